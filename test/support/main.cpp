@@ -1,0 +1,3 @@
+// The single Boost.Test entry point shared by every test executable.
+#define BOOST_TEST_MODULE evstore
+#include <boost/test/unit_test.hpp>
