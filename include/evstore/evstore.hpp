@@ -1,0 +1,7 @@
+#pragma once
+// The public API in one include.
+
+#include "evstore/aws/config.hpp"
+#include "evstore/store/errors.hpp"
+#include "evstore/store/event.hpp"
+#include "evstore/store/repo.hpp"
