@@ -3,6 +3,7 @@
 // nothing for it; the text ("Responses.events[3].payload") is built only for an error message.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 

@@ -10,12 +10,14 @@ namespace evstore::http {
 namespace {
 
 [[noreturn]] void reject(std::string_view url, std::string_view why) {
-  throw std::invalid_argument("invalid endpoint URL \"" + std::string(url) + "\": " +
-                              std::string(why) +
+  throw std::invalid_argument("invalid endpoint URL \"" + std::string(url) +
+                              "\": " + std::string(why) +
                               " (expected http://host[:port][/path] or https://...)");
 }
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
   if (text.size() < prefix.size()) return false;
@@ -35,8 +37,17 @@ bool is_host_char(char c) noexcept {
 bool is_path_char(char c) noexcept {
   if (is_host_char(c) || c == '~' || c == '/' || c == ':' || c == '@' || c == '%') return true;
   switch (c) {
-    case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '*': case '+': case ',': case ';': case '=':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
       return true;
     default:
       return false;

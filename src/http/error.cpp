@@ -6,6 +6,10 @@ namespace evstore::http {
 
 namespace {
 
+// boost::system::error_category has a non-virtual destructor by design (categories are
+// singletons never deleted through a base pointer).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class category final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "evstore.http"; }
@@ -34,6 +38,7 @@ class category final : public boost::system::error_category {
     return "unknown http error " + std::to_string(value);
   }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 

@@ -3,12 +3,17 @@
 #include <string>
 #include <utility>
 
+#include "evstore/aws/retry_policy.hpp"
 #include "evstore/s3/xml_reader.hpp"
 
 namespace evstore::s3 {
 
 namespace {
 
+// Boost's error_category has a protected non-virtual destructor by design (categories are
+// never deleted through a base pointer); Boost silences this warning the same way.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class s3_category final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "evstore.s3"; }
@@ -29,6 +34,7 @@ class s3_category final : public boost::system::error_category {
     return "unknown S3 error";
   }
 };
+#pragma GCC diagnostic pop
 
 // What S3 clients conventionally call a bodiless error response.
 std::string code_from_status(unsigned status) {
@@ -102,6 +108,16 @@ error_details parse_error_response(const http::response& response) {
 
 std::string error_code_of(const http::response& response) {
   return parse_error_response(response).code;
+}
+
+void throw_service_error(std::string_view operation, const http::response& response) {
+  error_details details = parse_error_response(response);
+  aws::retry_class what = aws::classify({.status = response.status,
+                                         .error_code = details.code,
+                                         .transport_error = false,
+                                         .timed_out = false});
+  bool retryable = what != aws::retry_class::success && what != aws::retry_class::not_retryable;
+  throw service_error(operation, response.status, std::move(details), retryable);
 }
 
 service_error::service_error(std::string_view operation, unsigned status, error_details details,

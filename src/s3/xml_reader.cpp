@@ -87,10 +87,12 @@ class parser {
   }
 
  private:
-  [[noreturn]] void fail(std::string_view what) const {
+  [[noreturn]] void fail(std::string_view what) const { fail_at(pos_, what); }
+
+  [[noreturn]] static void fail_at(std::size_t offset, std::string_view what) {
     throw boost::system::system_error(make_error_code(errc::malformed_xml),
                                       "S3 response XML is malformed at byte " +
-                                          std::to_string(pos_) + ": " + std::string(what));
+                                          std::to_string(offset) + ": " + std::string(what));
   }
 
   bool at_end() const { return pos_ >= doc_.size(); }
@@ -134,27 +136,26 @@ class parser {
   }
 
   // Decodes one UTF-8 sequence at `at`, failing on anything ill-formed or not an XML Char.
-  std::size_t decode_char(std::size_t at, std::uint32_t& cp) {
+  std::size_t decode_char(std::size_t at, std::uint32_t& cp) const {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(doc_[i]); };
     unsigned char lead = byte(at);
     std::size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2
                                        : lead >= 0xE0 && lead <= 0xEF   ? 3
                                        : lead >= 0xF0 && lead <= 0xF4   ? 4
                                                                         : 0;
-    pos_ = at;
-    if (length == 0 || at + length > doc_.size()) fail("invalid UTF-8");
+    if (length == 0 || at + length > doc_.size()) fail_at(at, "invalid UTF-8");
     cp = length == 1 ? lead : lead & (0x7F >> length);
     for (std::size_t i = 1; i < length; ++i) {
-      if ((byte(at + i) & 0xC0) != 0x80) fail("invalid UTF-8");
+      if ((byte(at + i) & 0xC0) != 0x80) fail_at(at, "invalid UTF-8");
       cp = (cp << 6) | (byte(at + i) & 0x3F);
     }
     static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < smallest[length]) fail("overlong UTF-8 sequence");
-    if (!is_xml_char(cp)) fail("character not allowed in XML");
+    if (cp < smallest[length]) fail_at(at, "overlong UTF-8 sequence");
+    if (!is_xml_char(cp)) fail_at(at, "character not allowed in XML");
     return length;
   }
 
-  void validate_chars(std::size_t from, std::size_t to) {
+  void validate_chars(std::size_t from, std::size_t to) const {
     std::uint32_t cp = 0;
     for (std::size_t i = from; i < to;) i += decode_char(i, cp);
   }
@@ -218,10 +219,9 @@ class parser {
         fail("\"]]>\" in character data");
       } else {
         std::uint32_t cp = 0;
-        std::size_t at = pos_;
-        std::size_t length = decode_char(at, cp);
-        out.append(doc_.substr(at, length));
-        pos_ = at + length;
+        std::size_t length = decode_char(pos_, cp);
+        out.append(doc_.substr(pos_, length));
+        pos_ += length;
       }
     }
   }

@@ -15,7 +15,6 @@ enum class errc {
   credentials_not_found,      ///< no provider of the chain had credentials
   credentials_unavailable,    ///< a configured provider failed (HTTP error, unreachable)
   malformed_credentials,      ///< a provider answered with something that is not credentials
-  retry_quota_exhausted,      ///< a retry was needed but the client's retry quota is spent
 };
 
 const boost::system::error_category& aws_category() noexcept;

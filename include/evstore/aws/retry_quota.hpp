@@ -5,6 +5,7 @@
 // returned at once instead of retried, so an outage does not turn into a retry storm.
 
 #include <atomic>
+#include <optional>
 
 namespace evstore::aws {
 
@@ -22,8 +23,8 @@ class retry_quota {
   explicit retry_quota(retry_quota_options options = {}) noexcept;
 
   /// Takes the cost of one retry (timeout_retry_cost when `timeout`); returns the tokens taken,
-  /// or 0 when the quota holds too few.
-  unsigned try_acquire(bool timeout) noexcept;
+  /// or nullopt when the quota holds too few.
+  std::optional<unsigned> try_acquire(bool timeout) noexcept;
 
   /// A request succeeded after taking `tokens_taken` tokens in all (0: no retry). Never fills
   /// the bucket beyond its capacity.

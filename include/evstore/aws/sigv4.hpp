@@ -33,7 +33,13 @@ class sigv4_signer {
 
   /// Adds Host (when absent), X-Amz-Date, X-Amz-Security-Token (temporary credentials),
   /// X-Amz-Content-Sha256 (S3) and Authorization to `req`. `req.target` is the path and query
-  /// as sent on the wire.
+  /// as sent on the wire; `host` is the Host header value (with the port when not the default).
+  /// Signing again (a retry) replaces Authorization, X-Amz-Date and X-Amz-Security-Token. A
+  /// request that already carries X-Amz-Content-Sha256 is signed with that value as the payload
+  /// hash (a precomputed hash, or the one from an earlier signature of the same body). Hop-by-hop
+  /// and client-set headers (User-Agent, Connection, Expect, ...) are left unsigned, as the SDKs
+  /// do; so are headers the pool adds after signing (Content-Length when absent).
+  /// Throws std::invalid_argument for credentials without an access key id or secret.
   void sign(http::request& req, std::string_view host, const credentials& creds,
             std::chrono::system_clock::time_point now);
 

@@ -23,6 +23,7 @@ enum class errc {
   attribute_type_mismatch, ///< an attribute read as a type it does not hold
   invalid_request,         ///< a request this client refuses to send (e.g. > 100 keys)
   waiter_timeout,          ///< a waiter's deadline passed before the table reached the state
+  waiter_failed,           ///< the table reached a state from which the awaited one is unreachable
   // Service side: the `__type` after '#' of an error response.
   conditional_check_failed,
   transaction_canceled,

@@ -40,7 +40,8 @@ struct error_details {
 /// unreadable.
 error_details parse_error_response(const http::response& response);
 
-/// The S3 error code of a non-2xx response: what the AWS service client's retry policy needs.
+/// The S3 error code of a non-2xx response: the aws::error_code_reader that the service
+/// client's retry policy needs.
 std::string error_code_of(const http::response& response);
 
 /// Thrown for an S3 error response. code() is s3::errc::service_error; the accessors give the
@@ -64,6 +65,11 @@ class service_error : public boost::system::system_error {
   error_details details_;
   bool retryable_;
 };
+
+/// Throws s3::service_error for the error response `response` of `operation`, with the
+/// retryable flag of the AWS retry policy's classification.
+[[noreturn]] void throw_service_error(std::string_view operation,
+                                      const http::response& response);
 
 }  // namespace evstore::s3
 

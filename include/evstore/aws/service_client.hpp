@@ -1,0 +1,93 @@
+#pragma once
+// The client the dynamodb and s3 layers send through: signs each attempt, sends it over a
+// keep-alive connection pool, and retries what the AWS "standard" retry mode retries.
+//
+//   auto creds = aws::make_default_credentials_provider(ex, cfg);
+//   aws::service_client ddb{ex, cfg.endpoint_for("dynamodb"), cfg.region, "dynamodb", creds};
+//   http::response res = co_await ddb.send(std::move(req), read_dynamodb_error_code);
+//   if (res.status != 200) throw my_typed_error(res);   // the caller's own error parsing
+//
+// Per attempt: get credentials (cached by the provider), sign a fresh copy of the request with
+// the corrected clock, send it. For a non-2xx response the service-specific reader gives the
+// error code ("ThrottlingException", "SlowDown"); the retry policy then decides. A clock-skew
+// error (RequestTimeTooSkewed, or an auth error while the server's Date is far from ours)
+// updates the client's clock offset from the response's Date header and retries at once.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "evstore/aws/credentials_provider.hpp"
+#include "evstore/aws/retry_policy.hpp"
+#include "evstore/aws/retry_quota.hpp"
+#include "evstore/aws/sigv4.hpp"
+#include "evstore/http/client.hpp"
+#include "evstore/http/endpoint.hpp"
+#include "evstore/http/message.hpp"
+
+namespace evstore::aws {
+
+/// Returns the service's error code of a non-2xx response ("ThrottlingException" from a
+/// DynamoDB `__type`, "SlowDown" from an S3 `<Code>`), or "" when the body carries none (the
+/// status then decides). Called only for non-2xx responses; must not throw.
+using error_code_reader = std::function<std::string(const http::response&)>;
+
+struct service_client_options {
+  sigv4_options signing;
+  http::client_options http;
+  retry_options retry;
+  retry_quota_options quota;
+  /// Seed of the backoff jitter (tests fix it to make delays reproducible).
+  std::uint64_t retry_seed = std::random_device{}();
+  /// Time source for signatures (tests inject a fake); system_clock::now when empty.
+  system_clock_function clock;
+};
+
+class service_client_impl;
+
+/// Thread-safe: send() may be called concurrently, from any thread running the executor.
+class service_client {
+ public:
+  /// `target` from config::endpoint_for / config::s3_endpoint_for; `region` and `service` are
+  /// the signing scope ("us-east-1", "dynamodb" or "s3"). Throws system_error with
+  /// errc::missing_region when `region` is empty.
+  service_client(boost::asio::any_io_executor executor, http::endpoint target, std::string region,
+                 std::string service, std::shared_ptr<credentials_provider> credentials,
+                 service_client_options options = {});
+  ~service_client();
+  service_client(service_client&&) noexcept;
+  service_client& operator=(service_client&&) noexcept;
+
+  /// Sends `req` and returns the final response: a 2xx, a non-retryable error, or the last
+  /// retryable error once max attempts or the retry quota are spent; turning a non-2xx into a
+  /// typed error is the caller's job. `req.target` is relative to the endpoint: the client
+  /// prefixes target().base_path. The client adds Host, X-Amz-Date, Authorization (and the
+  /// token and S3 headers) on each attempt; headers the caller set are kept.
+  ///
+  /// Throws system_error: the transport error (http::errc or Asio) once retries are spent,
+  /// with a message naming the endpoint and the attempts made; credential errors (errc);
+  /// boost::asio::error::operation_aborted when the awaiting coroutine is cancelled, also
+  /// while waiting out a backoff.
+  boost::asio::awaitable<http::response> send(http::request req,
+                                              const error_code_reader& read_error_code);
+
+  const http::endpoint& target() const noexcept;
+  const std::string& region() const noexcept;
+  /// Server time minus local time, as learnt from clock-skew errors (zero until one occurs).
+  std::chrono::system_clock::duration clock_offset() const noexcept;
+  const retry_quota& quota() const noexcept;
+  /// The pool, e.g. for its connection counters.
+  const http::connection_pool& pool() const noexcept;
+
+ private:
+  // Shared with running send() coroutines, so destroying the client mid-request is safe.
+  std::shared_ptr<service_client_impl> impl_;
+};
+
+}  // namespace evstore::aws

@@ -1,0 +1,82 @@
+#pragma once
+// The DynamoDB client: each operation builds its body, sends it through aws::service_client
+// (signing, connection pool, retries), checks x-amz-crc32 and parses the result.
+//
+//   dynamodb::client ddb{aws::service_client{ex, cfg.endpoint_for("dynamodb"), cfg.region,
+//                                             "dynamodb", creds}};
+//   auto got = co_await ddb.get_item({.table_name = "events", .key = key, .consistent_read = true});
+//
+// Failures throw: service_error for an error response (its code() an errc, its
+// cancellation_reasons() for a cancelled transaction), system_error(errc::invalid_request) for
+// a request refused before sending, errc::malformed_response / errc::invalid_attribute for a
+// response not as expected, errc::crc32_mismatch when every attempt came back corrupted, and
+// the service client's transport and credential errors.
+
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "evstore/aws/service_client.hpp"
+#include "evstore/dynamodb/batch_get_item.hpp"
+#include "evstore/dynamodb/error.hpp"
+#include "evstore/dynamodb/items.hpp"
+#include "evstore/dynamodb/query.hpp"
+#include "evstore/dynamodb/tables.hpp"
+#include "evstore/dynamodb/transact_write_items.hpp"
+#include "evstore/dynamodb/waiter.hpp"
+
+namespace evstore::dynamodb {
+
+struct client_options {
+  /// Sends of one request whose response fails its x-amz-crc32 check, before giving up with
+  /// errc::crc32_mismatch. Each send has the service client's own retries.
+  unsigned crc32_attempts = 3;
+};
+
+/// Safe for concurrent use as the service client is. Requests are read (their bodies built)
+/// when an operation is called, so they need not outlive the returned awaitable.
+class client {
+ public:
+  explicit client(aws::service_client service, client_options options = {});
+
+  boost::asio::awaitable<create_table_result> create_table(const create_table_request& request);
+  boost::asio::awaitable<describe_table_result> describe_table(
+      const describe_table_request& request);
+  boost::asio::awaitable<update_table_result> update_table(const update_table_request& request);
+  boost::asio::awaitable<delete_table_result> delete_table(const delete_table_request& request);
+
+  boost::asio::awaitable<put_item_result> put_item(const put_item_request& request);
+  boost::asio::awaitable<get_item_result> get_item(const get_item_request& request);
+  boost::asio::awaitable<update_item_result> update_item(const update_item_request& request);
+  boost::asio::awaitable<delete_item_result> delete_item(const delete_item_request& request);
+
+  boost::asio::awaitable<query_result> query(const query_request& request);
+  boost::asio::awaitable<batch_get_item_result> batch_get_item(
+      const batch_get_item_request& request);
+  boost::asio::awaitable<transact_write_items_result> transact_write_items(
+      const transact_write_items_request& request);
+
+  /// Polls DescribeTable until the table and all its global secondary indexes are ACTIVE and
+  /// returns that description. Throws errc::waiter_timeout after options.timeout,
+  /// errc::waiter_failed when the table is being deleted (or otherwise cannot become ACTIVE),
+  /// and DescribeTable's errors except ResourceNotFoundException (a table just created may not
+  /// be visible yet).
+  boost::asio::awaitable<table_description> wait_until_active(std::string table_name,
+                                                              waiter_options options = {});
+  /// Polls DescribeTable until it answers ResourceNotFoundException. Throws
+  /// errc::waiter_timeout after options.timeout.
+  boost::asio::awaitable<void> wait_until_deleted(std::string table_name,
+                                                  waiter_options options = {});
+
+  aws::service_client& service() noexcept { return service_; }
+
+ private:
+  /// Sends one operation and returns its 2xx response; throws service_error otherwise.
+  boost::asio::awaitable<http::response> send(std::string_view operation, std::string body);
+
+  aws::service_client service_;
+  client_options options_;
+};
+
+}  // namespace evstore::dynamodb

@@ -1,0 +1,84 @@
+#pragma once
+// Planning an append, without I/O: events grouped by stream, sequences assigned, and each
+// stream's events split into TransactWriteItems calls within DynamoDB's limits (100 actions,
+// 4 MB of items). Every call carries the Update of the stream's head item, conditioned on the
+// version the previous call of the plan wrote (or, for the first, the version the stream had),
+// so a stream of any length can be started or extended, chunk after chunk.
+//
+// Actions of a call, in order: the head Update, then one Put per event of the chunk.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "evstore/dynamodb/error.hpp"
+#include "evstore/store/event.hpp"
+
+namespace evstore {
+
+/// The events of one stream, by position in the append's events, in append order.
+struct stream_events {
+  std::string domain;
+  std::string identifier;  ///< empty when the events have none
+  std::vector<std::size_t> positions;
+};
+
+/// Streams in order of their first event.
+std::vector<stream_events> group_by_stream(const std::vector<event>& events);
+
+/// Sets each event's sequence: `current_version` + its index in the stream + 1.
+void assign_sequences(std::vector<event>& events, const stream_events& stream,
+                      std::uint64_t current_version);
+
+struct transaction_limits {
+  std::size_t max_actions = 100;
+  /// DynamoDB caps a transaction's items at 4 MB; kept below 4 MiB for the head item and
+  /// rounding in the service's own accounting.
+  std::size_t max_item_bytes = 4'000'000;
+};
+
+/// One TransactWriteItems call: the head goes from expected_version to new_version.
+struct transaction_chunk {
+  std::string domain;
+  std::string identifier;
+  /// The head condition: `version = expected` (or, for 0, a missing head).
+  std::uint64_t expected_version = 0;
+  std::uint64_t new_version = 0;
+  std::vector<std::size_t> positions;  ///< the events Put by this call, in order
+};
+
+/// Splits a stream's events (sequences assigned) into calls. `item_bytes[p]` is the computed
+/// size of the item of the event at position p. Throws system_error(transaction_too_large) when
+/// one item alone exceeds the byte limit.
+std::vector<transaction_chunk> plan_transactions(const stream_events& stream,
+                                                 std::uint64_t current_version,
+                                                 const std::vector<std::size_t>& item_bytes,
+                                                 const transaction_limits& limits = {});
+
+/// What a TransactionCanceledException means for a planned call.
+struct cancellation_verdict {
+  enum class kind {
+    version_conflict,  ///< the head's condition failed: another writer moved the stream
+    duplicate_event,   ///< an event's Put found its id already stored
+    retryable,         ///< only conflicts with other transactions or throttling
+    fatal,             ///< anything else (validation, item collection size): not retried
+  };
+  kind verdict = kind::fatal;
+  /// For version_conflict: the head's version from the returned item, when DynamoDB sent it.
+  std::optional<std::uint64_t> actual_version;
+  /// For duplicate_event: the event's id.
+  std::string event_id;
+  /// The reasons as text, for errors and logs.
+  std::string summary;
+};
+
+/// Classifies the CancellationReasons of a cancelled call of `chunk` (one reason per action, in
+/// action order). A failed head condition wins over a duplicate id (the duplicate may be one
+/// this stream's other writer stored), which wins over retryable reasons.
+cancellation_verdict classify_cancellation(
+    const transaction_chunk& chunk, const std::vector<event>& events,
+    const std::vector<dynamodb::cancellation_reason>& reasons);
+
+}  // namespace evstore

@@ -1,0 +1,28 @@
+#pragma once
+// What append accepts: checked before anything is written, so a bad event in a batch writes
+// nothing and the error names it.
+
+#include <cstddef>
+#include <vector>
+
+#include "evstore/store/event.hpp"
+
+namespace evstore {
+
+/// DynamoDB's limit on a partition key value, in bytes.
+inline constexpr std::size_t max_partition_key_bytes = 2048;
+
+/// Fills a missing id (a UUID) and created (`now`), then validates every event. Throws
+/// system_error(store_errc::invalid_event) naming the event's position, id and what is wrong:
+/// empty domain or type; a domain containing "::" or ending with ':' (the stream key
+/// `domain::identifier` would be ambiguous); an id with control characters, starting with
+/// "HEAD::" (the stream head items' namespace) or making a key over 2048 bytes; text that is not
+/// UTF-8; an empty causation id; a payload that is not JSON; meta that is not a JSON object; a
+/// created time outside the years 0000-9999; an id given twice.
+void prepare_events(std::vector<event>& events, timestamp now);
+
+/// Validates one event as prepare_events does (id and created must be set). `position` names
+/// it in errors.
+void validate_event(const event& e, std::size_t position);
+
+}  // namespace evstore

@@ -1,0 +1,123 @@
+#include "evstore/aws/retry_policy.hpp"
+
+#include <algorithm>
+#include <array>
+#include <span>
+
+#include "evstore/aws/retry_quota.hpp"
+
+namespace evstore::aws {
+
+namespace {
+
+bool is_one_of(std::string_view code, std::span<const std::string_view> codes) noexcept {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+// Codes the AWS SDKs' standard retry mode treats as throttling, plus DynamoDB's transaction
+// ones (TransactionInProgressException: an earlier attempt with the same token is running).
+constexpr std::array<std::string_view, 16> throttling_codes{
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "ThrottlingError",  // a TransactionCanceledException cancellation reason
+    "RequestLimitExceededException",
+};
+
+constexpr std::array<std::string_view, 9> transient_codes{
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServerError",
+    "InternalFailure",
+    "InternalError",
+    "ServiceUnavailable",
+    "TransactionConflict",  // a TransactionCanceledException cancellation reason
+    "TransactionConflictException",
+    "IDPCommunicationError",
+};
+
+constexpr std::array<std::string_view, 3> skew_codes{
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+};
+
+constexpr std::array<std::string_view, 3> auth_codes{
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+};
+
+}  // namespace
+
+bool is_throttling_error(std::string_view error_code) noexcept {
+  return is_one_of(error_code, throttling_codes);
+}
+
+retry_class classify(const attempt_outcome& outcome, bool clock_is_skewed) noexcept {
+  if (outcome.timed_out) return retry_class::timeout;
+  if (outcome.transport_error || outcome.status == 0) return retry_class::transient;
+  const std::string_view code = outcome.error_code;
+  if (!code.empty()) {
+    if (is_throttling_error(code)) return retry_class::throttling;
+    if (is_one_of(code, transient_codes)) return retry_class::transient;
+    if (is_one_of(code, skew_codes)) return retry_class::clock_skew;
+    if (clock_is_skewed && is_one_of(code, auth_codes)) return retry_class::clock_skew;
+  }
+  if (outcome.status >= 200 && outcome.status < 300 && code.empty()) return retry_class::success;
+  if (outcome.status == 429) return retry_class::throttling;
+  switch (outcome.status) {
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return retry_class::transient;
+    default:
+      break;
+  }
+  if (outcome.status < 400 && code.empty()) return retry_class::success;
+  return retry_class::not_retryable;
+}
+
+retry_policy::retry_policy(retry_options options, std::uint64_t seed)
+    : options_(options), random_(seed) {}
+
+std::chrono::milliseconds retry_policy::backoff(retry_class what, unsigned retry_number) {
+  if (what == retry_class::clock_skew) return std::chrono::milliseconds{0};
+  const std::chrono::milliseconds base =
+      what == retry_class::throttling ? options_.throttling_base_delay : options_.base_delay;
+  // base * 2^(retry_number - 1), saturating at max_delay; the shift is bounded so it cannot
+  // overflow whatever retry_number is.
+  const unsigned doublings = std::min(retry_number > 0 ? retry_number - 1 : 0u, 40u);
+  const long double uncapped = static_cast<long double>(base.count()) *
+                               static_cast<long double>(std::uint64_t{1} << doublings);
+  const auto ceiling = static_cast<std::int64_t>(
+      std::min(uncapped, static_cast<long double>(options_.max_delay.count())));
+  if (ceiling <= 0) return std::chrono::milliseconds{0};
+  std::uniform_int_distribution<std::int64_t> jitter{0, ceiling};
+  const std::lock_guard lock{random_mutex_};
+  return std::chrono::milliseconds{jitter(random_)};
+}
+
+retry_decision retry_policy::decide(retry_class what, unsigned attempts_made,
+                                    retry_quota& quota) {
+  if (what == retry_class::success || what == retry_class::not_retryable)
+    return {.reason = "not retryable"};
+  if (attempts_made >= options_.max_attempts) return {.reason = "max attempts reached"};
+  const std::optional<unsigned> cost = quota.try_acquire(what == retry_class::timeout);
+  if (!cost) return {.reason = "retry quota exhausted"};
+  return {.retry = true, .delay = backoff(what, attempts_made), .quota_cost = *cost, .reason = {}};
+}
+
+}  // namespace evstore::aws

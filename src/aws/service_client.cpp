@@ -1,0 +1,186 @@
+#include "evstore/aws/service_client.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "evstore/aws/clock_skew.hpp"
+#include "evstore/aws/error.hpp"
+#include "evstore/http/error.hpp"
+
+namespace evstore::aws {
+
+namespace asio = boost::asio;
+using boost::system::system_error;
+using std::chrono::system_clock;
+
+namespace {
+
+bool is_timeout(const boost::system::error_code& ec) {
+  return ec == http::errc::request_timeout || ec == http::errc::connect_timeout ||
+         ec == asio::error::timed_out;
+}
+
+}  // namespace
+
+class service_client_impl {
+ public:
+  service_client_impl(asio::any_io_executor executor, http::endpoint target, std::string region,
+                      std::string service, std::shared_ptr<credentials_provider> credentials,
+                      service_client_options options)
+      : pool_(std::move(executor), std::move(target), options.http),
+        authority_(pool_.target().authority()),
+        region_(std::move(region)),
+        service_(std::move(service)),
+        credentials_(std::move(credentials)),
+        signer_(region_, service_, options.signing),
+        policy_(options.retry, options.retry_seed),
+        quota_(options.quota),
+        clock_(std::move(options.clock)) {
+    if (!clock_) clock_ = [] { return system_clock::now(); };
+  }
+
+  static asio::awaitable<http::response> send(std::shared_ptr<service_client_impl> self,
+                                              http::request req,
+                                              const error_code_reader& read_error_code) {
+    if (!self->pool_.target().base_path.empty())
+      req.target.insert(0, self->pool_.target().base_path);
+    const unsigned max_attempts = std::max(1u, self->policy_.options().max_attempts);
+    unsigned tokens_taken = 0;
+    for (unsigned attempt = 1;; ++attempt) {
+      const credentials creds = co_await self->credentials_->get();
+      // Each attempt signs a fresh copy (new date, maybe new credentials); the last one
+      // possible can take the original, body and all.
+      http::request signed_req = attempt < max_attempts ? req : std::move(req);
+      self->sign(signed_req, creds);
+
+      std::optional<http::response> res;
+      boost::system::error_code transport_error;
+      try {
+        res = co_await self->pool_.send(std::move(signed_req));
+      } catch (const system_error& e) {
+        if (e.code() == asio::error::operation_aborted) throw;
+        transport_error = e.code();
+      }
+
+      attempt_outcome outcome;
+      std::string error_code;
+      std::optional<system_clock::duration> server_offset;
+      if (res) {
+        outcome.status = res->status;
+        if ((res->status < 200 || res->status >= 300) && read_error_code)
+          error_code = read_error_code(*res);
+        outcome.error_code = error_code;
+        server_offset = server_clock_offset(*res, self->clock_());
+      } else {
+        outcome.transport_error = true;
+        outcome.timed_out = is_timeout(transport_error);
+      }
+      const system_clock::duration current_offset = self->clock_offset();
+      retry_class what =
+          classify(outcome, server_offset && is_skewed(*server_offset - current_offset));
+      if (what == retry_class::success) {
+        self->quota_.on_success(tokens_taken);
+        co_return std::move(*res);
+      }
+      if (what == retry_class::clock_skew) {
+        // Without the server's time there is nothing to correct, so a retry would fail alike.
+        if (server_offset)
+          self->clock_offset_.store(server_offset->count(), std::memory_order_relaxed);
+        else
+          what = retry_class::not_retryable;
+      }
+
+      const retry_decision decision = self->policy_.decide(what, attempt, self->quota_);
+      if (!decision.retry) {
+        if (res) co_return std::move(*res);
+        throw system_error{transport_error,
+                           "AWS " + self->service_ + " request to " + self->authority_ +
+                               " failed after " + std::to_string(attempt) + " attempt" +
+                               (attempt == 1 ? "" : "s") + " (" + std::string{decision.reason} +
+                               ")"};
+      }
+      tokens_taken += decision.quota_cost;
+      if (decision.delay.count() > 0) {
+        asio::steady_timer backoff{co_await asio::this_coro::executor, decision.delay};
+        co_await backoff.async_wait(asio::use_awaitable);
+      }
+    }
+  }
+
+  void sign(http::request& req, const credentials& creds) {
+    const system_clock::time_point now = clock_() + clock_offset();
+    const std::lock_guard lock{signer_mutex_};
+    signer_.sign(req, authority_, creds, now);
+  }
+
+  system_clock::duration clock_offset() const noexcept {
+    return system_clock::duration{clock_offset_.load(std::memory_order_relaxed)};
+  }
+
+  http::connection_pool pool_;
+  std::string authority_;
+  std::string region_;
+  std::string service_;
+  std::shared_ptr<credentials_provider> credentials_;
+  std::mutex signer_mutex_;
+  sigv4_signer signer_;
+  retry_policy policy_;
+  retry_quota quota_;
+  system_clock_function clock_;
+  std::atomic<system_clock::rep> clock_offset_{0};
+};
+
+namespace {
+
+std::shared_ptr<service_client_impl> make_impl(asio::any_io_executor executor,
+                                               http::endpoint target, std::string region,
+                                               std::string service,
+                                               std::shared_ptr<credentials_provider> credentials,
+                                               service_client_options options) {
+  if (region.empty())
+    throw system_error{errc::missing_region,
+                       "AWS " + service + " client: no region (set AWS_REGION, or region in "
+                                          "the profile of ~/.aws/config)"};
+  if (!credentials)
+    throw std::invalid_argument{"AWS " + service + " client: no credentials provider"};
+  return std::make_shared<service_client_impl>(std::move(executor), std::move(target),
+                                               std::move(region), std::move(service),
+                                               std::move(credentials), std::move(options));
+}
+
+}  // namespace
+
+service_client::service_client(asio::any_io_executor executor, http::endpoint target,
+                               std::string region, std::string service,
+                               std::shared_ptr<credentials_provider> credentials,
+                               service_client_options options)
+    : impl_(make_impl(std::move(executor), std::move(target), std::move(region),
+                      std::move(service), std::move(credentials), std::move(options))) {}
+
+service_client::~service_client() = default;
+service_client::service_client(service_client&&) noexcept = default;
+service_client& service_client::operator=(service_client&&) noexcept = default;
+
+asio::awaitable<http::response> service_client::send(http::request req,
+                                                     const error_code_reader& read_error_code) {
+  return service_client_impl::send(impl_, std::move(req), read_error_code);
+}
+
+const http::endpoint& service_client::target() const noexcept { return impl_->pool_.target(); }
+const std::string& service_client::region() const noexcept { return impl_->region_; }
+system_clock::duration service_client::clock_offset() const noexcept {
+  return impl_->clock_offset();
+}
+const retry_quota& service_client::quota() const noexcept { return impl_->quota_; }
+const http::connection_pool& service_client::pool() const noexcept { return impl_->pool_; }
+
+}  // namespace evstore::aws

@@ -1,0 +1,223 @@
+#include "evstore/aws/detail/sigv4_canonical.hpp"
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+
+namespace evstore::aws::detail {
+
+namespace {
+
+constexpr std::array<bool, 256> make_unreserved_table() {
+  std::array<bool, 256> table{};
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  table['-'] = table['.'] = table['_'] = table['~'] = true;
+  return table;
+}
+
+constexpr std::array<bool, 256> unreserved = make_unreserved_table();
+constexpr char upper_hex[] = "0123456789ABCDEF";
+
+void append_encoded(std::string& out, unsigned char c) {
+  if (unreserved[c]) {
+    out.push_back(static_cast<char>(c));
+  } else {
+    const char escape[3] = {'%', upper_hex[c >> 4], upper_hex[c & 0x0f]};
+    out.append(escape, 3);
+  }
+}
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/// Decodes the percent escapes of `text` and appends the bytes encoded with the unreserved set.
+void append_reencoded(std::string& out, std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '%' && i + 2 < text.size()) {
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        c = static_cast<unsigned char>(high << 4 | low);
+        i += 2;
+      }
+    }
+    append_encoded(out, c);
+  }
+}
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// Appends `value` without leading and trailing whitespace, each inner run of it as one space.
+void append_trimmed(std::string& out, std::string_view value) {
+  std::size_t begin = 0;
+  std::size_t end = value.size();
+  while (begin < end && is_space(value[begin])) ++begin;
+  while (end > begin && is_space(value[end - 1])) --end;
+  bool in_space = false;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (is_space(value[i])) {
+      in_space = true;
+      continue;
+    }
+    if (in_space) out.push_back(' ');
+    in_space = false;
+    out.push_back(value[i]);
+  }
+}
+
+char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
+bool is_unsigned_header(std::string_view name) noexcept {
+  static constexpr std::string_view names[] = {
+      "authorization", "cache-control", "connection", "expect",          "from",
+      "keep-alive",    "max-forwards",  "pragma",     "referer",         "te",
+      "trailer",       "transfer-encoding",           "upgrade",         "user-agent",
+      "x-amzn-trace-id"};
+  if (name.starts_with("proxy-") || name.starts_with("sec-")) return true;
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+std::string_view canonical_request_builder::build(const http::request& req,
+                                                  std::string_view payload_hash, bool s3) {
+  const std::string_view target = req.target;
+  const std::size_t query_start = target.find('?');
+  out_.clear();
+  out_ += req.method;
+  out_ += '\n';
+  append_path(target.substr(0, query_start), s3);
+  out_ += '\n';
+  if (query_start != std::string_view::npos) append_query(target.substr(query_start + 1));
+  out_ += '\n';
+  append_headers(req.headers);
+  out_ += '\n';
+  out_ += signed_headers_;
+  out_ += '\n';
+  out_ += payload_hash;
+  return out_;
+}
+
+void canonical_request_builder::append_path(std::string_view path, bool s3) {
+  if (path.empty()) {
+    out_ += '/';
+    return;
+  }
+  if (s3) {
+    out_ += path;
+    return;
+  }
+  segments_.clear();
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    std::size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view segment = path.substr(pos, slash - pos);
+    if (segment == "..") {
+      if (!segments_.empty()) segments_.pop_back();
+    } else if (!segment.empty() && segment != ".") {
+      segments_.push_back(segment);
+    }
+    pos = slash + 1;
+  }
+  if (path.front() == '/') out_ += '/';
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    if (i != 0) out_ += '/';
+    for (char c : segments_[i]) append_encoded(out_, static_cast<unsigned char>(c));
+  }
+  if (!segments_.empty() && path.back() == '/') out_ += '/';
+}
+
+void canonical_request_builder::append_query(std::string_view query) {
+  params_text_.clear();
+  params_.clear();
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    const std::string_view param = query.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (param.empty()) continue;
+    const std::size_t eq = param.find('=');
+    const std::size_t offset = params_text_.size();
+    append_reencoded(params_text_, param.substr(0, eq));
+    const std::size_t name_size = params_text_.size() - offset;
+    if (eq != std::string_view::npos) append_reencoded(params_text_, param.substr(eq + 1));
+    const std::size_t value_size = params_text_.size() - offset - name_size;
+    params_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(name_size),
+                       static_cast<std::uint32_t>(value_size)});
+  }
+  const std::string_view text = params_text_;
+  const auto name = [text](const param_ref& p) { return text.substr(p.offset, p.name_size); };
+  const auto value = [text](const param_ref& p) {
+    return text.substr(p.offset + p.name_size, p.value_size);
+  };
+  std::sort(params_.begin(), params_.end(), [&](const param_ref& a, const param_ref& b) {
+    return std::tuple(name(a), value(a)) < std::tuple(name(b), value(b));
+  });
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (i != 0) out_ += '&';
+    out_ += name(params_[i]);
+    out_ += '=';
+    out_ += value(params_[i]);
+  }
+}
+
+void canonical_request_builder::append_headers(const http::header_list& headers) {
+  names_.clear();
+  headers_.clear();
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const std::size_t offset = names_.size();
+    for (char c : headers[i].name) names_ += ascii_lower(c);
+    const std::size_t size = names_.size() - offset;
+    if (is_unsigned_header(std::string_view(names_).substr(offset))) {
+      names_.resize(offset);
+      continue;
+    }
+    headers_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size),
+                        static_cast<std::uint32_t>(i), headers[i].value});
+  }
+  const std::string_view text = names_;
+  const auto name = [text](const header_ref& h) { return text.substr(h.name_offset, h.name_size); };
+  std::sort(headers_.begin(), headers_.end(), [&](const header_ref& a, const header_ref& b) {
+    return std::tuple(name(a), a.order) < std::tuple(name(b), b.order);
+  });
+  signed_headers_.clear();
+  for (std::size_t i = 0; i < headers_.size(); ++i) {
+    const std::string_view current = name(headers_[i]);
+    if (i != 0 && current == name(headers_[i - 1])) {
+      // A repeated header: its values join the line opened by the first one, in request order.
+      out_ += ',';
+    } else {
+      if (i != 0) {
+        out_ += '\n';
+        signed_headers_ += ';';
+      }
+      out_ += current;
+      out_ += ':';
+      signed_headers_ += current;
+    }
+    append_trimmed(out_, headers_[i].value);
+  }
+  if (!headers_.empty()) out_ += '\n';
+}
+
+void append_string_to_sign(std::string& out, std::string_view amz_date,
+                           std::string_view credential_scope,
+                           std::string_view canonical_request_sha256_hex) {
+  out += "AWS4-HMAC-SHA256\n";
+  out += amz_date;
+  out += '\n';
+  out += credential_scope;
+  out += '\n';
+  out += canonical_request_sha256_hex;
+}
+
+}  // namespace evstore::aws::detail

@@ -1,0 +1,326 @@
+#include "arguments.hpp"
+
+#include <charconv>
+#include <vector>
+
+namespace evstore::cli {
+namespace {
+
+constexpr std::size_t max_page_size = 10'000;
+
+struct named_command {
+  std::string_view name;
+  command_kind kind;
+};
+constexpr named_command command_names[] = {
+    {"init", command_kind::init},     {"reset", command_kind::reset},
+    {"append", command_kind::append}, {"replay", command_kind::replay},
+    {"get", command_kind::get},       {"caused-by", command_kind::caused_by},
+};
+
+std::optional<command_kind> find_command(std::string_view name) {
+  for (const auto& entry : command_names) {
+    if (entry.name == name) return entry.kind;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t parse_count(std::string_view option, std::string_view text, std::uint64_t min,
+                          std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || stop != end || value < min || value > max) {
+    throw usage_error(std::string(option) + " takes a whole number from " + std::to_string(min) +
+                      " to " + std::to_string(max) + ", not '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+std::string checked_endpoint(std::string_view option, std::string value) {
+  if (!value.starts_with("http://") && !value.starts_with("https://")) {
+    throw usage_error(std::string(option) + " must be an http:// or https:// URL, not '" + value +
+                      "'");
+  }
+  return value;
+}
+
+/// Walks the arguments, splitting `--name=value` and handing out option values.
+class argument_reader {
+ public:
+  explicit argument_reader(std::span<const std::string_view> args) : args_(args) {}
+
+  bool done() const { return index_ >= args_.size() && !pending_value_; }
+
+  /// The next argument; for `--name=value`, `--name` (the value comes from value()).
+  std::string_view next() {
+    std::string_view arg = args_[index_++];
+    if (arg.starts_with("--") && !options_ended_) {
+      if (auto equals = arg.find('='); equals != std::string_view::npos) {
+        pending_value_ = arg.substr(equals + 1);
+        return arg.substr(0, equals);
+      }
+    }
+    return arg;
+  }
+
+  std::string value(std::string_view option) {
+    if (pending_value_) {
+      std::string result(*pending_value_);
+      pending_value_.reset();
+      return result;
+    }
+    if (index_ >= args_.size()) throw usage_error(std::string(option) + " needs a value");
+    return std::string(args_[index_++]);
+  }
+
+  /// An option given as `--flag=value` where the flag takes none.
+  void reject_value(std::string_view option) {
+    if (pending_value_) throw usage_error(std::string(option) + " takes no value");
+  }
+
+  bool options_ended() const { return options_ended_; }
+  void end_options() { options_ended_ = true; }
+
+ private:
+  std::span<const std::string_view> args_;
+  std::size_t index_ = 0;
+  std::optional<std::string_view> pending_value_;
+  bool options_ended_ = false;
+};
+
+void apply_environment(store_settings& settings, const aws::environment& env) {
+  auto read = [&env](std::string_view name) {
+    auto value = env(name);
+    return value && !value->empty() ? value : std::nullopt;
+  };
+  settings.region = read("AWS_REGION");
+  auto shared_endpoint = read("AWS_ENDPOINT_URL");
+  settings.dynamodb_endpoint = read("AWS_ENDPOINT_URL_DYNAMODB");
+  if (!settings.dynamodb_endpoint) settings.dynamodb_endpoint = shared_endpoint;
+  settings.s3_endpoint = read("AWS_ENDPOINT_URL_S3");
+  if (!settings.s3_endpoint) settings.s3_endpoint = shared_endpoint;
+  settings.table_prefix = read("EVSTORE_TABLE_PREFIX").value_or("");
+  settings.bucket = read("EVSTORE_S3_BUCKET").value_or("");
+}
+
+/// Applies a global option; false when `option` is not one.
+bool apply_global_option(std::string_view option, argument_reader& reader,
+                         store_settings& settings) {
+  if (option == "--region") {
+    settings.region = reader.value(option);
+  } else if (option == "--dynamodb-endpoint") {
+    settings.dynamodb_endpoint = reader.value(option);
+  } else if (option == "--s3-endpoint") {
+    settings.s3_endpoint = reader.value(option);
+  } else if (option == "--table-prefix") {
+    settings.table_prefix = reader.value(option);
+  } else if (option == "--bucket") {
+    settings.bucket = reader.value(option);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/// Applies an option of the command; false when `option` is not one of its.
+bool apply_command_option(std::string_view option, argument_reader& reader, invocation& result) {
+  switch (result.command) {
+    case command_kind::append:
+      if (option == "--expected-sequence") {
+        result.expected_sequence =
+            parse_count(option, reader.value(option), 0, std::uint64_t{1} << 53);
+        return true;
+      }
+      return false;
+    case command_kind::replay:
+      if (option == "--page-size") {
+        result.page_size =
+            static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_page_size));
+        return true;
+      }
+      return false;
+    case command_kind::reset:
+      if (option == "--keep-objects") {
+        reader.reject_value(option);
+        result.keep_objects = true;
+        return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+bool takes_event_id(command_kind kind) {
+  return kind == command_kind::get || kind == command_kind::caused_by;
+}
+
+bool writes(command_kind kind) {
+  return kind == command_kind::init || kind == command_kind::reset || kind == command_kind::append;
+}
+
+}  // namespace
+
+invocation parse_arguments(std::span<const std::string_view> args, const aws::environment& env) {
+  invocation result;
+  apply_environment(result.settings, env);
+  argument_reader reader(args);
+  std::optional<command_kind> command;
+  std::vector<std::string> positionals;
+  bool help = false;
+
+  while (!reader.done()) {
+    std::string_view arg = reader.next();
+    if (!reader.options_ended() && arg == "--") {
+      reader.end_options();
+    } else if (!reader.options_ended() && (arg == "--help" || arg == "-h")) {
+      reader.reject_value(arg);
+      help = true;
+    } else if (!reader.options_ended() && arg.size() > 1 && arg.starts_with('-')) {
+      bool known = apply_global_option(arg, reader, result.settings);
+      if (!known && command) {
+        result.command = *command;
+        known = apply_command_option(arg, reader, result);
+      }
+      if (!known) {
+        throw usage_error("unknown option " + std::string(arg) +
+                          (command ? " for '" + std::string(command_name(*command)) + "'" : "") +
+                          " (see evstore --help)");
+      }
+    } else if (!command) {
+      if (arg == "help") {
+        help = true;
+        continue;
+      }
+      command = find_command(arg);
+      if (!command) {
+        throw usage_error("unknown command '" + std::string(arg) + "' (see evstore --help)");
+      }
+      result.command = *command;
+    } else {
+      positionals.emplace_back(arg);
+    }
+  }
+
+  if (help) {
+    result.help_text = command ? command_help(*command) : tool_help();
+    return result;
+  }
+  if (!command) throw usage_error("no command given (see evstore --help)");
+
+  std::string_view name = command_name(*command);
+  if (takes_event_id(*command)) {
+    if (positionals.size() != 1 || positionals.front().empty()) {
+      throw usage_error("'" + std::string(name) + "' takes exactly one event id");
+    }
+    result.event_id = positionals.front();
+  } else if (!positionals.empty()) {
+    throw usage_error("'" + std::string(name) + "' takes no argument, got '" + positionals.front() +
+                      "'");
+  }
+
+  auto& settings = result.settings;
+  if (settings.dynamodb_endpoint) {
+    settings.dynamodb_endpoint =
+        checked_endpoint("--dynamodb-endpoint", *settings.dynamodb_endpoint);
+  }
+  if (settings.s3_endpoint) {
+    settings.s3_endpoint = checked_endpoint("--s3-endpoint", *settings.s3_endpoint);
+  }
+  if (writes(*command) && settings.bucket.empty()) {
+    throw usage_error("'" + std::string(name) +
+                      "' needs an S3 bucket for large payloads: pass --bucket or set "
+                      "EVSTORE_S3_BUCKET");
+  }
+  return result;
+}
+
+std::string_view command_name(command_kind command) {
+  for (const auto& entry : command_names) {
+    if (entry.kind == command) return entry.name;
+  }
+  return "?";
+}
+
+std::string tool_help() {
+  return R"(usage: evstore [OPTIONS] COMMAND [COMMAND OPTIONS]
+
+Stores and replays event-sourcing events in DynamoDB (large payloads in S3), on the table layout
+of @schemeless/event-store-adapter-dynamodb.
+
+Commands:
+  init                 create the table, its indexes and the bucket when missing
+  reset                delete and recreate the table and the offloaded payloads
+  append               store events read as JSON Lines from stdin
+  replay               write every event as JSON Lines to stdout, in replay order
+  get ID               write the event with this id
+  caused-by ID         write the events whose causationId is ID
+
+Options (each also read from the environment variable named):
+  --region REGION              AWS region (AWS_REGION)
+  --dynamodb-endpoint URL      DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL)
+  --s3-endpoint URL            S3 endpoint (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)
+  --table-prefix PREFIX        table is PREFIXschemeless-event-store (EVSTORE_TABLE_PREFIX)
+  --bucket NAME                bucket for large payloads (EVSTORE_S3_BUCKET)
+  -h, --help                   this help; `evstore COMMAND --help` for a command's
+Credentials come from the standard AWS chain (environment, shared files).
+
+Event JSON shape: {"id", "domain", "type", "identifier", "payload", "meta", "correlationId",
+"causationId", "created", "sequence"}; created is ISO-8601 UTC (2024-05-01T12:34:56.789Z).
+
+Exit status: 0 success, 2 bad usage or input, 3 concurrency conflict, 1 any other failure.
+)";
+}
+
+std::string command_help(command_kind command) {
+  switch (command) {
+    case command_kind::init:
+      return R"(usage: evstore [OPTIONS] init
+
+Creates the table with its timeBucketIndex and causationIndex, and the bucket, when missing, and
+waits until they are usable. Safe to run again or from several processes at once.
+)";
+    case command_kind::reset:
+      return R"(usage: evstore [OPTIONS] reset [--keep-objects]
+
+Deletes the table and every offloaded payload under the key prefix, then creates the table
+again. Every stored event is lost.
+  --keep-objects       leave the offloaded payloads in the bucket
+)";
+    case command_kind::append:
+      return R"(usage: evstore [OPTIONS] append [--expected-sequence N]
+
+Reads events as JSON Lines from stdin, one object a line (blank lines are skipped):
+  {"domain": "account", "type": "opened", "payload": {...}}  required
+  "id", "identifier", "meta" (object), "correlationId", "causationId",
+  "created" (ISO-8601)                                        optional
+Every line is checked before anything is written; a bad line is reported by its number.
+Events are grouped by stream (domain and identifier), appended in order, and each stream's
+transaction checks its version.
+  --expected-sequence N   the version every stream must have now (0: new streams); without it
+                          the events follow whatever the stream holds
+Exit status 3 when a stream's version is not the expected one.
+)";
+    case command_kind::replay:
+      return R"(usage: evstore [OPTIONS] replay [--page-size N]
+
+Writes every event as one JSON object a line to stdout, month by month and by created time
+within a month, with its sequence; offloaded payloads are fetched from S3.
+  --page-size N        events read per request, 1 to 10000 (default 100)
+)";
+    case command_kind::get:
+      return R"(usage: evstore [OPTIONS] get ID
+
+Writes the event with this id as one JSON line. Exit status 1 when there is none.
+)";
+    case command_kind::caused_by:
+      return R"(usage: evstore [OPTIONS] caused-by ID
+
+Writes every event whose causationId is ID, one JSON object a line, by created time.
+)";
+  }
+  return tool_help();
+}
+
+}  // namespace evstore::cli

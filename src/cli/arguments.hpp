@@ -1,0 +1,56 @@
+#pragma once
+// The command line of `evstore`: global options (also read from the environment), one command and
+// its own options. Pure: no I/O, so it is unit-tested.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "evstore/aws/environment.hpp"
+
+namespace evstore::cli {
+
+/// Bad usage: the message says what is wrong; the tool exits with status 2.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class command_kind { init, reset, append, replay, get, caused_by };
+
+/// Where the store lives; unset fields fall back to the AWS configuration chain. Empty
+/// environment variables count as unset.
+struct store_settings {
+  std::optional<std::string> region;
+  std::optional<std::string> dynamodb_endpoint;
+  std::optional<std::string> s3_endpoint;
+  std::string table_prefix;
+  std::string bucket;
+};
+
+struct invocation {
+  /// Set when the caller asked for help: print it on stdout and exit 0.
+  std::optional<std::string> help_text;
+  command_kind command = command_kind::replay;
+  store_settings settings;
+  std::optional<std::uint64_t> expected_sequence;  ///< append
+  std::size_t page_size = 100;                     ///< replay
+  std::string event_id;                            ///< get, caused-by
+  bool keep_objects = false;                       ///< reset
+};
+
+/// Parses the arguments after the program name. Throws usage_error.
+invocation parse_arguments(std::span<const std::string_view> args, const aws::environment& env);
+
+/// The command's name on the command line: "caused-by" for command_kind::caused_by.
+std::string_view command_name(command_kind command);
+
+/// The tool's help, or a command's.
+std::string tool_help();
+std::string command_help(command_kind command);
+
+}  // namespace evstore::cli

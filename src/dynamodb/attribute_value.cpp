@@ -1,0 +1,761 @@
+#include "evstore/dynamodb/attribute_value.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "evstore/dynamodb/error.hpp"
+#include "attribute_json.hpp"
+#include "json_path.hpp"
+
+namespace evstore::dynamodb {
+
+using detail::json_path;
+
+std::string_view wire_name(attribute_type type) noexcept {
+  static constexpr std::array<std::string_view, 10> names{"S", "N",  "B",  "BOOL", "NULL",
+                                                          "M", "L", "SS", "NS",   "BS"};
+  const auto i = static_cast<std::size_t>(type);
+  return i < names.size() ? names[i] : std::string_view("?");
+}
+
+bool is_number_text(std::string_view text) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto digit = [&](std::size_t at) { return at < n && text[at] >= '0' && text[at] <= '9'; };
+  if (i < n && text[i] == '-') ++i;
+  if (!digit(i)) return false;
+  if (text[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == n;
+}
+
+namespace {
+
+[[noreturn]] void invalid(std::string what) {
+  throw boost::system::system_error(make_error_code(errc::invalid_attribute), what);
+}
+
+void check_number(std::string_view text) {
+  if (!is_number_text(text)) {
+    std::string what = "not a DynamoDB number: \"";
+    // A bounded excerpt: the text may be large or binary.
+    what.append(text.substr(0, 64));
+    what += text.size() > 64 ? "...\"" : "\"";
+    invalid(std::move(what));
+  }
+}
+
+bool is_integer_text(std::string_view text) noexcept {
+  return text.find_first_of(".eE") == std::string_view::npos;
+}
+
+}  // namespace
+
+// --- construction and access
+
+attribute_value attribute_value::string(std::string value) {
+  return attribute_value{std::move(value)};
+}
+
+attribute_value attribute_value::number(std::string_view text) {
+  check_number(text);
+  return attribute_value{number_value{std::string(text)}};
+}
+
+attribute_value attribute_value::binary(bytes value) { return attribute_value{std::move(value)}; }
+
+attribute_value attribute_value::binary(std::string_view raw_bytes) {
+  return attribute_value{bytes(raw_bytes.begin(), raw_bytes.end())};
+}
+
+attribute_value attribute_value::boolean(bool value) { return attribute_value{value}; }
+
+attribute_value attribute_value::map(attribute_map value) {
+  return attribute_value{std::move(value)};
+}
+
+attribute_value attribute_value::list(attribute_list value) {
+  return attribute_value{std::move(value)};
+}
+
+attribute_value attribute_value::string_set(std::vector<std::string> values) {
+  return attribute_value{string_set_value{std::move(values)}};
+}
+
+attribute_value attribute_value::number_set(std::vector<std::string> texts) {
+  for (const auto& t : texts) check_number(t);
+  return attribute_value{number_set_value{std::move(texts)}};
+}
+
+attribute_value attribute_value::binary_set(std::vector<bytes> values) {
+  return attribute_value{binary_set_value{std::move(values)}};
+}
+
+template <class T>
+const T& attribute_value::get(attribute_type expected) const {
+  if (const T* v = std::get_if<T>(&value_)) return *v;
+  std::string what = "attribute holds ";
+  what += wire_name(type());
+  what += ", read as ";
+  what += wire_name(expected);
+  throw boost::system::system_error(make_error_code(errc::attribute_type_mismatch), what);
+}
+
+const std::string& attribute_value::as_string() const {
+  return get<std::string>(attribute_type::s);
+}
+const std::string& attribute_value::as_number_text() const {
+  return get<number_value>(attribute_type::n).text;
+}
+
+namespace {
+template <class Int>
+Int parse_integer(const std::string& text) {
+  Int out{};
+  if (is_integer_text(text)) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec == std::errc{} && end == text.data() + text.size()) return out;
+  }
+  invalid("number " + text.substr(0, 64) + " is not an integer in range of " +
+          (std::is_signed_v<Int> ? "int64" : "uint64"));
+}
+}  // namespace
+
+std::int64_t attribute_value::as_int64() const {
+  return parse_integer<std::int64_t>(as_number_text());
+}
+std::uint64_t attribute_value::as_uint64() const {
+  return parse_integer<std::uint64_t>(as_number_text());
+}
+const bytes& attribute_value::as_binary() const { return get<bytes>(attribute_type::b); }
+std::string_view attribute_value::as_binary_view() const {
+  const bytes& b = as_binary();
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+bool attribute_value::as_bool() const { return get<bool>(attribute_type::boolean); }
+const attribute_map& attribute_value::as_map() const {
+  return get<attribute_map>(attribute_type::m);
+}
+attribute_map& attribute_value::as_map() {
+  return const_cast<attribute_map&>(std::as_const(*this).as_map());
+}
+const attribute_list& attribute_value::as_list() const {
+  return get<attribute_list>(attribute_type::l);
+}
+attribute_list& attribute_value::as_list() {
+  return const_cast<attribute_list&>(std::as_const(*this).as_list());
+}
+const std::vector<std::string>& attribute_value::as_string_set() const {
+  return get<string_set_value>(attribute_type::ss).values;
+}
+const std::vector<std::string>& attribute_value::as_number_set() const {
+  return get<number_set_value>(attribute_type::ns).texts;
+}
+const std::vector<bytes>& attribute_value::as_binary_set() const {
+  return get<binary_set_value>(attribute_type::bs).values;
+}
+
+bool operator==(const attribute_value& a, const attribute_value& b) {
+  return a.value_ == b.value_;
+}
+
+// --- base64
+
+namespace {
+constexpr std::string_view base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_base64_table() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& t : table) t = -1;
+  for (std::size_t i = 0; i < base64_alphabet.size(); ++i) {
+    table[static_cast<unsigned char>(base64_alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+  return table;
+}
+constexpr auto base64_table = make_base64_table();
+}  // namespace
+
+std::string base64_encode(const std::uint8_t* data, std::size_t size) {
+  std::string out;
+  out.resize((size + 2) / 3 * 4);
+  char* o = out.data();
+  std::size_t i = 0;
+  for (; i + 3 <= size; i += 3) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
+                            std::uint32_t{data[i + 2]};
+    *o++ = base64_alphabet[(v >> 18) & 63];
+    *o++ = base64_alphabet[(v >> 12) & 63];
+    *o++ = base64_alphabet[(v >> 6) & 63];
+    *o++ = base64_alphabet[v & 63];
+  }
+  if (const std::size_t rest = size - i; rest > 0) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16;
+    if (rest == 2) v |= std::uint32_t{data[i + 1]} << 8;
+    *o++ = base64_alphabet[(v >> 18) & 63];
+    *o++ = base64_alphabet[(v >> 12) & 63];
+    *o++ = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+  return out;
+}
+
+bytes base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) invalid("base64 text length is not a multiple of 4");
+  std::size_t padding = 0;
+  if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
+  bytes out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      std::int8_t d;
+      if (c == '=' && last && k >= 4 - padding) {
+        d = 0;
+      } else {
+        d = base64_table[static_cast<unsigned char>(c)];
+        if (d < 0) invalid("invalid base64 character at offset " + std::to_string(i + k));
+      }
+      v = (v << 6) | static_cast<std::uint32_t>(d);
+    }
+    out.push_back(static_cast<std::uint8_t>(v >> 16));
+    if (!last || padding < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
+    if (!last || padding < 1) out.push_back(static_cast<std::uint8_t>(v));
+  }
+  return out;
+}
+
+// --- wire form
+
+namespace {
+
+boost::json::string base64_json(const bytes& b) {
+  return boost::json::string(base64_encode(b.data(), b.size()));
+}
+
+template <class Range, class Convert>
+boost::json::array json_array(const Range& range, Convert convert) {
+  boost::json::array out;
+  out.reserve(range.size());
+  for (const auto& e : range) out.emplace_back(convert(e));
+  return out;
+}
+
+}  // namespace
+
+boost::json::value to_json(const attribute_value& value) {
+  boost::json::object out;
+  const std::string_view key = wire_name(value.type());
+  switch (value.type()) {
+    case attribute_type::s:
+      out.emplace(key, value.as_string());
+      break;
+    case attribute_type::n:
+      out.emplace(key, value.as_number_text());
+      break;
+    case attribute_type::b:
+      out.emplace(key, base64_json(value.as_binary()));
+      break;
+    case attribute_type::boolean:
+      out.emplace(key, value.as_bool());
+      break;
+    case attribute_type::null:
+      out.emplace(key, true);
+      break;
+    case attribute_type::m:
+      out.emplace(key, to_json(value.as_map()));
+      break;
+    case attribute_type::l:
+      out.emplace(key, json_array(value.as_list(), [](const auto& e) { return to_json(e); }));
+      break;
+    case attribute_type::ss:
+      out.emplace(key, json_array(value.as_string_set(),
+                                  [](const auto& e) { return boost::json::string(e); }));
+      break;
+    case attribute_type::ns:
+      out.emplace(key, json_array(value.as_number_set(),
+                                  [](const auto& e) { return boost::json::string(e); }));
+      break;
+    case attribute_type::bs:
+      out.emplace(key, json_array(value.as_binary_set(), base64_json));
+      break;
+  }
+  return out;
+}
+
+boost::json::object to_json(const item& attributes) {
+  boost::json::object out;
+  out.reserve(attributes.size());
+  for (const auto& [name, value] : attributes) out.emplace(name, to_json(value));
+  return out;
+}
+
+namespace {
+
+[[noreturn]] void invalid_at(const json_path& path, std::string_view what) {
+  detail::fail(errc::invalid_attribute, path, what);
+}
+
+std::string_view wire_string(const boost::json::value& v, const json_path& path,
+                             std::string_view type) {
+  if (const auto* s = v.if_string()) return *s;
+  std::string what = "expected a string for ";
+  what += type;
+  what += ", found ";
+  what += detail::describe(v.kind());
+  invalid_at(path, what);
+}
+
+const boost::json::array& wire_array(const boost::json::value& v, const json_path& path,
+                                     std::string_view type) {
+  if (const auto* a = v.if_array()) return *a;
+  std::string what = "expected an array for ";
+  what += type;
+  what += ", found ";
+  what += detail::describe(v.kind());
+  invalid_at(path, what);
+}
+
+std::string wire_number(const boost::json::value& v, const json_path& path) {
+  std::string_view text = wire_string(v, path, "N");
+  if (!is_number_text(text)) invalid_at(path, "N is not a decimal number");
+  return std::string(text);
+}
+
+bytes wire_binary(const boost::json::value& v, const json_path& path) {
+  std::string_view text = wire_string(v, path, "B");
+  try {
+    return base64_decode(text);
+  } catch (const boost::system::system_error& e) {
+    invalid_at(path, e.code().message() + ": " + e.what());
+  }
+}
+
+item parse_wire_item(const boost::json::value& json, const json_path& path);
+
+attribute_value parse_wire_value(const boost::json::value& json, const json_path& path) {
+  const auto* object = json.if_object();
+  if (object == nullptr || object->size() != 1) {
+    invalid_at(path, "expected an AttributeValue: an object with exactly one type member");
+  }
+  const auto& [key, v] = *object->begin();
+  const json_path inner = path.member(key);
+  const std::string_view type = key;
+  if (type.size() == 1) {
+    switch (type[0]) {
+      case 'S':
+        return attribute_value::string(std::string(wire_string(v, inner, "S")));
+      case 'N':
+        return attribute_value::number(wire_number(v, inner));
+      case 'B':
+        return attribute_value::binary(wire_binary(v, inner));
+      case 'M':
+        return attribute_value::map(parse_wire_item(v, inner));
+      case 'L': {
+        const auto& array = wire_array(v, inner, "L");
+        attribute_list list;
+        list.reserve(array.size());
+        for (std::size_t i = 0; i < array.size(); ++i) {
+          list.push_back(parse_wire_value(array[i], inner.element(i)));
+        }
+        return attribute_value::list(std::move(list));
+      }
+      default:
+        break;
+    }
+  } else if (type == "BOOL") {
+    if (const auto* b = v.if_bool()) return attribute_value::boolean(*b);
+    invalid_at(inner, "expected a boolean for BOOL");
+  } else if (type == "NULL") {
+    if (const auto* b = v.if_bool(); b && *b) return attribute_value::null();
+    invalid_at(inner, "expected true for NULL");
+  } else if (type == "SS" || type == "NS" || type == "BS") {
+    const auto& array = wire_array(v, inner, type);
+    if (type == "BS") {
+      std::vector<bytes> values;
+      values.reserve(array.size());
+      for (std::size_t i = 0; i < array.size(); ++i) {
+        values.push_back(wire_binary(array[i], inner.element(i)));
+      }
+      return attribute_value::binary_set(std::move(values));
+    }
+    std::vector<std::string> values;
+    values.reserve(array.size());
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      values.push_back(type == "NS" ? wire_number(array[i], inner.element(i))
+                                    : std::string(wire_string(array[i], inner.element(i), "SS")));
+    }
+    return type == "NS" ? attribute_value::number_set(std::move(values))
+                        : attribute_value::string_set(std::move(values));
+  }
+  std::string what = "unknown AttributeValue type \"";
+  what.append(type.substr(0, 32));
+  what += '"';
+  invalid_at(path, what);
+}
+
+item parse_wire_item(const boost::json::value& json, const json_path& path) {
+  const auto* object = json.if_object();
+  if (object == nullptr) {
+    invalid_at(path, std::string("expected an object of attributes, found ") +
+                         std::string(detail::describe(json.kind())));
+  }
+  item out;
+  for (const auto& [name, v] : *object) {
+    out.emplace_hint(out.end(), std::string(name), parse_wire_value(v, path.member(name)));
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+attribute_value parse_value_at(const boost::json::value& json, const json_path& path) {
+  return parse_wire_value(json, path);
+}
+item parse_item_at(const boost::json::value& json, const json_path& path) {
+  return parse_wire_item(json, path);
+}
+}  // namespace detail
+
+attribute_value attribute_value_from_json(const boost::json::value& json, std::string_view path) {
+  return parse_wire_value(json, json_path{nullptr, path});
+}
+
+item item_from_json(const boost::json::value& json, std::string_view path) {
+  return parse_wire_item(json, json_path{nullptr, path});
+}
+
+// --- document form
+
+namespace {
+
+std::string double_text(double d) {
+  if (!std::isfinite(d)) invalid("a document number is not finite");
+  std::array<char, 32> buffer{};
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), d);
+  return std::string(buffer.data(), end);
+}
+
+}  // namespace
+
+attribute_value from_document(const boost::json::value& document) {
+  switch (document.kind()) {
+    case boost::json::kind::null:
+      return attribute_value::null();
+    case boost::json::kind::bool_:
+      return attribute_value::boolean(document.get_bool());
+    case boost::json::kind::int64:
+      return attribute_value::number(document.get_int64());
+    case boost::json::kind::uint64:
+      return attribute_value::number(document.get_uint64());
+    case boost::json::kind::double_:
+      return attribute_value::number(double_text(document.get_double()));
+    case boost::json::kind::string:
+      return attribute_value::string(std::string(document.get_string()));
+    case boost::json::kind::array: {
+      attribute_list list;
+      list.reserve(document.get_array().size());
+      for (const auto& e : document.get_array()) list.push_back(from_document(e));
+      return attribute_value::list(std::move(list));
+    }
+    case boost::json::kind::object:
+      return attribute_value::map(item_from_document(document));
+  }
+  invalid("unknown JSON value kind");
+}
+
+item item_from_document(const boost::json::value& document) {
+  const auto* object = document.if_object();
+  if (object == nullptr) {
+    invalid(std::string("an item document must be a JSON object, found ") +
+            std::string(detail::describe(document.kind())));
+  }
+  item out;
+  for (const auto& [name, v] : *object) {
+    out.insert_or_assign(std::string(name), from_document(v));
+  }
+  return out;
+}
+
+namespace {
+
+// Builds attribute values straight from JSON text, so that numbers keep their source text.
+class document_handler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  attribute_value result;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) {
+    frames_.push_back({attribute_value::list({}), {}});
+    return true;
+  }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return close(); }
+  bool on_object_begin(boost::system::error_code&) {
+    frames_.push_back({attribute_value::map({}), {}});
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) { return close(); }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return add(attribute_value::string(std::exchange(text_, {})));
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    frames_.back().key = std::exchange(text_, {});
+    return true;
+  }
+  bool on_number_part(boost::json::string_view s, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t, boost::json::string_view s, boost::system::error_code& ec) {
+    return number(s, ec);
+  }
+  bool on_uint64(std::uint64_t, boost::json::string_view s, boost::system::error_code& ec) {
+    return number(s, ec);
+  }
+  bool on_double(double, boost::json::string_view s, boost::system::error_code& ec) {
+    return number(s, ec);
+  }
+  bool on_bool(bool b, boost::system::error_code&) { return add(attribute_value::boolean(b)); }
+  bool on_null(boost::system::error_code&) { return add(attribute_value::null()); }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  struct frame {
+    attribute_value container;
+    std::string key;
+  };
+
+  bool number(boost::json::string_view s, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    // The parser has checked JSON number syntax, which is exactly is_number_text's.
+    return add(attribute_value::number(std::exchange(text_, {})));
+  }
+
+  bool add(attribute_value v) {
+    if (frames_.empty()) {
+      result = std::move(v);
+    } else if (frames_.back().container.type() == attribute_type::l) {
+      frames_.back().container.as_list().push_back(std::move(v));
+    } else {
+      frame& f = frames_.back();
+      f.container.as_map().insert_or_assign(std::move(f.key), std::move(v));
+      f.key.clear();
+    }
+    return true;
+  }
+
+  bool close() {
+    attribute_value done = std::move(frames_.back().container);
+    frames_.pop_back();
+    return add(std::move(done));
+  }
+
+  std::vector<frame> frames_;
+  std::string text_;
+};
+
+attribute_value parse_document_text(std::string_view json_text) {
+  boost::json::parse_options options;
+  options.max_depth = 64;  // DynamoDB allows 32 levels of nesting
+  boost::json::basic_parser<document_handler> parser(options);
+  boost::system::error_code ec;
+  const std::size_t used = parser.write_some(false, json_text.data(), json_text.size(), ec);
+  if (!ec && used != json_text.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    invalid("invalid JSON document at offset " + std::to_string(used) + ": " + ec.message());
+  }
+  return std::move(parser.handler().result);
+}
+
+}  // namespace
+
+attribute_value from_document_text(std::string_view json_text) {
+  return parse_document_text(json_text);
+}
+
+item item_from_document_text(std::string_view json_text) {
+  attribute_value v = parse_document_text(json_text);
+  if (v.type() != attribute_type::m) {
+    invalid(std::string("an item document must be a JSON object, found ") +
+            std::string(wire_name(v.type())));
+  }
+  return std::move(v.as_map());
+}
+
+boost::json::value to_document(const attribute_value& value) {
+  switch (value.type()) {
+    case attribute_type::s:
+      return boost::json::string(value.as_string());
+    case attribute_type::n: {
+      const std::string& text = value.as_number_text();
+      if (is_integer_text(text)) {
+        std::int64_t i = 0;
+        auto r = std::from_chars(text.data(), text.data() + text.size(), i);
+        if (r.ec == std::errc{}) return i;
+        std::uint64_t u = 0;
+        r = std::from_chars(text.data(), text.data() + text.size(), u);
+        if (r.ec == std::errc{}) return u;
+      }
+      double d = 0;
+      std::from_chars(text.data(), text.data() + text.size(), d);
+      return d;
+    }
+    case attribute_type::b:
+      return base64_json(value.as_binary());
+    case attribute_type::boolean:
+      return value.as_bool();
+    case attribute_type::null:
+      return nullptr;
+    case attribute_type::m:
+      return to_document(value.as_map());
+    case attribute_type::l:
+      return json_array(value.as_list(), [](const auto& e) { return to_document(e); });
+    case attribute_type::ss:
+      return json_array(value.as_string_set(),
+                        [](const auto& e) { return boost::json::string(e); });
+    case attribute_type::ns:
+      return json_array(value.as_number_set(), [](const std::string& e) {
+        return to_document(attribute_value::number(e));
+      });
+    case attribute_type::bs:
+      return json_array(value.as_binary_set(), base64_json);
+  }
+  return nullptr;
+}
+
+boost::json::object to_document(const item& attributes) {
+  boost::json::object out;
+  out.reserve(attributes.size());
+  for (const auto& [name, value] : attributes) out.emplace(name, to_document(value));
+  return out;
+}
+
+namespace {
+
+void write_document(std::string& out, const attribute_value& value);
+
+void write_document(std::string& out, const item& attributes) {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, value] : attributes) {
+    if (!first) out += ',';
+    first = false;
+    out += boost::json::serialize(boost::json::string_view(name));
+    out += ':';
+    write_document(out, value);
+  }
+  out += '}';
+}
+
+template <class Range, class Write>
+void write_array(std::string& out, const Range& range, Write write) {
+  out += '[';
+  bool first = true;
+  for (const auto& e : range) {
+    if (!first) out += ',';
+    first = false;
+    write(e);
+  }
+  out += ']';
+}
+
+void write_document(std::string& out, const attribute_value& value) {
+  auto write_string = [&](std::string_view s) {
+    out += boost::json::serialize(boost::json::string_view(s));
+  };
+  auto write_base64 = [&](const bytes& b) {
+    out += '"';
+    out += base64_encode(b.data(), b.size());
+    out += '"';
+  };
+  switch (value.type()) {
+    case attribute_type::s:
+      write_string(value.as_string());
+      return;
+    case attribute_type::n:
+      out += value.as_number_text();  // checked on construction: JSON number syntax
+      return;
+    case attribute_type::b:
+      write_base64(value.as_binary());
+      return;
+    case attribute_type::boolean:
+      out += value.as_bool() ? "true" : "false";
+      return;
+    case attribute_type::null:
+      out += "null";
+      return;
+    case attribute_type::m:
+      write_document(out, value.as_map());
+      return;
+    case attribute_type::l:
+      write_array(out, value.as_list(), [&](const auto& e) { write_document(out, e); });
+      return;
+    case attribute_type::ss:
+      write_array(out, value.as_string_set(), write_string);
+      return;
+    case attribute_type::ns:
+      write_array(out, value.as_number_set(), [&](const std::string& e) { out += e; });
+      return;
+    case attribute_type::bs:
+      write_array(out, value.as_binary_set(), write_base64);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string to_document_text(const attribute_value& value) {
+  std::string out;
+  write_document(out, value);
+  return out;
+}
+
+std::string to_document_text(const item& attributes) {
+  std::string out;
+  write_document(out, attributes);
+  return out;
+}
+
+}  // namespace evstore::dynamodb

@@ -1,0 +1,90 @@
+#include "evstore/dynamodb/batch_get_item.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "wire.hpp"
+
+namespace evstore::dynamodb {
+
+using namespace detail;
+
+namespace {
+
+keys_and_attributes parse_keys_and_attributes(const boost::json::value& v, const json_path& path) {
+  const auto& o = expect_object(v, path);
+  keys_and_attributes out;
+  out.keys = item_list(require(o, "Keys", path), path.member("Keys"));
+  if (const auto* consistent = find(o, "ConsistentRead")) {
+    out.consistent_read = expect_bool(*consistent, path.member("ConsistentRead"));
+  }
+  if (const auto* projection = find(o, "ProjectionExpression")) {
+    out.projection_expression =
+        std::string(expect_string(*projection, path.member("ProjectionExpression")));
+  }
+  if (const auto* names = find(o, "ExpressionAttributeNames")) {
+    const json_path at = path.member("ExpressionAttributeNames");
+    for (const auto& [placeholder, name] : expect_object(*names, at)) {
+      out.names.emplace(std::string(placeholder),
+                        std::string(expect_string(name, at.member(placeholder))));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_body(const batch_get_item_request& request) {
+  const auto operation = batch_get_item_request::operation;
+  std::size_t keys = 0;
+  boost::json::object tables;
+  for (const auto& [table_name, wanted] : request.request_items) {
+    require_table_name(operation, table_name);
+    if (wanted.keys.empty()) invalid_request(operation, "no keys for table " + table_name);
+    keys += wanted.keys.size();
+    boost::json::array key_array;
+    key_array.reserve(wanted.keys.size());
+    for (const auto& key : wanted.keys) {
+      if (key.empty()) invalid_request(operation, "an empty key for table " + table_name);
+      key_array.push_back(to_json(key));
+    }
+    boost::json::object entry{{"Keys", std::move(key_array)}};
+    if (wanted.consistent_read) entry.emplace("ConsistentRead", true);
+    put_optional_string(entry, "ProjectionExpression", wanted.projection_expression);
+    put_expression_attributes(entry, wanted.names, {});
+    tables.emplace(table_name, std::move(entry));
+  }
+  if (keys == 0) invalid_request(operation, "no keys to get");
+  if (keys > batch_get_item_request::max_keys) {
+    invalid_request(operation, std::to_string(keys) + " keys, more than the " +
+                                   std::to_string(batch_get_item_request::max_keys) +
+                                   " one request may ask for");
+  }
+  boost::json::object body{{"RequestItems", std::move(tables)}};
+  put_return_consumed_capacity(body, request.return_consumed_capacity);
+  return boost::json::serialize(body);
+}
+
+batch_get_item_result parse_batch_get_item_result(std::string_view body) {
+  const auto operation = batch_get_item_request::operation;
+  boost::json::monotonic_resource resource;
+  boost::json::value storage;
+  const auto& o = parse_body(body, operation, resource, storage);
+  const json_path path{nullptr, operation};
+  batch_get_item_result out;
+  const json_path responses_path = path.member("Responses");
+  for (const auto& [table, items] :
+       expect_object(require(o, "Responses", path), responses_path)) {
+    out.responses.emplace(std::string(table), item_list(items, responses_path.member(table)));
+  }
+  if (const auto* unprocessed = find(o, "UnprocessedKeys")) {
+    const json_path at = path.member("UnprocessedKeys");
+    for (const auto& [table, keys] : expect_object(*unprocessed, at)) {
+      out.unprocessed_keys.emplace(std::string(table),
+                                   parse_keys_and_attributes(keys, at.member(table)));
+    }
+  }
+  out.consumed_capacity = consumed_capacity_list(o, path);
+  return out;
+}
+
+}  // namespace evstore::dynamodb

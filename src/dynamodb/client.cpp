@@ -1,0 +1,176 @@
+#include "evstore/dynamodb/client.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "evstore/dynamodb/protocol.hpp"
+
+namespace evstore::dynamodb {
+
+namespace asio = boost::asio;
+
+client::client(aws::service_client service, client_options options)
+    : service_(std::move(service)), options_(options) {}
+
+asio::awaitable<http::response> client::send(std::string_view operation, std::string body) {
+  static const aws::error_code_reader reader = read_error_code;
+  const std::string operation_name(operation);  // the caller's view may not outlive suspension
+  const unsigned attempts = std::max(options_.crc32_attempts, 1u);
+  for (unsigned attempt = 1;; ++attempt) {
+    http::response response = co_await service_.send(
+        make_http_request(operation_name, attempt < attempts ? body : std::move(body)), reader);
+    // A body that does not match its checksum says nothing reliable, not even its error code:
+    // send again (as for a transient error) rather than parse it.
+    if (!crc32_matches(response)) {
+      if (attempt < attempts) continue;
+      check_crc32(response, operation_name);
+    }
+    if (response.status < 200 || response.status >= 300) throw parse_service_error(response);
+    co_return response;
+  }
+}
+
+namespace {
+
+template <class Result>
+asio::awaitable<Result> run(asio::awaitable<http::response> sent,
+                            Result (*parse)(std::string_view)) {
+  const http::response response = co_await std::move(sent);
+  co_return parse(response.body);
+}
+
+}  // namespace
+
+asio::awaitable<create_table_result> client::create_table(const create_table_request& request) {
+  return run(send(request.operation, to_body(request)), parse_create_table_result);
+}
+
+asio::awaitable<describe_table_result> client::describe_table(
+    const describe_table_request& request) {
+  return run(send(request.operation, to_body(request)), parse_describe_table_result);
+}
+
+asio::awaitable<update_table_result> client::update_table(const update_table_request& request) {
+  return run(send(request.operation, to_body(request)), parse_update_table_result);
+}
+
+asio::awaitable<delete_table_result> client::delete_table(const delete_table_request& request) {
+  return run(send(request.operation, to_body(request)), parse_delete_table_result);
+}
+
+asio::awaitable<put_item_result> client::put_item(const put_item_request& request) {
+  return run(send(request.operation, to_body(request)), parse_put_item_result);
+}
+
+asio::awaitable<get_item_result> client::get_item(const get_item_request& request) {
+  return run(send(request.operation, to_body(request)), parse_get_item_result);
+}
+
+asio::awaitable<update_item_result> client::update_item(const update_item_request& request) {
+  return run(send(request.operation, to_body(request)), parse_update_item_result);
+}
+
+asio::awaitable<delete_item_result> client::delete_item(const delete_item_request& request) {
+  return run(send(request.operation, to_body(request)), parse_delete_item_result);
+}
+
+asio::awaitable<query_result> client::query(const query_request& request) {
+  return run(send(request.operation, to_body(request)), parse_query_result);
+}
+
+asio::awaitable<batch_get_item_result> client::batch_get_item(
+    const batch_get_item_request& request) {
+  return run(send(request.operation, to_body(request)), parse_batch_get_item_result);
+}
+
+asio::awaitable<transact_write_items_result> client::transact_write_items(
+    const transact_write_items_request& request) {
+  return run(send(request.operation, to_body(request)), parse_transact_write_items_result);
+}
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+[[noreturn]] void waiter_error(errc code, std::string_view table_name, std::string_view what) {
+  std::string message = "waiting for DynamoDB table ";
+  message += table_name;
+  message += ": ";
+  message += what;
+  throw boost::system::system_error(make_error_code(code), message);
+}
+
+// Sleeps before the next poll; throws waiter_timeout when that poll would come after the
+// deadline.
+asio::awaitable<void> pause(const waiter_options& options, unsigned polls_made,
+                            steady::time_point deadline, std::string_view table_name,
+                            std::string_view last_state) {
+  const auto delay = waiter_delay(options, polls_made);
+  if (steady::now() + delay > deadline) {
+    std::string what = "still ";
+    what += last_state;
+    what += " after ";
+    what += std::to_string(options.timeout.count());
+    what += " ms and ";
+    what += std::to_string(polls_made);
+    what += " polls; raise waiter_options::timeout if the table needs longer";
+    waiter_error(errc::waiter_timeout, table_name, what);
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+std::string describe_state(const table_description& table) {
+  std::string state = table.table_status;
+  for (const auto& gsi : table.global_secondary_indexes) {
+    if (gsi.index_status != "ACTIVE") state += ", index " + gsi.index_name + " " + gsi.index_status;
+  }
+  return state;
+}
+
+}  // namespace
+
+asio::awaitable<table_description> client::wait_until_active(std::string table_name,
+                                                             waiter_options options) {
+  const auto deadline = steady::now() + options.timeout;
+  for (unsigned polls = 1;; ++polls) {
+    std::string state = "not found";
+    try {
+      describe_table_result described = co_await describe_table({table_name});
+      switch (table_active_state(described.table)) {
+        case waiter_state::done:
+          co_return std::move(described.table);
+        case waiter_state::failed:
+          waiter_error(errc::waiter_failed, table_name,
+                       "it is " + described.table.table_status + " and will not become ACTIVE");
+        case waiter_state::retry:
+          state = describe_state(described.table);
+          break;
+      }
+    } catch (const service_error& e) {
+      if (e.code() != errc::resource_not_found) throw;
+    }
+    co_await pause(options, polls, deadline, table_name, state);
+  }
+}
+
+asio::awaitable<void> client::wait_until_deleted(std::string table_name, waiter_options options) {
+  const auto deadline = steady::now() + options.timeout;
+  for (unsigned polls = 1;; ++polls) {
+    std::string state;
+    try {
+      describe_table_result described = co_await describe_table({table_name});
+      state = describe_state(described.table);
+    } catch (const service_error& e) {
+      if (e.code() == errc::resource_not_found) co_return;
+      throw;
+    }
+    co_await pause(options, polls, deadline, table_name, state);
+  }
+}
+
+}  // namespace evstore::dynamodb

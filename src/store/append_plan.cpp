@@ -1,0 +1,123 @@
+#include "evstore/store/append_plan.hpp"
+
+#include <map>
+
+#include <boost/system/system_error.hpp>
+
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
+
+namespace evstore {
+
+std::vector<stream_events> group_by_stream(const std::vector<event>& events) {
+  std::vector<stream_events> streams;
+  std::map<std::string, std::size_t, std::less<>> index_of;
+  for (std::size_t p = 0; p < events.size(); ++p) {
+    const event& e = events[p];
+    const std::string identifier = e.identifier.value_or("");
+    const auto [it, inserted] = index_of.try_emplace(stream_name(e.domain, identifier), streams.size());
+    if (inserted) streams.push_back({e.domain, identifier, {}});
+    streams[it->second].positions.push_back(p);
+  }
+  return streams;
+}
+
+void assign_sequences(std::vector<event>& events, const stream_events& stream,
+                      std::uint64_t current_version) {
+  std::uint64_t sequence = current_version;
+  for (const std::size_t p : stream.positions) events[p].sequence = ++sequence;
+}
+
+std::vector<transaction_chunk> plan_transactions(const stream_events& stream,
+                                                 std::uint64_t current_version,
+                                                 const std::vector<std::size_t>& item_bytes,
+                                                 const transaction_limits& limits) {
+  std::vector<transaction_chunk> chunks;
+  const std::size_t max_puts = limits.max_actions - 1;  // one action is the head Update
+  std::uint64_t version = current_version;
+  transaction_chunk chunk;
+  std::size_t chunk_bytes = 0;
+  const auto close_chunk = [&] {
+    chunk.domain = stream.domain;
+    chunk.identifier = stream.identifier;
+    chunk.expected_version = version;
+    chunk.new_version = version + chunk.positions.size();
+    version = chunk.new_version;
+    chunks.push_back(std::move(chunk));
+    chunk = {};
+    chunk_bytes = 0;
+  };
+  for (const std::size_t p : stream.positions) {
+    const std::size_t bytes = item_bytes.at(p);
+    if (bytes > limits.max_item_bytes) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::transaction_too_large),
+          "an event item of " + std::to_string(bytes) + " bytes exceeds the " +
+              std::to_string(limits.max_item_bytes) +
+              " bytes a transaction may carry: shrink its meta or lower the offload threshold");
+    }
+    if (!chunk.positions.empty() &&
+        (chunk.positions.size() == max_puts || chunk_bytes + bytes > limits.max_item_bytes))
+      close_chunk();
+    chunk.positions.push_back(p);
+    chunk_bytes += bytes;
+  }
+  if (!chunk.positions.empty()) close_chunk();
+  return chunks;
+}
+
+cancellation_verdict classify_cancellation(
+    const transaction_chunk& chunk, const std::vector<event>& events,
+    const std::vector<dynamodb::cancellation_reason>& reasons) {
+  cancellation_verdict verdict;
+  bool retryable = false;
+  bool fatal = false;
+  std::optional<std::string> duplicate;
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    const dynamodb::cancellation_reason& reason = reasons[i];
+    if (reason.code == "None" || reason.code.empty()) continue;
+    const std::string action =
+        i == 0 ? "head of " + stream_name(chunk.domain, chunk.identifier)
+               : (i - 1 < chunk.positions.size() ? "event '" + events[chunk.positions[i - 1]].id + "'"
+                                                 : "action " + std::to_string(i + 1));
+    if (!verdict.summary.empty()) verdict.summary += "; ";
+    verdict.summary += action + ": " + reason.code;
+    if (!reason.message.empty()) verdict.summary += " (" + reason.message + ")";
+
+    if (reason.code == "ConditionalCheckFailed") {
+      if (i == 0) {
+        verdict.verdict = cancellation_verdict::kind::version_conflict;
+        if (reason.item) {
+          try {
+            verdict.actual_version = head_version(reason.item);
+          } catch (const boost::system::system_error&) {
+            verdict.actual_version.reset();
+          }
+        }
+      } else if (!duplicate && i - 1 < chunk.positions.size()) {
+        duplicate = events[chunk.positions[i - 1]].id;
+      } else {
+        fatal = true;
+      }
+    } else if (reason.code == "TransactionConflict" || reason.code == "ThrottlingError" ||
+               reason.code == "ProvisionedThroughputExceeded" ||
+               reason.code == "RequestLimitExceeded") {
+      retryable = true;
+    } else {
+      fatal = true;
+    }
+  }
+  if (verdict.verdict == cancellation_verdict::kind::version_conflict) return verdict;
+  if (duplicate) {
+    verdict.verdict = cancellation_verdict::kind::duplicate_event;
+    verdict.event_id = *duplicate;
+  } else if (retryable && !fatal) {
+    verdict.verdict = cancellation_verdict::kind::retryable;
+  } else {
+    verdict.verdict = cancellation_verdict::kind::fatal;
+    if (verdict.summary.empty()) verdict.summary = "no reason given";
+  }
+  return verdict;
+}
+
+}  // namespace evstore

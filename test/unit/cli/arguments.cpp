@@ -1,0 +1,145 @@
+#include "cli/arguments.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cli = evstore::cli;
+
+namespace {
+
+using variables = std::map<std::string, std::string, std::less<>>;
+
+cli::invocation parse(std::initializer_list<std::string_view> args, variables env = {}) {
+  std::vector<std::string_view> list(args);
+  return cli::parse_arguments(list, evstore::aws::environment_from(std::move(env)));
+}
+
+std::string usage_message(std::initializer_list<std::string_view> args, variables env = {}) {
+  try {
+    parse(args, std::move(env));
+  } catch (const cli::usage_error& e) {
+    return e.what();
+  }
+  return "no usage_error";
+}
+
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_arguments)
+
+BOOST_AUTO_TEST_CASE(commands_and_their_arguments) {
+  BOOST_TEST((parse({"replay"}).command == cli::command_kind::replay));
+  BOOST_TEST(parse({"replay"}).page_size == 100u);
+  BOOST_TEST(parse({"replay", "--page-size", "7"}).page_size == 7u);
+  BOOST_TEST(parse({"replay", "--page-size=1"}).page_size == 1u);
+
+  auto get = parse({"get", "abc-123"});
+  BOOST_TEST((get.command == cli::command_kind::get));
+  BOOST_TEST(get.event_id == "abc-123");
+  auto caused = parse({"caused-by", "--", "-starts-with-dash"});
+  BOOST_TEST((caused.command == cli::command_kind::caused_by));
+  BOOST_TEST(caused.event_id == "-starts-with-dash");
+
+  auto append = parse({"--bucket", "b", "append", "--expected-sequence", "0"});
+  BOOST_TEST((append.command == cli::command_kind::append));
+  BOOST_TEST(append.expected_sequence.value() == 0u);
+  BOOST_TEST(!parse({"--bucket", "b", "append"}).expected_sequence.has_value());
+
+  BOOST_TEST(parse({"--bucket=b", "reset", "--keep-objects"}).keep_objects);
+  BOOST_TEST(!parse({"--bucket=b", "reset"}).keep_objects);
+  BOOST_TEST((parse({"--bucket=b", "init"}).command == cli::command_kind::init));
+}
+
+BOOST_AUTO_TEST_CASE(options_win_over_the_environment) {
+  variables env{{"AWS_REGION", "eu-west-1"},
+                {"AWS_ENDPOINT_URL", "http://shared:1"},
+                {"AWS_ENDPOINT_URL_S3", "http://s3:2"},
+                {"EVSTORE_TABLE_PREFIX", "env-"},
+                {"EVSTORE_S3_BUCKET", "env-bucket"}};
+  auto from_env = parse({"replay"}, env).settings;
+  BOOST_TEST(from_env.region.value() == "eu-west-1");
+  BOOST_TEST(from_env.dynamodb_endpoint.value() == "http://shared:1");
+  BOOST_TEST(from_env.s3_endpoint.value() == "http://s3:2");
+  BOOST_TEST(from_env.table_prefix == "env-");
+  BOOST_TEST(from_env.bucket == "env-bucket");
+
+  env["AWS_ENDPOINT_URL_DYNAMODB"] = "http://ddb:3";
+  BOOST_TEST(parse({"replay"}, env).settings.dynamodb_endpoint.value() == "http://ddb:3");
+
+  // Global options are accepted before and after the command.
+  auto given =
+      parse({"--region", "us-east-2", "--dynamodb-endpoint=http://127.0.0.1:8000", "replay",
+             "--s3-endpoint", "https://s3.local", "--table-prefix", "t-", "--bucket", "b"},
+            env)
+          .settings;
+  BOOST_TEST(given.region.value() == "us-east-2");
+  BOOST_TEST(given.dynamodb_endpoint.value() == "http://127.0.0.1:8000");
+  BOOST_TEST(given.s3_endpoint.value() == "https://s3.local");
+  BOOST_TEST(given.table_prefix == "t-");
+  BOOST_TEST(given.bucket == "b");
+}
+
+BOOST_AUTO_TEST_CASE(empty_environment_variables_count_as_unset) {
+  auto settings = parse({"replay"}, {{"AWS_REGION", ""},
+                                     {"AWS_ENDPOINT_URL_DYNAMODB", ""},
+                                     {"AWS_ENDPOINT_URL", "http://shared:1"}})
+                      .settings;
+  BOOST_TEST(!settings.region.has_value());
+  BOOST_TEST(settings.dynamodb_endpoint.value() == "http://shared:1");
+}
+
+BOOST_AUTO_TEST_CASE(help_for_the_tool_and_each_command) {
+  auto tool = parse({"--help"});
+  BOOST_TEST_REQUIRE(tool.help_text.has_value());
+  BOOST_TEST(contains(*tool.help_text, "Exit status"));
+  BOOST_TEST(contains(parse({"-h"}).help_text.value(), "caused-by ID"));
+  BOOST_TEST(contains(parse({"help"}).help_text.value(), "Commands:"));
+  // Help needs no bucket and ignores a missing event id.
+  BOOST_TEST(contains(parse({"append", "--help"}).help_text.value(), "--expected-sequence"));
+  BOOST_TEST(contains(parse({"help", "replay"}).help_text.value(), "--page-size"));
+  BOOST_TEST(contains(parse({"get", "-h"}).help_text.value(), "evstore [OPTIONS] get ID"));
+  BOOST_TEST(contains(parse({"reset", "--help"}).help_text.value(), "--keep-objects"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_is_named) {
+  BOOST_TEST(contains(usage_message({}), "no command"));
+  BOOST_TEST(contains(usage_message({"frobnicate"}), "unknown command 'frobnicate'"));
+  BOOST_TEST(contains(usage_message({"--colour", "replay"}), "unknown option --colour"));
+  BOOST_TEST(contains(usage_message({"replay", "--expected-sequence", "1"}),
+                      "unknown option --expected-sequence for 'replay'"));
+  BOOST_TEST(contains(usage_message({"replay", "--page-size"}), "--page-size needs a value"));
+  BOOST_TEST(contains(usage_message({"replay", "--page-size", "0"}), "from 1 to 10000"));
+  BOOST_TEST(contains(usage_message({"replay", "--page-size", "10001"}), "from 1 to 10000"));
+  BOOST_TEST(contains(usage_message({"replay", "--page-size", "12x"}), "not '12x'"));
+  BOOST_TEST(contains(usage_message({"replay", "--page-size", "-3"}), "not '-3'"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--expected-sequence", "one"}),
+                      "--expected-sequence takes a whole number"));
+  BOOST_TEST(contains(usage_message({"get"}), "'get' takes exactly one event id"));
+  BOOST_TEST(contains(usage_message({"get", "a", "b"}), "'get' takes exactly one event id"));
+  BOOST_TEST(contains(usage_message({"replay", "extra"}), "'replay' takes no argument"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "reset", "--keep-objects=yes"}),
+                      "--keep-objects takes no value"));
+  BOOST_TEST(contains(usage_message({"--dynamodb-endpoint", "127.0.0.1:8000", "replay"}),
+                      "--dynamodb-endpoint must be an http:// or https:// URL"));
+  BOOST_TEST(contains(usage_message({"replay"}, {{"AWS_ENDPOINT_URL_S3", "ftp://x"}}),
+                      "--s3-endpoint must be"));
+}
+
+BOOST_AUTO_TEST_CASE(writing_commands_need_a_bucket) {
+  for (auto command : {"init", "reset", "append"}) {
+    BOOST_TEST(contains(usage_message({command}), "needs an S3 bucket"));
+  }
+  BOOST_TEST(parse({"append"}, {{"EVSTORE_S3_BUCKET", "b"}}).settings.bucket == "b");
+  BOOST_TEST(parse({"get", "x"}).settings.bucket.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

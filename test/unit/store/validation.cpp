@@ -1,0 +1,90 @@
+#include <boost/test/unit_test.hpp>
+
+#include "evstore/store/errors.hpp"
+#include "evstore/store/time.hpp"
+#include "evstore/store/validation.hpp"
+
+namespace {
+
+evstore::event valid_event() {
+  evstore::event e;
+  e.domain = "account";
+  e.type = "opened";
+  e.identifier = "a1";
+  e.payload_json = R"({"x":1})";
+  return e;
+}
+
+/// The message of the error prepare_events throws for a batch of `valid_event()` whose second
+/// event is `bad`; empty when it accepts the batch.
+std::string rejection(const evstore::event& bad) {
+  std::vector<evstore::event> events{valid_event(), bad};
+  try {
+    evstore::prepare_events(events, evstore::now_ms());
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST(e.code() == evstore::store_errc::invalid_event);
+    BOOST_TEST(std::string(e.what()).find("event 2") != std::string::npos);
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_validation)
+
+BOOST_AUTO_TEST_CASE(fills_missing_ids_and_times) {
+  const auto now = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
+  std::vector<evstore::event> events{valid_event(), valid_event()};
+  events[1].id = "given";
+  events[1].created = evstore::parse_iso8601("2023-01-01T00:00:00.000Z");
+  evstore::prepare_events(events, now);
+  BOOST_TEST(events[0].id.size() == 36u);
+  BOOST_TEST((events[0].created == now));
+  BOOST_TEST(events[1].id == "given");
+  BOOST_TEST(evstore::format_iso8601(*events[1].created) == "2023-01-01T00:00:00.000Z");
+}
+
+BOOST_AUTO_TEST_CASE(rejects_each_kind_of_bad_event) {
+  BOOST_TEST(rejection(valid_event()).empty());
+  auto with = [](auto change) {
+    evstore::event e = valid_event();
+    change(e);
+    return e;
+  };
+  BOOST_TEST(rejection(with([](auto& e) { e.domain.clear(); })).find("domain") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.type.clear(); })).find("type") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.domain = "a::b"; })).find("::") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.domain = "a:"; })).find("':'") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.id = "a\nb"; })).find("control") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.id = "HEAD::x"; })).find("HEAD") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.id = std::string(2041, 'x'); })).find("too long") !=
+             std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.id = std::string(2040, 'x'); })).empty());
+  BOOST_TEST(rejection(with([](auto& e) { e.identifier = std::string(2100, 'i'); }))
+                 .find("stream key") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.type = "\xc3\x28"; })).find("UTF-8") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.type = "\xed\xa0\x80"; })).find("UTF-8") !=
+             std::string::npos);  // a surrogate
+  BOOST_TEST(rejection(with([](auto& e) { e.type = "caf\xc3\xa9 \xf0\x9f\x98\x80"; })).empty());
+  BOOST_TEST(rejection(with([](auto& e) { e.causation_id = ""; })).find("causation") !=
+             std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.payload_json = "{x"; })).find("payload") !=
+             std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.payload_json = ""; })).find("payload") !=
+             std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.payload_json = "1 2"; })).find("payload") !=
+             std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.meta_json = "[1]"; })).find("meta") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) {
+               e.created = std::chrono::sys_days{std::chrono::year{10000} / 1 / 1};
+             })).find("created") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_an_id_given_twice) {
+  std::vector<evstore::event> events{valid_event(), valid_event()};
+  events[0].id = events[1].id = "same";
+  BOOST_CHECK_THROW(evstore::prepare_events(events, evstore::now_ms()), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
