@@ -94,14 +94,18 @@ class credentials_provider_impl
       if (self->cached_ && self->is_valid(*self->cached_, self->options_.clock()))
         co_return *self->cached_;
     }
-    if (!self->fetching_) asio::co_spawn(self->strand_, fetch(self), asio::detached);
     const std::uint64_t generation = self->fetch_generation_;
-    boost::system::error_code ec;
-    co_await self->fetch_done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    // The timer is cancelled when a fetch ends; any other wake-up is this caller's cancellation.
-    if (self->fetch_generation_ == generation)
-      throw boost::system::system_error{asio::error::operation_aborted,
-                                        "waiting for AWS credentials"};
+    // co_spawn dispatches: a fetch that needs no I/O may be over when it returns.
+    if (!self->fetching_) asio::co_spawn(self->strand_, fetch(self), asio::detached);
+    if (self->fetch_generation_ == generation) {
+      boost::system::error_code ec;
+      co_await self->fetch_done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      // The timer is cancelled when a fetch ends; any other wake-up is this caller's
+      // cancellation.
+      if (self->fetch_generation_ == generation)
+        throw boost::system::system_error{asio::error::operation_aborted,
+                                          "waiting for AWS credentials"};
+    }
     if (self->last_error_) std::rethrow_exception(self->last_error_);
     const std::lock_guard lock{self->mutex_};
     co_return *self->cached_;

@@ -71,7 +71,7 @@ asio::awaitable<open_result> connection::open(const endpoint& target, clock::tim
     auto [ec, results] = co_await resolver.async_resolve(target.host, std::to_string(target.port),
                                                          as_tuple_awaitable);
     resolving_ = nullptr;
-    if (timed_out_) co_return open_result{errc::connect_timeout, "resolving the host name"};
+    if (timed_out_) co_return open_result{errc::connect_timeout, "while resolving the host name"};
     if (ec == asio::error::operation_aborted) co_return open_result{ec, {}};
     if (ec) co_return open_result{errc::resolve_failed, ec.message()};
     for (const auto& entry : results) addresses.push_back(entry.endpoint());
@@ -86,7 +86,7 @@ asio::awaitable<open_result> connection::open(const endpoint& target, clock::tim
     close();
     if (timed_out_ || connect_error == asio::error::operation_aborted) break;
   }
-  if (timed_out_) co_return open_result{errc::connect_timeout, "connecting"};
+  if (timed_out_) co_return open_result{errc::connect_timeout, "while connecting"};
   if (connect_error == asio::error::operation_aborted) co_return open_result{connect_error, {}};
   if (connect_error) co_return open_result{errc::connect_failed, connect_error.message()};
   socket_.set_option(tcp::no_delay(true), connect_error);
@@ -96,7 +96,7 @@ asio::awaitable<open_result> connection::open(const endpoint& target, clock::tim
     require_peer_name(tls_stream_->native_handle(), target.host);
     auto [ec] =
         co_await tls_stream_->async_handshake(asio::ssl::stream_base::client, as_tuple_awaitable);
-    if (timed_out_) co_return open_result{errc::connect_timeout, "in the TLS handshake"};
+    if (timed_out_) co_return open_result{errc::connect_timeout, "during the TLS handshake"};
     if (ec == asio::error::operation_aborted) co_return open_result{ec, {}};
     if (ec) {
       co_return open_result{errc::tls_handshake_failed,

@@ -115,12 +115,14 @@ class connection_pool_impl {
   // means the slot was granted.
   struct waiter {
     asio::steady_timer timer;
-    bool granted = false;
+    bool granted = false;              // by then out of the queue
+    bool taken = false;                // the grant became this request's lease
     std::shared_ptr<connection> conn;  // null: a free slot to open a connection in
   };
 
   asio::awaitable<lease> acquire(clock::time_point deadline);
   asio::awaitable<void> open_connection(lease& slot, clock::time_point deadline);
+  [[noreturn]] void throw_request_timeout(const std::string& during) const;
   [[noreturn]] void throw_exchange_error(const connection& conn, const error_code& ec) const;
 
   void grant_to_first_waiter(std::shared_ptr<connection> conn) {
@@ -171,7 +173,7 @@ asio::awaitable<connection_pool_impl::lease> connection_pool_impl::acquire(
     co_return lease(this, nullptr);
   }
 
-  waiter self{asio::steady_timer(executor_, deadline), false, nullptr};
+  waiter self{asio::steady_timer(executor_, deadline), false, false, nullptr};
   waiters_.push_back(&self);
   // Leaves the queue however this coroutine ends; a slot granted but not taken goes back.
   struct queue_exit {
@@ -179,7 +181,12 @@ asio::awaitable<connection_pool_impl::lease> connection_pool_impl::acquire(
     waiter* self;
     ~queue_exit() {
       if (self->granted) {
-        pool->discard(std::move(self->conn));
+        if (self->taken) return;
+        if (self->conn) {
+          pool->recycle(std::move(self->conn));
+        } else {
+          pool->discard(nullptr);
+        }
       } else {
         auto& queue = pool->waiters_;
         queue.erase(std::find(queue.begin(), queue.end(), self));
@@ -188,18 +195,17 @@ asio::awaitable<connection_pool_impl::lease> connection_pool_impl::acquire(
   } exit{this, &self};
 
   auto [ec] = co_await self.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (self.granted) {
-    self.granted = false;
+  // A slot granted when the deadline has passed goes to the next waiter instead.
+  if (self.granted && clock::now() < deadline) {
+    self.taken = true;
     co_return lease(this, std::move(self.conn));
   }
-  if (ec == asio::error::operation_aborted) {
+  if (ec == asio::error::operation_aborted && !self.granted) {
     throw system_error(ec, "request to " + url_ + " cancelled while waiting for a connection");
   }
-  throw system_error(
-      errc::request_timeout,
-      "request to " + url_ + " timed out after " + milliseconds_text(options_.request_timeout) +
-          " waiting for a free connection (all " + std::to_string(options_.max_connections) +
-          " busy); raise client_options::max_connections or request_timeout");
+  throw_request_timeout("waiting for a free connection (all " +
+                        std::to_string(options_.max_connections) +
+                        " busy; raise client_options::max_connections)");
 }
 
 asio::awaitable<void> connection_pool_impl::open_connection(lease& slot,
@@ -218,15 +224,12 @@ asio::awaitable<void> connection_pool_impl::open_connection(lease& slot,
     throw system_error(ec, "connecting to " + url_ + " cancelled");
   }
   if (ec == errc::connect_timeout && connect_deadline == deadline) {
-    throw system_error(errc::request_timeout, "request to " + url_ + " timed out after " +
-                                                  milliseconds_text(options_.request_timeout) +
-                                                  " while " + opened.detail +
-                                                  "; raise client_options::request_timeout");
+    throw_request_timeout(opened.detail);
   }
   if (ec == errc::connect_timeout) {
     throw system_error(ec, "connecting to " + url_ + " timed out after " +
-                               milliseconds_text(options_.connect_timeout) + " (" + opened.detail +
-                               "); check that the endpoint is reachable, or raise "
+                               milliseconds_text(options_.connect_timeout) + " " + opened.detail +
+                               "; check that the endpoint is reachable, or raise "
                                "client_options::connect_timeout");
   }
   if (ec == errc::tls_handshake_failed) {
@@ -241,14 +244,16 @@ asio::awaitable<void> connection_pool_impl::open_connection(lease& slot,
                              "; check that a server listens there");
 }
 
+void connection_pool_impl::throw_request_timeout(const std::string& during) const {
+  throw system_error(errc::request_timeout,
+                     "request to " + url_ + " timed out after " +
+                         milliseconds_text(options_.request_timeout) + " " + during +
+                         "; retry, or raise client_options::request_timeout");
+}
+
 void connection_pool_impl::throw_exchange_error(const connection& conn,
                                                 const error_code& ec) const {
-  if (conn.timed_out()) {
-    throw system_error(errc::request_timeout,
-                       "request to " + url_ + " timed out after " +
-                           milliseconds_text(options_.request_timeout) +
-                           "; retry, or raise client_options::request_timeout");
-  }
+  if (conn.timed_out()) throw_request_timeout("waiting for the response");
   if (ec == asio::error::operation_aborted) {
     throw system_error(ec, "request to " + url_ + " cancelled");
   }
@@ -286,6 +291,10 @@ asio::awaitable<response> connection_pool_impl::send(std::shared_ptr<connection_
     } catch (const system_error&) {
       slot.recycle();  // nothing was sent: the connection is as good as before
       throw;
+    }
+    if (clock::now() >= deadline) {
+      slot.recycle();
+      throw_request_timeout("before sending");
     }
     const bool reused = conn.exchanges() > 0;
     response res;

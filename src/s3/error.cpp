@@ -133,4 +133,38 @@ service_error::service_error(std::string_view operation, unsigned status, error_
       details_(std::move(details)),
       retryable_(retryable) {}
 
+namespace {
+
+std::string describe(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+multipart_upload_error::multipart_upload_error(std::string_view bucket, std::string_view key,
+                                               std::string upload_id,
+                                               const boost::system::system_error& cause,
+                                               std::exception_ptr cause_ptr,
+                                               std::exception_ptr abort_failure)
+    : boost::system::system_error(
+          cause.code(),
+          "S3 multipart upload of \"" + std::string(key) + "\" to bucket " + std::string(bucket) +
+              " (upload id " + upload_id + ") failed: " + cause.what() +
+              (abort_failure ? "; aborting the upload failed too (" + describe(abort_failure) +
+                                   "): abort it with AbortMultipartUpload, or let a lifecycle rule "
+                                   "remove incomplete uploads"
+                             : std::string("; the upload was aborted"))),
+      upload_id_(std::move(upload_id)),
+      cause_(std::move(cause_ptr)),
+      abort_failure_(std::move(abort_failure)) {
+  if (const auto* service = dynamic_cast<const service_error*>(&cause))
+    s3_code_ = service->s3_code();
+}
+
 }  // namespace evstore::s3

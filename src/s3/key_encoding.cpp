@@ -7,8 +7,8 @@ namespace evstore::s3 {
 namespace {
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 std::string percent_encode(std::string_view text, bool keep_slash) {
@@ -37,9 +37,13 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string encode_key(std::string_view key) { return percent_encode(key, true); }
+std::string encode_key(std::string_view key) {
+  return percent_encode(key, true);
+}
 
-std::string encode_query_value(std::string_view value) { return percent_encode(value, false); }
+std::string encode_query_value(std::string_view value) {
+  return percent_encode(value, false);
+}
 
 std::string decode_listed_value(std::string_view value) {
   std::string out;

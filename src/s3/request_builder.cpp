@@ -67,16 +67,20 @@ std::string upload_query(std::string_view upload_id) {
 
 }  // namespace
 
-request_builder::request_builder(std::string bucket, bool path_style)
-    : bucket_(std::move(bucket)), path_style_(path_style) {
-  if (bucket_.empty()) invalid("S3 bucket name is empty");
-  for (char c : bucket_) {
+void check_bucket_name(std::string_view bucket) {
+  if (bucket.empty()) invalid("S3 bucket name is empty");
+  for (char c : bucket) {
     bool valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '.' || c == '-' || c == '_';
     if (!valid)
-      invalid("S3 bucket name \"" + bucket_ +
+      invalid("S3 bucket name \"" + std::string(bucket) +
               "\" holds a character other than letters, digits, '.', '-' and '_'");
   }
+}
+
+request_builder::request_builder(std::string bucket, bool path_style)
+    : bucket_(std::move(bucket)), path_style_(path_style) {
+  check_bucket_name(bucket_);
 }
 
 std::string request_builder::bucket_target() const {
@@ -88,7 +92,9 @@ std::string request_builder::object_target(std::string_view key) const {
   return (path_style_ ? "/" + bucket_ + "/" : std::string("/")) + encode_key(key);
 }
 
-http::request request_builder::head_bucket() const { return make("HEAD", bucket_target()); }
+http::request request_builder::head_bucket() const {
+  return make("HEAD", bucket_target());
+}
 
 http::request request_builder::create_bucket(std::string_view region) const {
   http::request req = make("PUT", bucket_target());
@@ -103,7 +109,9 @@ http::request request_builder::create_bucket(std::string_view region) const {
   return req;
 }
 
-http::request request_builder::delete_bucket() const { return make("DELETE", bucket_target()); }
+http::request request_builder::delete_bucket() const {
+  return make("DELETE", bucket_target());
+}
 
 http::request request_builder::put_object(std::string_view key, std::string body,
                                           const put_options& options) const {
@@ -172,8 +180,9 @@ http::request request_builder::upload_part(std::string_view key, std::string_vie
                                            unsigned part_number, std::string body) const {
   if (part_number < 1 || part_number > max_part_count)
     invalid("S3 part number " + std::to_string(part_number) + " is outside 1 to 10000");
-  http::request req = make("PUT", object_target(key) + "?partNumber=" +
-                                      std::to_string(part_number) + "&" + upload_query(upload_id));
+  http::request req =
+      make("PUT", object_target(key) + "?partNumber=" + std::to_string(part_number) + "&" +
+                      upload_query(upload_id));
   req.headers.push_back({"Content-Type", "application/octet-stream"});
   req.body = std::move(body);
   return req;

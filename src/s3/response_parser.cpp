@@ -20,8 +20,8 @@ std::uint64_t parse_number(std::string_view text, std::string_view what) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-    unexpected("S3 response has " + std::string(what) + " \"" +
-               std::string(text.substr(0, 40)) + "\", not a number");
+    unexpected("S3 response has " + std::string(what) + " \"" + std::string(text.substr(0, 40)) +
+               "\", not a number");
   return value;
 }
 
@@ -47,8 +47,8 @@ content_range parse_content_range(std::string_view header) {
   std::size_t slash = header.find('/');
   if (!header.starts_with(unit) || dash == std::string_view::npos ||
       slash == std::string_view::npos || dash > slash)
-    unexpected("S3 GetObject response has Content-Range \"" +
-               std::string(header.substr(0, 60)) + "\", not \"bytes first-last/total\"");
+    unexpected("S3 GetObject response has Content-Range \"" + std::string(header.substr(0, 60)) +
+               "\", not \"bytes first-last/total\"");
   content_range range;
   range.first = parse_number(header.substr(unit.size(), dash - unit.size()), "a range start");
   range.last = parse_number(header.substr(dash + 1, slash - dash - 1), "a range end");
@@ -57,11 +57,11 @@ content_range parse_content_range(std::string_view header) {
 }
 
 [[noreturn]] void too_large(std::uint64_t size, std::uint64_t max_size, bool at_least) {
-  throw boost::system::system_error(
-      make_error_code(errc::object_too_large),
-      "S3 object is " + std::string(at_least ? "more than " : "") + std::to_string(size) +
-          " bytes, above the limit of " + std::to_string(max_size) +
-          " bytes: raise the limit or read it in ranges");
+  throw boost::system::system_error(make_error_code(errc::object_too_large),
+                                    "S3 object is " + std::string(at_least ? "more than " : "") +
+                                        std::to_string(size) + " bytes, above the limit of " +
+                                        std::to_string(max_size) +
+                                        " bytes: raise the limit or read it in ranges");
 }
 
 }  // namespace

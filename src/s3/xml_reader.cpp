@@ -35,7 +35,9 @@ std::vector<const element*> element::all(std::string_view child_name) const {
 
 namespace {
 
-bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_xml_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool is_name_start(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
@@ -139,10 +141,11 @@ class parser {
   std::size_t decode_char(std::size_t at, std::uint32_t& cp) const {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(doc_[i]); };
     unsigned char lead = byte(at);
-    std::size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2
-                                       : lead >= 0xE0 && lead <= 0xEF   ? 3
-                                       : lead >= 0xF0 && lead <= 0xF4   ? 4
-                                                                        : 0;
+    std::size_t length = lead < 0x80                    ? 1
+                         : lead >= 0xC2 && lead <= 0xDF ? 2
+                         : lead >= 0xE0 && lead <= 0xEF ? 3
+                         : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                        : 0;
     if (length == 0 || at + length > doc_.size()) fail_at(at, "invalid UTF-8");
     cp = length == 1 ? lead : lead & (0x7F >> length);
     for (std::size_t i = 1; i < length; ++i) {
@@ -190,7 +193,7 @@ class parser {
       if (digits.empty()) fail("empty character reference");
       std::uint32_t cp = 0;
       for (char c : digits) {
-        int digit = c >= '0' && c <= '9'           ? c - '0'
+        int digit = c >= '0' && c <= '9'          ? c - '0'
                     : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                     : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                   : -1;
@@ -318,6 +321,8 @@ class parser {
 
 }  // namespace
 
-element parse(std::string_view document) { return parser(document).parse_document(); }
+element parse(std::string_view document) {
+  return parser(document).parse_document();
+}
 
 }  // namespace evstore::s3::xml

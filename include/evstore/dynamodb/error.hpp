@@ -53,10 +53,10 @@ errc errc_from_code_name(std::string_view code_name) noexcept;
 
 /// Why one action of a cancelled TransactWriteItems failed (or "None" when it did not).
 struct cancellation_reason {
-  std::string code;     ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
-  std::string message;  ///< empty when the service sent none
+  std::string code{};     ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
+  std::string message{};  ///< empty when the service sent none
   /// The item, when the action asked for it (ReturnValuesOnConditionCheckFailure=ALL_OLD).
-  std::optional<dynamodb::item> item;
+  std::optional<dynamodb::item> item{};
 };
 
 /// An error response of the DynamoDB service.

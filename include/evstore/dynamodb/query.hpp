@@ -15,29 +15,29 @@ namespace evstore::dynamodb {
 
 struct query_request {
   static constexpr std::string_view operation = "Query";
-  std::string table_name;
-  std::optional<std::string> index_name;
-  std::string key_condition_expression;
-  std::optional<std::string> filter_expression;
-  std::optional<std::string> projection_expression;
-  expression_attribute_names names;
-  expression_attribute_values values;
+  std::string table_name{};
+  std::optional<std::string> index_name{};
+  std::string key_condition_expression{};
+  std::optional<std::string> filter_expression{};
+  std::optional<std::string> projection_expression{};
+  expression_attribute_names names{};
+  expression_attribute_values values{};
   /// Items evaluated per page (before the filter), at most; DynamoDB also stops at 1 MB.
-  std::optional<std::int32_t> limit;
+  std::optional<std::int32_t> limit{};
   /// The previous page's last_evaluated_key, to continue after it.
-  std::optional<item> exclusive_start_key;
+  std::optional<item> exclusive_start_key{};
   bool scan_index_forward = true;
   bool consistent_read = false;  ///< rejected by DynamoDB on a global secondary index
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
 };
 
 struct query_result {
-  std::vector<item> items;
+  std::vector<item> items{};
   std::int64_t count = 0;          ///< items returned (after the filter)
   std::int64_t scanned_count = 0;  ///< items evaluated (before the filter)
   /// Present when there may be more: pass it as the next request's exclusive_start_key.
-  std::optional<item> last_evaluated_key;
-  std::optional<dynamodb::consumed_capacity> consumed_capacity;
+  std::optional<item> last_evaluated_key{};
+  std::optional<dynamodb::consumed_capacity> consumed_capacity{};
 };
 
 std::string to_body(const query_request& request);

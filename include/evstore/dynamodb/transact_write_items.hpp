@@ -16,42 +16,42 @@
 namespace evstore::dynamodb {
 
 struct transact_put {
-  std::string table_name;
-  dynamodb::item item;
-  std::optional<std::string> condition_expression;
-  expression_attribute_names names;
-  expression_attribute_values values;
+  std::string table_name{};
+  dynamodb::item item{};
+  std::optional<std::string> condition_expression{};
+  expression_attribute_names names{};
+  expression_attribute_values values{};
   dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
       return_values_on_condition_check_failure::none;
 };
 
 struct transact_update {
-  std::string table_name;
-  item key;
-  std::string update_expression;
-  std::optional<std::string> condition_expression;
-  expression_attribute_names names;
-  expression_attribute_values values;
+  std::string table_name{};
+  item key{};
+  std::string update_expression{};
+  std::optional<std::string> condition_expression{};
+  expression_attribute_names names{};
+  expression_attribute_values values{};
   dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
       return_values_on_condition_check_failure::none;
 };
 
 struct transact_delete {
-  std::string table_name;
-  item key;
-  std::optional<std::string> condition_expression;
-  expression_attribute_names names;
-  expression_attribute_values values;
+  std::string table_name{};
+  item key{};
+  std::optional<std::string> condition_expression{};
+  expression_attribute_names names{};
+  expression_attribute_values values{};
   dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
       return_values_on_condition_check_failure::none;
 };
 
 struct transact_condition_check {
-  std::string table_name;
-  item key;
-  std::string condition_expression;
-  expression_attribute_names names;
-  expression_attribute_values values;
+  std::string table_name{};
+  item key{};
+  std::string condition_expression{};
+  expression_attribute_names names{};
+  expression_attribute_values values{};
   dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
       return_values_on_condition_check_failure::none;
 };
@@ -62,14 +62,14 @@ using transact_write_item =
 struct transact_write_items_request {
   static constexpr std::string_view operation = "TransactWriteItems";
   static constexpr std::size_t max_items = 100;
-  std::vector<transact_write_item> items;
+  std::vector<transact_write_item> items{};
   /// Makes a retry within 10 minutes idempotent; at most 36 characters.
-  std::optional<std::string> client_request_token;
+  std::optional<std::string> client_request_token{};
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
 };
 
 struct transact_write_items_result {
-  std::vector<dynamodb::consumed_capacity> consumed_capacity;
+  std::vector<dynamodb::consumed_capacity> consumed_capacity{};
 };
 
 /// Throws system_error(errc::invalid_request) for no items or more than max_items.

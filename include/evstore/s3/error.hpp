@@ -2,6 +2,7 @@
 // S3 errors: the layer's error codes, the exception thrown for an S3 error response, and the
 // parsing of error responses (XML body, or the status alone for bodiless HEAD responses).
 
+#include <exception>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -48,8 +49,7 @@ std::string error_code_of(const http::response& response);
 /// details. what() names the operation, code, status, message and request id.
 class service_error : public boost::system::system_error {
  public:
-  service_error(std::string_view operation, unsigned status, error_details details,
-                bool retryable);
+  service_error(std::string_view operation, unsigned status, error_details details, bool retryable);
 
   unsigned status() const noexcept { return status_; }
   /// S3's error code, e.g. "NoSuchBucket", "EntityTooSmall", "SignatureDoesNotMatch".
@@ -66,10 +66,35 @@ class service_error : public boost::system::system_error {
   bool retryable_;
 };
 
+/// Thrown when a multipart upload fails after it was created: carries the failure (code() is
+/// the cause's code; cause() rethrows it) and what became of the upload. The client aborts a
+/// failed upload, so that S3 keeps none of its parts.
+class multipart_upload_error : public boost::system::system_error {
+ public:
+  /// `abort_failure` is null when the abort succeeded.
+  multipart_upload_error(std::string_view bucket, std::string_view key, std::string upload_id,
+                         const boost::system::system_error& cause, std::exception_ptr cause_ptr,
+                         std::exception_ptr abort_failure);
+
+  const std::string& upload_id() const noexcept { return upload_id_; }
+  /// True when AbortMultipartUpload succeeded: nothing of the upload is left behind.
+  bool aborted() const noexcept { return !abort_failure_; }
+  /// The S3 error code of the cause when it was an s3::service_error ("EntityTooSmall"),
+  /// else empty.
+  const std::string& s3_code() const noexcept { return s3_code_; }
+  std::exception_ptr cause() const noexcept { return cause_; }
+  std::exception_ptr abort_failure() const noexcept { return abort_failure_; }
+
+ private:
+  std::string upload_id_;
+  std::string s3_code_;
+  std::exception_ptr cause_;
+  std::exception_ptr abort_failure_;
+};
+
 /// Throws s3::service_error for the error response `response` of `operation`, with the
 /// retryable flag of the AWS retry policy's classification.
-[[noreturn]] void throw_service_error(std::string_view operation,
-                                      const http::response& response);
+[[noreturn]] void throw_service_error(std::string_view operation, const http::response& response);
 
 }  // namespace evstore::s3
 

@@ -17,11 +17,13 @@
 
 namespace evstore::s3 {
 
+/// Throws system_error with s3::errc::invalid_argument when `bucket` is not a bucket name:
+/// empty, or holding characters other than letters, digits, '.', '-' and '_'.
+void check_bucket_name(std::string_view bucket);
+
 class request_builder {
  public:
-  /// `path_style` from aws::config::s3_endpoint_for. Throws system_error with
-  /// s3::errc::invalid_argument when `bucket` is not a bucket name (empty, or characters other
-  /// than letters, digits, '.', '-' and '_').
+  /// `path_style` from aws::config::s3_endpoint_for. Checks the name (check_bucket_name).
   request_builder(std::string bucket, bool path_style);
 
   const std::string& bucket() const noexcept { return bucket_; }
@@ -51,8 +53,8 @@ class request_builder {
 
   http::request create_multipart_upload(std::string_view key, const put_options& options) const;
   /// `part_number` from 1 to max_part_count.
-  http::request upload_part(std::string_view key, std::string_view upload_id,
-                            unsigned part_number, std::string body) const;
+  http::request upload_part(std::string_view key, std::string_view upload_id, unsigned part_number,
+                            std::string body) const;
   /// `parts` in ascending part number order, at least one.
   http::request complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                           std::span<const completed_part> parts) const;

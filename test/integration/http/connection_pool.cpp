@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +22,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "evstore/http/client.hpp"
 #include "evstore/http/error.hpp"
@@ -336,20 +342,36 @@ BOOST_AUTO_TEST_CASE(request_timeout_covers_waiting_for_a_connection) {
   BOOST_TEST(pool.open_connections() == 0u);
 }
 
+namespace {
+
+struct unique_fd {
+  explicit unique_fd(int f) : fd(f) {}
+  unique_fd(unique_fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  unique_fd& operator=(unique_fd&&) = delete;
+  ~unique_fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  int fd;
+};
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(connect_timeout_when_the_listener_never_completes_a_connection) {
   // A listener with a full accept queue: the kernel drops further SYNs, so connect hangs.
   asio::io_context io;
   asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
   listener.listen(0);
   const auto address = listener.local_endpoint();
-  std::vector<std::unique_ptr<asio::ip::tcp::socket>> fillers;
+  // Non-blocking connects (POSIX, as Asio's synchronous connect would wait) fill the queue.
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(address.port());
+  peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<unique_fd> fillers;
   for (int i = 0; i < 8; ++i) {
-    auto socket = std::make_unique<asio::ip::tcp::socket>(io);
-    socket->open(asio::ip::tcp::v4());
-    socket->non_blocking(true);
-    boost::system::error_code ignored;
-    socket->connect(address, ignored);
-    fillers.push_back(std::move(socket));
+    fillers.emplace_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    BOOST_REQUIRE(fillers.back().fd >= 0);
+    ::connect(fillers.back().fd, reinterpret_cast<const sockaddr*>(&peer), sizeof peer);
   }
   http::client_options options = quick_options();
   options.connect_timeout = 300ms;

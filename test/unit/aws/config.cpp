@@ -54,7 +54,9 @@ BOOST_AUTO_TEST_CASE(region_precedence) {
   BOOST_TEST(aws::config::from_environment(env).region == "eu-west-1");
   env = aws::environment_from({{"AWS_DEFAULT_REGION", "us-west-2"}});
   BOOST_TEST(aws::config::from_environment(env).region == "us-west-2");
-  BOOST_TEST(aws::config::from_environment(env, {.region = "ap-south-1"}).region == "ap-south-1");
+  aws::config_settings settings;
+  settings.region = "ap-south-1";
+  BOOST_TEST(aws::config::from_environment(env, settings).region == "ap-south-1");
   // An empty variable counts as unset.
   env = aws::environment_from({{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "us-west-2"}});
   BOOST_TEST(aws::config::from_environment(env).region == "us-west-2");

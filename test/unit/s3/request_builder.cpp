@@ -51,8 +51,7 @@ BOOST_AUTO_TEST_CASE(listed_values_decode_escapes_and_plus) {
     BOOST_TEST_CONTEXT(bad) {
       BOOST_CHECK_EXCEPTION(s3::decode_listed_value(bad), boost::system::system_error,
                             [](const boost::system::system_error& e) {
-                              return e.code() ==
-                                     s3::make_error_code(errc::unexpected_response);
+                              return e.code() == s3::make_error_code(errc::unexpected_response);
                             });
     }
   }
@@ -185,8 +184,8 @@ BOOST_AUTO_TEST_CASE(multipart_requests) {
 BOOST_AUTO_TEST_CASE(multipart_arguments_are_checked) {
   BOOST_CHECK_EXCEPTION(path_style.upload_part("k", "id", 0, ""), boost::system::system_error,
                         is_invalid_argument);
-  BOOST_CHECK_EXCEPTION(path_style.upload_part("k", "id", 10001, ""),
-                        boost::system::system_error, is_invalid_argument);
+  BOOST_CHECK_EXCEPTION(path_style.upload_part("k", "id", 10001, ""), boost::system::system_error,
+                        is_invalid_argument);
   BOOST_CHECK_EXCEPTION(path_style.upload_part("k", "", 1, ""), boost::system::system_error,
                         is_invalid_argument);
   const std::vector<s3::completed_part> unordered = {{2, "a"}, {1, "b"}};

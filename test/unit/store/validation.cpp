@@ -22,7 +22,7 @@ std::string rejection(const evstore::event& bad) {
   try {
     evstore::prepare_events(events, evstore::now_ms());
   } catch (const boost::system::system_error& e) {
-    BOOST_TEST(e.code() == evstore::store_errc::invalid_event);
+    BOOST_CHECK(e.code() == evstore::store_errc::invalid_event);
     BOOST_TEST(std::string(e.what()).find("event 2") != std::string::npos);
     return e.what();
   }

@@ -1,0 +1,124 @@
+#pragma once
+// The S3 operations the event store needs, as awaitables over the AWS service client (which
+// signs, pools connections and retries).
+//
+//   auto cfg = aws::config::from_environment();
+//   s3::client s3{ex, cfg, aws::make_default_credentials_provider(ex, cfg)};
+//   co_await s3.create_bucket("my-archive");
+//   co_await s3.put_object("my-archive", "streams/a/1", std::move(payload));  // multipart if big
+//   s3::object o = co_await s3.get_object("my-archive", "streams/a/1", 64 << 20);
+//
+// Addressing follows the configuration (aws::config::s3_endpoint_for): a configured endpoint
+// is addressed path-style (http://127.0.0.1:4566/bucket/key), AWS virtual-hosted
+// (https://bucket.s3.region.amazonaws.com/key). Errors: an S3 error response throws
+// s3::service_error; a failed multipart upload throws s3::multipart_upload_error after aborting
+// the upload; transport and credential failures come from the service client.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "evstore/aws/config.hpp"
+#include "evstore/aws/credentials_provider.hpp"
+#include "evstore/aws/service_client.hpp"
+#include "evstore/s3/model.hpp"
+
+namespace evstore::s3 {
+
+struct client_options {
+  /// Signing, connection pool and retries; signing.s3 is always set.
+  aws::service_client_options service;
+  /// put_object sends bodies larger than this as a multipart upload.
+  std::uint64_t multipart_threshold = 16 * 1024 * 1024;
+  /// Part size of multipart uploads: min_part_size to max_part_size; grown when a body would
+  /// need more than max_part_count parts.
+  std::uint64_t part_size = 8 * 1024 * 1024;
+  /// Parts of one upload in flight at once (at least 1).
+  std::size_t max_concurrent_parts = 4;
+};
+
+class client_impl;
+
+/// Thread-safe: operations may run concurrently. Keeps one service client (connection pool)
+/// per endpoint: one for all buckets of a path-style endpoint, one per bucket when
+/// virtual-hosted. Operations take their arguments by value, so they stay valid while the
+/// operation runs; multipart_upload's parts are views the caller keeps alive until it returns.
+class client {
+ public:
+  /// Throws system_error with s3::errc::invalid_argument for options out of range.
+  client(boost::asio::any_io_executor executor, aws::config config,
+         std::shared_ptr<aws::credentials_provider> credentials, client_options options = {});
+  ~client();
+  client(client&&) noexcept;
+  client& operator=(client&&) noexcept;
+
+  /// HeadBucket: true when the bucket exists and is reachable, false on 404; other errors
+  /// (403 Forbidden, 301 wrong region) throw.
+  boost::asio::awaitable<bool> head_bucket(std::string bucket);
+  /// CreateBucket in the configured region (with a LocationConstraint outside us-east-1):
+  /// true when created, false when the caller already owns it (BucketAlreadyOwnedByYou).
+  boost::asio::awaitable<bool> create_bucket(std::string bucket);
+  /// DeleteBucket; the bucket must be empty.
+  boost::asio::awaitable<void> delete_bucket(std::string bucket);
+
+  /// Stores `body`: one PutObject up to multipart_threshold, a multipart upload above it.
+  boost::asio::awaitable<put_result> put_object(std::string bucket, std::string key,
+                                                std::string body, put_options options = {});
+  /// PutObject in one request, whatever the size (S3 takes up to 5 GiB).
+  boost::asio::awaitable<put_result> put_object_single(std::string bucket, std::string key,
+                                                       std::string body, put_options options = {});
+  /// GetObject into memory, transferring at most `max_size` + 1 bytes: an object larger than
+  /// `max_size` throws system_error with s3::errc::object_too_large. A missing key throws
+  /// s3::service_error with s3_code() "NoSuchKey". `max_size` must stay below the connection
+  /// pool's max_response_body.
+  boost::asio::awaitable<object> get_object(std::string bucket, std::string key,
+                                            std::uint64_t max_size);
+  /// HeadObject: nullopt when there is no such key.
+  boost::asio::awaitable<std::optional<object_info>> head_object(std::string bucket,
+                                                                 std::string key);
+  /// DeleteObject (succeeds for a missing key too, as S3 does).
+  boost::asio::awaitable<void> delete_object(std::string bucket, std::string key);
+  /// DeleteObjects in batches of max_keys_per_delete: the keys S3 could not delete (none when
+  /// all were deleted).
+  boost::asio::awaitable<std::vector<delete_failure>> delete_objects(std::string bucket,
+                                                                     std::vector<std::string> keys);
+  /// One page of ListObjectsV2.
+  boost::asio::awaitable<list_page> list_objects_v2(std::string bucket, list_request request);
+  /// Every object under `prefix`, following continuation tokens page after page.
+  boost::asio::awaitable<std::vector<object_summary>> list_all_objects(
+      std::string bucket, std::string prefix, std::optional<unsigned> page_size = {});
+
+  /// The steps of a multipart upload, for callers that drive one themselves.
+  boost::asio::awaitable<std::string> create_multipart_upload(std::string bucket, std::string key,
+                                                              put_options options = {});
+  boost::asio::awaitable<completed_part> upload_part(std::string bucket, std::string key,
+                                                     std::string upload_id, unsigned part_number,
+                                                     std::string body);
+  boost::asio::awaitable<put_result> complete_multipart_upload(std::string bucket, std::string key,
+                                                               std::string upload_id,
+                                                               std::vector<completed_part> parts);
+  boost::asio::awaitable<void> abort_multipart_upload(std::string bucket, std::string key,
+                                                      std::string upload_id);
+
+  /// A whole multipart upload of `parts` (as given: each but the last must be at least
+  /// min_part_size, or S3 refuses to complete with EntityTooSmall): creates the upload,
+  /// uploads up to max_concurrent_parts parts at once, completes it. On any failure, including
+  /// cancellation, it aborts the upload and throws s3::multipart_upload_error.
+  boost::asio::awaitable<put_result> multipart_upload(std::string bucket, std::string key,
+                                                      std::vector<std::string_view> parts,
+                                                      put_options options = {});
+
+  const client_options& options() const noexcept;
+
+ private:
+  std::shared_ptr<client_impl> impl_;
+};
+
+}  // namespace evstore::s3
