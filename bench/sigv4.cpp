@@ -48,11 +48,11 @@ evstore::http::request dynamodb_query() {
       R"("#b = :b AND #t > :t","ExpressionAttributeNames":{"#b":"bucket","#t":"time"},)"
       R"("ExpressionAttributeValues":{":b":{"S":"2024-03-01T10"},":t":{"N":"1709287200000"}},)"
       R"("Limit":100,"ConsistentRead":false,"ScanIndexForward":true,"ReturnConsumedCapacity":"NONE"})";
-  return {"POST",
-          "/",
-          {{"Content-Type", "application/x-amz-json-1.0"},
-           {"X-Amz-Target", "DynamoDB_20120810.Query"}},
-          std::move(body)};
+  return {
+      "POST",
+      "/",
+      {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", "DynamoDB_20120810.Query"}},
+      std::move(body)};
 }
 
 }  // namespace
@@ -78,9 +78,9 @@ int main() {
   aws::detail::canonical_request_builder builder;
   const std::string canonical(builder.build(
       req, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", false));
-  const std::string string_to_sign(
-      std::string("AWS4-HMAC-SHA256\n20240301T100000Z\n") + "20240301/us-east-1/dynamodb/aws4_request\n" +
-      std::string(64, 'a'));
+  const std::string string_to_sign(std::string("AWS4-HMAC-SHA256\n20240301T100000Z\n") +
+                                   "20240301/us-east-1/dynamodb/aws4_request\n" +
+                                   std::string(64, 'a'));
   const unsigned char key[32] = {1, 2, 3};
 
   EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -129,8 +129,9 @@ int main() {
   EVP_MD_CTX_free(md_ctx);
   EVP_MD_free(md);
 
-  std::printf("request: POST / DynamoDB_20120810.Query, body %zu bytes, canonical request %zu bytes\n",
-              req.body.size(), canonical.size());
+  std::printf(
+      "request: POST / DynamoDB_20120810.Query, body %zu bytes, canonical request %zu bytes\n",
+      req.body.size(), canonical.size());
   std::printf("thread CPU time, best of %d runs of %d iterations\n", runs, iterations);
   std::printf("sigv4_signer::sign: %.0f ns/signature\n", signer_ns);
   std::printf("floor (same SHA-256 + HMAC work, reused OpenSSL contexts): %.0f ns\n", floor_ns);

@@ -74,8 +74,7 @@ std::optional<credentials> profile_credentials(const profile_properties* props,
   credentials creds;
   creds.access_key_id = *key_id;
   creds.secret_access_key = *secret;
-  if (const std::string* token = property(props, "aws_session_token"))
-    creds.session_token = *token;
+  if (const std::string* token = property(props, "aws_session_token")) creds.session_token = *token;
   return creds;
 }
 
@@ -117,15 +116,16 @@ config config::from_environment(const environment& env, const config_settings& e
 
   const std::optional<std::string> profile_env = non_empty(env, "AWS_PROFILE");
   const bool profile_chosen = explicit_settings.profile || profile_env;
-  cfg.profile = explicit_settings.profile ? *explicit_settings.profile
-                                          : profile_env.value_or("default");
+  cfg.profile =
+      explicit_settings.profile ? *explicit_settings.profile : profile_env.value_or("default");
 
   std::optional<loaded_file> credentials_file;
   std::optional<loaded_file> config_file;
   if (auto path = non_empty(env, "AWS_SHARED_CREDENTIALS_FILE"))
     credentials_file = load_profile_file(expand_home(*path, home), profile_file_kind::credentials);
   else if (home)
-    credentials_file = load_profile_file(*home + "/.aws/credentials", profile_file_kind::credentials);
+    credentials_file =
+        load_profile_file(*home + "/.aws/credentials", profile_file_kind::credentials);
   if (auto path = non_empty(env, "AWS_CONFIG_FILE"))
     config_file = load_profile_file(expand_home(*path, home), profile_file_kind::config);
   else if (home)
@@ -172,12 +172,11 @@ config config::from_environment(const environment& env, const config_settings& e
     cfg.static_credentials->session_token = non_empty(env, "AWS_SESSION_TOKEN").value_or("");
     cfg.static_credentials_origin = "environment (AWS_ACCESS_KEY_ID)";
   } else if (auto from_credentials_file =
-                 credentials_file ? profile_credentials(credentials_profile, cfg.profile,
-                                                        credentials_file->path)
-                                  : std::nullopt) {
+                 credentials_file
+                     ? profile_credentials(credentials_profile, cfg.profile, credentials_file->path)
+                     : std::nullopt) {
     cfg.static_credentials = std::move(from_credentials_file);
-    cfg.static_credentials_origin =
-        "profile '" + cfg.profile + "' in " + credentials_file->path;
+    cfg.static_credentials_origin = "profile '" + cfg.profile + "' in " + credentials_file->path;
   } else if (auto from_config_file =
                  config_file ? profile_credentials(config_profile, cfg.profile, config_file->path)
                              : std::nullopt) {
@@ -220,7 +219,8 @@ config config::from_environment(const environment& env, const config_settings& e
   // EC2 instance metadata.
   if (auto endpoint = non_empty(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT"))
     cfg.instance_metadata.endpoint = *endpoint;
-  else if (const std::string* from_profile = property(config_profile, "ec2_metadata_service_endpoint"))
+  else if (const std::string* from_profile =
+               property(config_profile, "ec2_metadata_service_endpoint"))
     cfg.instance_metadata.endpoint = *from_profile;
   if (auto disabled = non_empty(env, "AWS_EC2_METADATA_DISABLED"))
     cfg.instance_metadata.disabled = equals_ignoring_case(*disabled, "true");
@@ -251,9 +251,8 @@ s3_endpoint config::s3_endpoint_for(std::string_view bucket) const {
                        "no AWS region for s3: set AWS_REGION, or region in the profile of "
                        "~/.aws/config"};
   check_region(region);
-  return {.endpoint = parse_endpoint("https://" + std::string{bucket} + ".s3." + region +
-                                         ".amazonaws.com",
-                                     "s3"),
+  return {.endpoint = parse_endpoint(
+              "https://" + std::string{bucket} + ".s3." + region + ".amazonaws.com", "s3"),
           .path_style = false};
 }
 

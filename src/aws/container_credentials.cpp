@@ -35,9 +35,9 @@ std::string read_token_file(const std::string& path) {
   std::ostringstream text;
   if (in) text << in.rdbuf();
   if (!in || in.bad())
-    throw system_error{errc::credentials_unavailable,
-                       "container endpoint: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
-                           path};
+    throw system_error{
+        errc::credentials_unavailable,
+        "container endpoint: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + path};
   std::string token = text.str();
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
     token.pop_back();
@@ -55,9 +55,9 @@ http::client_options metadata_client_options() {
   return options;
 }
 
-container_credentials_source::container_credentials_source(
-    asio::any_io_executor executor, container_credentials_settings settings,
-    http::client_options options)
+container_credentials_source::container_credentials_source(asio::any_io_executor executor,
+                                                           container_credentials_settings settings,
+                                                           http::client_options options)
     : executor_(std::move(executor)), settings_(std::move(settings)), options_(options) {}
 
 container_credentials_source::~container_credentials_source() = default;

@@ -42,8 +42,7 @@ credentials parse_credentials_json(std::string_view body, std::string_view sourc
   if (const boost::json::value* code = object->if_contains("Code")) {
     const boost::json::string* text = code->if_string();
     if (!text || *text != "Success")
-      fail(source, "Code \"" +
-                       (text ? std::string{text->begin(), text->end()} : std::string{"?"}) +
+      fail(source, "Code \"" + (text ? std::string{text->begin(), text->end()} : std::string{"?"}) +
                        "\" instead of \"Success\"");
   }
 

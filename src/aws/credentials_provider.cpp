@@ -28,14 +28,15 @@ using std::chrono::system_clock;
 static_credentials_source::static_credentials_source(credentials creds, std::string name)
     : credentials_(std::move(creds)), name_(std::move(name)) {}
 
-asio::awaitable<credentials> static_credentials_source::fetch() { co_return credentials_; }
+asio::awaitable<credentials> static_credentials_source::fetch() {
+  co_return credentials_;
+}
 
 // Shared by the provider and its running fetches, so a fetch may outlive the provider.
 //
 // `cached_` and `next_refresh_` are read from any thread under `mutex_`; everything else is
 // touched only on `strand_`.
-class credentials_provider_impl
-    : public std::enable_shared_from_this<credentials_provider_impl> {
+class credentials_provider_impl : public std::enable_shared_from_this<credentials_provider_impl> {
  public:
   credentials_provider_impl(asio::any_io_executor executor,
                             std::vector<std::unique_ptr<credentials_source>> chain,
@@ -88,7 +89,8 @@ class credentials_provider_impl
 
   // On the strand: the cached credentials if valid, else the result of the running (or a new)
   // fetch, which every waiting caller shares.
-  static asio::awaitable<credentials> wait_for_fetch(std::shared_ptr<credentials_provider_impl> self) {
+  static asio::awaitable<credentials> wait_for_fetch(
+      std::shared_ptr<credentials_provider_impl> self) {
     {
       const std::lock_guard lock{self->mutex_};
       if (self->cached_ && self->is_valid(*self->cached_, self->options_.clock()))
@@ -178,9 +180,13 @@ credentials_provider::credentials_provider(asio::any_io_executor executor,
 
 credentials_provider::~credentials_provider() = default;
 
-asio::awaitable<credentials> credentials_provider::get() { return impl_->get(); }
+asio::awaitable<credentials> credentials_provider::get() {
+  return impl_->get();
+}
 
-std::size_t credentials_provider::fetch_count() const noexcept { return impl_->fetch_count(); }
+std::size_t credentials_provider::fetch_count() const noexcept {
+  return impl_->fetch_count();
+}
 
 std::shared_ptr<credentials_provider> make_static_credentials_provider(
     asio::any_io_executor executor, credentials creds) {

@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace evstore::aws::detail {
@@ -76,25 +78,42 @@ sha256_digest hmac_sha256::mac(std::string_view data) {
   std::size_t size = 0;
   // A null key re-initialises from the kept keyed state instead of re-deriving it.
   if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1 ||
-      EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1 ||
+      EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx_, out.data(), &size, out.size()) != 1 || size != out.size()) {
     throw_openssl("HMAC-SHA-256");
   }
   return out;
 }
 
+namespace {
+
+/// The two hex digits of every byte value, so each byte costs one table load.
+constexpr std::array<char, 512> make_hex_pairs() {
+  constexpr char digits[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (int b = 0; b < 256; ++b) {
+    pairs[2 * b] = digits[b >> 4];
+    pairs[2 * b + 1] = digits[b & 0x0f];
+  }
+  return pairs;
+}
+
+constexpr std::array<char, 512> hex_pairs = make_hex_pairs();
+
+}  // namespace
+
 void append_hex(std::string& out, std::span<const unsigned char> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
   const std::size_t start = out.size();
   out.resize(start + 2 * bytes.size());
   char* p = out.data() + start;
   for (unsigned char b : bytes) {
-    *p++ = digits[b >> 4];
-    *p++ = digits[b & 0x0f];
+    std::memcpy(p, &hex_pairs[2 * b], 2);
+    p += 2;
   }
 }
 
-void cleanse(void* data, std::size_t size) noexcept { OPENSSL_cleanse(data, size); }
+void cleanse(void* data, std::size_t size) noexcept {
+  OPENSSL_cleanse(data, size);
+}
 
 }  // namespace evstore::aws::detail

@@ -15,8 +15,8 @@ environment process_environment() {
 }
 
 environment environment_from(std::map<std::string, std::string, std::less<>> variables) {
-  auto shared = std::make_shared<const std::map<std::string, std::string, std::less<>>>(
-      std::move(variables));
+  auto shared =
+      std::make_shared<const std::map<std::string, std::string, std::less<>>>(std::move(variables));
   return [shared](std::string_view name) -> std::optional<std::string> {
     auto it = shared->find(name);
     if (it == shared->end()) return std::nullopt;

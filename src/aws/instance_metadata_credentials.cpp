@@ -47,17 +47,17 @@ asio::awaitable<std::string> instance_metadata_credentials_source::session_token
   http::request req;
   req.method = "PUT";
   req.target = pool_->target().base_path + "/latest/api/token";
-  req.headers.push_back({"X-aws-ec2-metadata-token-ttl-seconds", std::to_string(token_ttl_.count())});
+  req.headers.push_back(
+      {"X-aws-ec2-metadata-token-ttl-seconds", std::to_string(token_ttl_.count())});
   http::response res;
   try {
     res = co_await pool_->send(std::move(req));
   } catch (const system_error& e) {
     if (e.code() == asio::error::operation_aborted) throw;
     // Unreachable metadata most likely means "not on EC2": the chain has nothing left to try.
-    throw system_error{errc::credentials_not_found, "EC2 instance metadata at " +
-                                                        pool_->target().authority() +
-                                                        " not reachable (" +
-                                                        e.code().message() + ")"};
+    throw system_error{errc::credentials_not_found,
+                       "EC2 instance metadata at " + pool_->target().authority() +
+                           " not reachable (" + e.code().message() + ")"};
   }
   if (res.status != 200 || res.body.empty() || res.body.find_first_of("\r\n") != std::string::npos)
     throw system_error{errc::credentials_unavailable,
@@ -67,7 +67,8 @@ asio::awaitable<std::string> instance_metadata_credentials_source::session_token
                            (res.status == 200 ? " without a usable token" : "")};
   token_ = std::move(res.body);
   // Renewed a minute early, so a token never expires between here and the server.
-  token_expiry_ = now + token_ttl_ - std::min<std::chrono::seconds>(token_ttl_, std::chrono::minutes{1});
+  token_expiry_ =
+      now + token_ttl_ - std::min<std::chrono::seconds>(token_ttl_, std::chrono::minutes{1});
   co_return token_;
 }
 
@@ -91,10 +92,13 @@ asio::awaitable<credentials> instance_metadata_credentials_source::fetch() {
   auto get = [this, &where](std::string path) -> asio::awaitable<http::response> {
     http::response res;
     for (int attempt = 0; attempt < 2; ++attempt) {
+      // Kept out of the braced header below: GCC 12 miscompiles co_await inside a braced
+      // initializer (the temporary is destroyed twice).
+      std::string token = co_await session_token();
       http::request req;
       req.method = "GET";
       req.target = pool_->target().base_path + path;
-      req.headers.push_back({"X-aws-ec2-metadata-token", co_await session_token()});
+      req.headers.push_back({"X-aws-ec2-metadata-token", std::move(token)});
       try {
         res = co_await pool_->send(std::move(req));
       } catch (const system_error& e) {
@@ -112,9 +116,9 @@ asio::awaitable<credentials> instance_metadata_credentials_source::fetch() {
     throw system_error{errc::credentials_unavailable,
                        where + ": no IAM role is attached to this instance"};
   if (role_list.status != 200)
-    throw system_error{errc::credentials_unavailable,
-                       where + ": listing the instance's role answered HTTP " +
-                           std::to_string(role_list.status)};
+    throw system_error{
+        errc::credentials_unavailable,
+        where + ": listing the instance's role answered HTTP " + std::to_string(role_list.status)};
   std::string_view role = role_list.body;
   role = role.substr(0, role.find_first_of("\r\n"));
   while (!role.empty() && role.back() == ' ') role.remove_suffix(1);
@@ -124,9 +128,9 @@ asio::awaitable<credentials> instance_metadata_credentials_source::fetch() {
 
   http::response document = co_await get(std::string{credentials_path} + std::string{role});
   if (document.status != 200)
-    throw system_error{errc::credentials_unavailable,
-                       where + ": the credentials of role " + std::string{role} +
-                           " answered HTTP " + std::to_string(document.status)};
+    throw system_error{errc::credentials_unavailable, where + ": the credentials of role " +
+                                                          std::string{role} + " answered HTTP " +
+                                                          std::to_string(document.status)};
   co_return parse_credentials_json(document.body, where);
 }
 

@@ -89,7 +89,8 @@ profile_file parse_profile_file(std::string_view text, profile_file_kind kind,
 
     const auto equals = line.find('=');
     if (equals == std::string_view::npos)
-      fail(file_name, line_number, "expected 'key = value' (the line is not shown: it may hold a secret)");
+      fail(file_name, line_number,
+           "expected 'key = value' (the line is not shown: it may hold a secret)");
     const std::string key = lowercase(trim(line.substr(0, equals)));
     if (key.empty()) fail(file_name, line_number, "property without a name");
     const std::string_view value = trim(strip_trailing_comment(line.substr(equals + 1)));

@@ -110,8 +110,7 @@ std::chrono::milliseconds retry_policy::backoff(retry_class what, unsigned retry
   return std::chrono::milliseconds{jitter(random_)};
 }
 
-retry_decision retry_policy::decide(retry_class what, unsigned attempts_made,
-                                    retry_quota& quota) {
+retry_decision retry_policy::decide(retry_class what, unsigned attempts_made, retry_quota& quota) {
   if (what == retry_class::success || what == retry_class::not_retryable)
     return {.reason = "not retryable"};
   if (attempts_made >= options_.max_attempts) return {.reason = "max attempts reached"};

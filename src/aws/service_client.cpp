@@ -102,15 +102,16 @@ class service_client_impl {
       const retry_decision decision = self->policy_.decide(what, attempt, self->quota_);
       if (!decision.retry) {
         if (res) co_return std::move(*res);
-        throw system_error{transport_error,
-                           "AWS " + self->service_ + " request to " + self->authority_ +
-                               " failed after " + std::to_string(attempt) + " attempt" +
-                               (attempt == 1 ? "" : "s") + " (" + std::string{decision.reason} +
-                               ")"};
+        throw system_error{transport_error, "AWS " + self->service_ + " request to " +
+                                                self->authority_ + " failed after " +
+                                                std::to_string(attempt) + " attempt" +
+                                                (attempt == 1 ? "" : "s") + " (" +
+                                                std::string{decision.reason} + ")"};
       }
       tokens_taken += decision.quota_cost;
       if (decision.delay.count() > 0) {
-        asio::steady_timer backoff{co_await asio::this_coro::executor, decision.delay};
+        const asio::any_io_executor executor = co_await asio::this_coro::executor;
+        asio::steady_timer backoff{executor, decision.delay};
         co_await backoff.async_wait(asio::use_awaitable);
       }
     }
@@ -147,9 +148,9 @@ std::shared_ptr<service_client_impl> make_impl(asio::any_io_executor executor,
                                                std::shared_ptr<credentials_provider> credentials,
                                                service_client_options options) {
   if (region.empty())
-    throw system_error{errc::missing_region,
-                       "AWS " + service + " client: no region (set AWS_REGION, or region in "
-                                          "the profile of ~/.aws/config)"};
+    throw system_error{errc::missing_region, "AWS " + service +
+                                                 " client: no region (set AWS_REGION, or region in "
+                                                 "the profile of ~/.aws/config)"};
   if (!credentials)
     throw std::invalid_argument{"AWS " + service + " client: no credentials provider"};
   return std::make_shared<service_client_impl>(std::move(executor), std::move(target),
@@ -163,8 +164,8 @@ service_client::service_client(asio::any_io_executor executor, http::endpoint ta
                                std::string region, std::string service,
                                std::shared_ptr<credentials_provider> credentials,
                                service_client_options options)
-    : impl_(make_impl(std::move(executor), std::move(target), std::move(region),
-                      std::move(service), std::move(credentials), std::move(options))) {}
+    : impl_(make_impl(std::move(executor), std::move(target), std::move(region), std::move(service),
+                      std::move(credentials), std::move(options))) {}
 
 service_client::~service_client() = default;
 service_client::service_client(service_client&&) noexcept = default;
@@ -175,12 +176,20 @@ asio::awaitable<http::response> service_client::send(http::request req,
   return service_client_impl::send(impl_, std::move(req), read_error_code);
 }
 
-const http::endpoint& service_client::target() const noexcept { return impl_->pool_.target(); }
-const std::string& service_client::region() const noexcept { return impl_->region_; }
+const http::endpoint& service_client::target() const noexcept {
+  return impl_->pool_.target();
+}
+const std::string& service_client::region() const noexcept {
+  return impl_->region_;
+}
 system_clock::duration service_client::clock_offset() const noexcept {
   return impl_->clock_offset();
 }
-const retry_quota& service_client::quota() const noexcept { return impl_->quota_; }
-const http::connection_pool& service_client::pool() const noexcept { return impl_->pool_; }
+const retry_quota& service_client::quota() const noexcept {
+  return impl_->quota_;
+}
+const http::connection_pool& service_client::pool() const noexcept {
+  return impl_->pool_;
+}
 
 }  // namespace evstore::aws

@@ -49,7 +49,9 @@ std::array<char, 16> format_amz_date(std::chrono::system_clock::time_point now) 
   return out;
 }
 
-std::span<const unsigned char> bytes(const detail::sha256_digest& digest) { return digest; }
+std::span<const unsigned char> bytes(const detail::sha256_digest& digest) {
+  return digest;
+}
 
 }  // namespace
 
@@ -58,9 +60,7 @@ class sigv4_signer_impl {
   sigv4_signer_impl(std::string region, std::string service, sigv4_options options)
       : region_(std::move(region)), service_(std::move(service)), options_(options) {}
 
-  ~sigv4_signer_impl() {
-    detail::cleanse(key_secret_.data(), key_secret_.size());
-  }
+  ~sigv4_signer_impl() { detail::cleanse(key_secret_.data(), key_secret_.size()); }
 
   sigv4_signer_impl(const sigv4_signer_impl&) = delete;
   sigv4_signer_impl& operator=(const sigv4_signer_impl&) = delete;
@@ -146,8 +146,8 @@ class sigv4_signer_impl {
     derive_.set_key({reinterpret_cast<const unsigned char*>(key.data()), key.size()});
     detail::cleanse(key.data(), key.size());
     detail::sha256_digest derived = derive_.mac(day);
-    for (const std::string_view part :
-         {std::string_view(region_), std::string_view(service_), std::string_view("aws4_request")}) {
+    for (const std::string_view part : {std::string_view(region_), std::string_view(service_),
+                                        std::string_view("aws4_request")}) {
       derive_.set_key(derived);
       derived = derive_.mac(part);
     }

@@ -68,10 +68,18 @@ void append_reencoded(std::string& out, std::string_view text) {
   out.append(text.data() + run_start, text.size() - run_start);
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /// Appends `value` without leading and trailing whitespace, each inner run of it as one space.
 void append_trimmed(std::string& out, std::string_view value) {
+  // Most values hold no byte up to the space character, so nothing to trim or fold.
+  if (std::none_of(value.begin(), value.end(),
+                   [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+    out += value;
+    return;
+  }
   std::size_t i = 0;
   bool first = true;
   for (;;) {
@@ -85,7 +93,9 @@ void append_trimmed(std::string& out, std::string_view value) {
   }
 }
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 }  // namespace
 
@@ -181,8 +191,7 @@ void canonical_request_builder::append_query(std::string_view query) {
     const std::size_t name_size = params_text_.size() - offset;
     if (eq != std::string_view::npos) append_reencoded(params_text_, param.substr(eq + 1));
     const std::size_t value_size = params_text_.size() - offset - name_size;
-    params_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(name_size),
-                       static_cast<std::uint32_t>(value_size)});
+    params_.push_back({offset, name_size, value_size});
   }
   const std::string_view text = params_text_;
   const auto name = [text](const param_ref& p) { return text.substr(p.offset, p.name_size); };
@@ -213,8 +222,7 @@ void canonical_request_builder::append_headers(const http::header_list& headers)
       names_.resize(offset);
       continue;
     }
-    headers_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size),
-                        static_cast<std::uint32_t>(i), headers[i].value});
+    headers_.push_back({offset, size, i, headers[i].value});
   }
   const std::string_view text = names_;
   const auto name = [text](const header_ref& h) { return text.substr(h.name_offset, h.name_size); };

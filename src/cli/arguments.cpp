@@ -1,7 +1,10 @@
 #include "arguments.hpp"
 
 #include <charconv>
+#include <exception>
 #include <vector>
+
+#include "evstore/store/time.hpp"
 
 namespace evstore::cli {
 namespace {
@@ -35,6 +38,14 @@ std::uint64_t parse_count(std::string_view option, std::string_view text, std::u
                       " to " + std::to_string(max) + ", not '" + std::string(text) + "'");
   }
   return value;
+}
+
+std::chrono::year_month parse_month(std::string_view option, const std::string& text) {
+  try {
+    return parse_time_bucket(text);
+  } catch (const std::exception&) {
+    throw usage_error(std::string(option) + " takes a month as YYYY-MM, not '" + text + "'");
+  }
 }
 
 std::string checked_endpoint(std::string_view option, std::string value) {
@@ -139,6 +150,14 @@ bool apply_command_option(std::string_view option, argument_reader& reader, invo
             static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_page_size));
         return true;
       }
+      if (option == "--from-month") {
+        result.first_month = parse_month(option, reader.value(option));
+        return true;
+      }
+      if (option == "--to-month") {
+        result.last_month = parse_month(option, reader.value(option));
+        return true;
+      }
       return false;
     case command_kind::reset:
       if (option == "--keep-objects") {
@@ -179,10 +198,7 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
       help = true;
     } else if (!reader.options_ended() && arg.size() > 1 && arg.starts_with('-')) {
       bool known = apply_global_option(arg, reader, result.settings);
-      if (!known && command) {
-        result.command = *command;
-        known = apply_command_option(arg, reader, result);
-      }
+      if (!known && command) known = apply_command_option(arg, reader, result);
       if (!known) {
         throw usage_error("unknown option " + std::string(arg) +
                           (command ? " for '" + std::string(command_name(*command)) + "'" : "") +
@@ -227,6 +243,9 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
   }
   if (settings.s3_endpoint) {
     settings.s3_endpoint = checked_endpoint("--s3-endpoint", *settings.s3_endpoint);
+  }
+  if (result.first_month && result.last_month && *result.first_month > *result.last_month) {
+    throw usage_error("--from-month is after --to-month");
   }
   if (writes(*command) && settings.bucket.empty()) {
     throw usage_error("'" + std::string(name) +
@@ -304,10 +323,14 @@ Exit status 3 when a stream's version is not the expected one.
 )";
     case command_kind::replay:
       return R"(usage: evstore [OPTIONS] replay [--page-size N]
+                                     [--from-month YYYY-MM] [--to-month YYYY-MM]
 
 Writes every event as one JSON object a line to stdout, month by month and by created time
 within a month, with its sequence; offloaded payloads are fetched from S3.
-  --page-size N        events read per request, 1 to 10000 (default 100)
+  --page-size N           events read per request, 1 to 10000 (default 100)
+  --from-month YYYY-MM    the first month read (default: the earliest that holds events)
+  --to-month YYYY-MM      the last month read (default: the current UTC month; events dated
+                          later are replayed only when it is given)
 )";
     case command_kind::get:
       return R"(usage: evstore [OPTIONS] get ID

@@ -2,6 +2,7 @@
 // The command line of `evstore`: global options (also read from the environment), one command and
 // its own options. Pure: no I/O, so it is unit-tested.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -37,10 +38,12 @@ struct invocation {
   std::optional<std::string> help_text;
   command_kind command = command_kind::replay;
   store_settings settings;
-  std::optional<std::uint64_t> expected_sequence;  ///< append
-  std::size_t page_size = 100;                     ///< replay
-  std::string event_id;                            ///< get, caused-by
-  bool keep_objects = false;                       ///< reset
+  std::optional<std::uint64_t> expected_sequence;      ///< append
+  std::size_t page_size = 100;                         ///< replay
+  std::optional<std::chrono::year_month> first_month;  ///< replay; default: the earliest
+  std::optional<std::chrono::year_month> last_month;   ///< replay; default: the current month
+  std::string event_id;                                ///< get, caused-by
+  bool keep_objects = false;                           ///< reset
 };
 
 /// Parses the arguments after the program name. Throws usage_error.

@@ -48,12 +48,18 @@ class line_writer {
 boost::asio::awaitable<void> append(repo& store, const invocation& call, std::istream& in) {
   std::vector<event> events = read_event_lines(in, now_ms());
   if (events.empty()) co_return;
-  co_await store.append(std::move(events), {.expected_sequence = call.expected_sequence});
+  append_options options;
+  options.expected_sequence = call.expected_sequence;
+  co_await store.append(std::move(events), options);
 }
 
 boost::asio::awaitable<void> replay_all(repo& store, const invocation& call, std::FILE* out) {
   line_writer writer(out);
-  auto pages = store.all_events({.page_size = call.page_size});
+  replay_options options;
+  options.page_size = call.page_size;
+  options.first_month = call.first_month;
+  options.last_month = call.last_month;
+  auto pages = store.all_events(options);
   while (auto page = co_await pages.next()) {
     for (const event& e : *page) writer.write(e);
   }

@@ -60,6 +60,10 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Completed request/response exchanges: a reused connection has at least one.
   std::size_t exchanges() const noexcept { return exchanges_; }
 
+  /// When the connection last went back to the pool.
+  clock::time_point idle_since() const noexcept { return idle_since_; }
+  void set_idle_since(clock::time_point when) noexcept { idle_since_ = when; }
+
   /// Stops the deadline timer of the last phase (before the connection goes idle).
   void disarm() noexcept;
   /// Closes the socket; pending operations complete with operation_aborted.
@@ -79,6 +83,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::uint64_t phase_ = 0;  // tells the current phase's timer expiry from a stale one
   bool timed_out_ = false;
   std::size_t exchanges_ = 0;
+  clock::time_point idle_since_{};
   boost::beast::flat_buffer buffer_;
   std::string head_;
 };

@@ -63,6 +63,12 @@ class connection_pool_impl {
       throw std::invalid_argument("client_options::max_connections must be at least 1 (for " +
                                   url_ + ")");
     }
+    if (options_.connect_timeout.count() <= 0 || options_.request_timeout.count() <= 0) {
+      throw std::invalid_argument(
+          "client_options connect_timeout and request_timeout must be "
+          "positive (for " +
+          url_ + ")");
+    }
     if (target_.tls) tls_context_.emplace(make_client_tls_context(options_.ca_file));
   }
 
@@ -120,7 +126,7 @@ class connection_pool_impl {
     std::shared_ptr<connection> conn;  // null: a free slot to open a connection in
   };
 
-  asio::awaitable<lease> acquire(clock::time_point deadline);
+  asio::awaitable<lease> acquire(clock::time_point now, clock::time_point deadline);
   asio::awaitable<void> open_connection(lease& slot, clock::time_point deadline);
   [[noreturn]] void throw_request_timeout(const std::string& during) const;
   [[noreturn]] void throw_exchange_error(const connection& conn, const error_code& ec) const;
@@ -136,7 +142,20 @@ class connection_pool_impl {
   void recycle(std::shared_ptr<connection> conn) {
     if (shut_down_) return discard(std::move(conn));
     if (!waiters_.empty()) return grant_to_first_waiter(std::move(conn));
+    conn->set_idle_since(clock::now());
     idle_.push_back(std::move(conn));
+  }
+
+  // Idle connections are in the order they went idle, so the expired ones come first. No
+  // request waits while connections are idle: their slots are simply freed.
+  void close_expired_idle(clock::time_point now) noexcept {
+    const auto first_fresh =
+        std::find_if(idle_.begin(), idle_.end(), [&](const std::shared_ptr<connection>& c) {
+          return now - c->idle_since() < options_.max_idle_time;
+        });
+    for (auto it = idle_.begin(); it != first_fresh; ++it) (*it)->close();
+    slots_ -= static_cast<std::size_t>(first_fresh - idle_.begin());
+    idle_.erase(idle_.begin(), first_fresh);
   }
 
   void discard(std::shared_ptr<connection> conn) noexcept {
@@ -162,7 +181,8 @@ class connection_pool_impl {
 };
 
 asio::awaitable<connection_pool_impl::lease> connection_pool_impl::acquire(
-    clock::time_point deadline) {
+    clock::time_point now, clock::time_point deadline) {
+  close_expired_idle(now);
   if (!idle_.empty()) {
     std::shared_ptr<connection> conn = std::move(idle_.back());
     idle_.pop_back();
@@ -280,8 +300,9 @@ void connection_pool_impl::throw_exchange_error(const connection& conn,
 asio::awaitable<response> connection_pool_impl::send(std::shared_ptr<connection_pool_impl> self,
                                                      request req) {
   static_cast<void>(self);
-  const clock::time_point deadline = clock::now() + options_.request_timeout;
-  lease slot = co_await acquire(deadline);
+  const clock::time_point start = clock::now();
+  const clock::time_point deadline = start + options_.request_timeout;
+  lease slot = co_await acquire(start, deadline);
   bool resent = false;
   for (;;) {
     if (!slot.conn()) co_await open_connection(slot, deadline);

@@ -10,11 +10,11 @@
 namespace evstore::aws {
 
 enum class errc {
-  invalid_config = 1,         ///< a setting or a ~/.aws file is malformed or contradictory
-  missing_region,             ///< no region given, in the environment or in the profile
-  credentials_not_found,      ///< no provider of the chain had credentials
-  credentials_unavailable,    ///< a configured provider failed (HTTP error, unreachable)
-  malformed_credentials,      ///< a provider answered with something that is not credentials
+  invalid_config = 1,       ///< a setting or a ~/.aws file is malformed or contradictory
+  missing_region,           ///< no region given, in the environment or in the profile
+  credentials_not_found,    ///< no provider of the chain had credentials
+  credentials_unavailable,  ///< a configured provider failed (HTTP error, unreachable)
+  malformed_credentials,    ///< a provider answered with something that is not credentials
 };
 
 const boost::system::error_category& aws_category() noexcept;

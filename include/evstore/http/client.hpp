@@ -23,13 +23,29 @@ struct client_options {
   std::size_t max_response_body = 64 * 1024 * 1024;
   /// PEM file of trusted CAs; the system trust store when empty.
   std::string ca_file;
+  /// An idle connection older than this is closed rather than reused: servers drop idle
+  /// keep-alive connections, and reusing one that was dropped costs a resend.
+  std::chrono::milliseconds max_idle_time{20000};
 };
 
 class connection_pool_impl;
 
-/// Owns up to max_connections connections to one endpoint. Requests beyond that wait for a
-/// free connection. Failures throw boost::system::system_error with an http::errc or an Asio
-/// error; the message names the endpoint, never a header value.
+/// Owns up to max_connections connections to one endpoint. Requests beyond that wait, first
+/// come first served, for a free connection. Failures throw boost::system::system_error with an
+/// http::errc (see error.hpp), or asio::error::operation_aborted when cancelled; the message
+/// names the endpoint, never a header value.
+///
+/// Threading: not thread-safe. Call send() only from coroutines running on the pool's executor,
+/// which must not run handlers concurrently (an io_context run by one thread, or a strand).
+/// Use one pool per thread to spread load over threads.
+///
+/// Resending: a request that fails on a reused keep-alive connection before any response byte
+/// arrives (the server had closed the idle connection) is sent once more on a new connection.
+/// Nothing else is retried here; retry policy belongs to the caller.
+///
+/// GCC 12 caveat: do not build the request as a braced temporary inside the co_await
+/// expression (`co_await pool.send({...})`): GCC 12 miscompiles it (double free). Build a named
+/// request and std::move it in.
 class connection_pool {
  public:
   connection_pool(boost::asio::any_io_executor executor, endpoint target, client_options options);
@@ -37,12 +53,15 @@ class connection_pool {
   connection_pool(const connection_pool&) = delete;
   connection_pool& operator=(const connection_pool&) = delete;
 
-  /// Sends the request and reads the whole response. Cancellable through the awaiting
-  /// coroutine's cancellation slot.
+  /// Sends the request and reads the whole response, adding Host (endpoint authority) when
+  /// absent and Content-Length. Cancellable through the awaiting coroutine's cancellation slot
+  /// (terminal cancellation; the connection in use is then closed, never reused). An interim
+  /// 1xx response is skipped. request_timeout covers waiting for a connection, connecting, and
+  /// the exchange.
   boost::asio::awaitable<response> send(request req);
 
   const endpoint& target() const noexcept;
-  /// Connections currently open (idle or busy).
+  /// Connections currently open (idle or busy) or being opened; never above max_connections.
   std::size_t open_connections() const noexcept;
   /// Connections ever opened, for tests and metrics.
   std::size_t connections_opened() const noexcept;

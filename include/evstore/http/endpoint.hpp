@@ -8,8 +8,8 @@
 namespace evstore::http {
 
 struct endpoint {
-  bool tls = true;        ///< https (true) or http (false)
-  std::string host;       ///< host name or IP literal (IPv6 without brackets)
+  bool tls = true;   ///< https (true) or http (false)
+  std::string host;  ///< host name or IP literal (IPv6 without brackets)
   std::uint16_t port = 443;
   std::string base_path;  ///< path prefix of the URL without a trailing slash ("" for "/")
 

@@ -19,9 +19,9 @@ using header_list = std::vector<header>;
 std::string_view find_header(const header_list& headers, std::string_view name) noexcept;
 
 struct request {
-  std::string method;  ///< "GET", "PUT", "POST", "HEAD", "DELETE"
-  std::string target;  ///< origin-form path and query, already percent-encoded
-  header_list headers; ///< the pool adds Host when absent, and Content-Length
+  std::string method;   ///< "GET", "PUT", "POST", "HEAD", "DELETE"
+  std::string target;   ///< origin-form path and query, already percent-encoded
+  header_list headers;  ///< the pool adds Host when absent, and Content-Length
   std::string body;
 };
 

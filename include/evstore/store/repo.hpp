@@ -2,6 +2,7 @@
 // The event store over DynamoDB (and S3 for large payloads), on the table layout it shares with
 // the TypeScript adapter @schemeless/event-store-adapter-dynamodb.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -46,7 +47,14 @@ struct append_options {
 };
 
 struct replay_options {
+  /// Events a page at most (at least 1). Pages may hold fewer: a page never spans two months.
   std::size_t page_size = 100;
+  /// The first month read. Default: the earliest month from 1970-01 on that holds events, found
+  /// by probing months (a one-item Query each, several at once).
+  std::optional<std::chrono::year_month> first_month;
+  /// The last month read. Default: the current UTC month, so events dated in a later month
+  /// are not replayed unless this is set.
+  std::optional<std::chrono::year_month> last_month;
 };
 
 class repo_state;

@@ -119,9 +119,10 @@ BOOST_AUTO_TEST_CASE(container_credentials_with_authorization_token) {
     return answer(200, credentials_json("ASIACONTAINER", system_clock::now() + 1h));
   }};
   asio::io_context io;
-  auto provider = provider_for(io, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/v1/creds?x=1"},
-                                    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token"},
-                                    {"AWS_EC2_METADATA_DISABLED", "true"}});
+  auto provider =
+      provider_for(io, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/v1/creds?x=1"},
+                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token"},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}});
   const aws::credentials creds = get(io, *provider);
   BOOST_TEST(creds.access_key_id == "ASIACONTAINER");
   BOOST_TEST(creds.secret_access_key == "SECRET-ASIACONTAINER");
@@ -187,8 +188,9 @@ BOOST_AUTO_TEST_CASE(container_errors_are_clear_and_secret_free) {
 BOOST_AUTO_TEST_CASE(container_http_url_must_be_local) {
   asio::io_context io;
   // Rejected before any connection is attempted.
-  auto provider = provider_for(io, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds"},
-                                    {"AWS_EC2_METADATA_DISABLED", "true"}});
+  auto provider =
+      provider_for(io, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds"},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}});
   const auto e = get_error(io, *provider);
   BOOST_TEST((e.code() == aws::errc::invalid_config));
 }
@@ -229,10 +231,10 @@ struct fake_imds {
     if (req.target == "/latest/meta-data/iam/security-credentials/evstore-role") {
       if (malformed) return answer(200, "<html>SECRET-nope</html>");
       const int n = ++credentials_served;
-      return answer(200, R"({"Code":"Success","Type":"AWS-HMAC",)" +
-                             credentials_json("ASIAIMDS" + std::to_string(n),
-                                              system_clock::now() + lifetime)
-                                 .substr(1));
+      return answer(
+          200, R"({"Code":"Success","Type":"AWS-HMAC",)" +
+                   credentials_json("ASIAIMDS" + std::to_string(n), system_clock::now() + lifetime)
+                       .substr(1));
     }
     return answer(404, "");
   }
@@ -249,17 +251,17 @@ BOOST_AUTO_TEST_CASE(imds_token_role_discovery_and_credentials) {
   BOOST_TEST(creds.session_token == "TOKEN-ASIAIMDS1");
   BOOST_TEST(imds.log.count("PUT", "/latest/api/token") == 1u);
   BOOST_TEST(imds.log.count("GET", "/latest/meta-data/iam/security-credentials/") == 1u);
-  BOOST_TEST(imds.log.count("GET", "/latest/meta-data/iam/security-credentials/evstore-role") == 1u);
+  BOOST_TEST(imds.log.count("GET", "/latest/meta-data/iam/security-credentials/evstore-role") ==
+             1u);
 }
 
 BOOST_AUTO_TEST_CASE(imds_expiry_drives_a_refresh_and_the_token_is_reused) {
   fake_imds imds;
   imds.lifetime = 2s;  // whole seconds on the wire: expires 1 to 2 s from now
   asio::io_context io;
-  auto provider = provider_for(io, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url()}},
-                               {.refresh_before_expiry = 0s,
-                                .refresh_retry_interval = 10s,
-                                .clock = {}});
+  auto provider =
+      provider_for(io, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url()}},
+                   {.refresh_before_expiry = 0s, .refresh_retry_interval = 10s, .clock = {}});
   BOOST_TEST(get(io, *provider).access_key_id == "ASIAIMDS1");
   BOOST_TEST(get(io, *provider).access_key_id == "ASIAIMDS1");  // cached
   BOOST_TEST(provider->fetch_count() == 1u);
@@ -311,7 +313,9 @@ BOOST_AUTO_TEST_CASE(imds_errors) {
 BOOST_AUTO_TEST_CASE(imds_unreachable_means_no_credentials) {
   // A port nobody listens on: the server is destroyed before the fetch.
   std::string url;
-  { url = local_http_server{[](const http::request&) { return answer(200, ""); }}.url(); }
+  {
+    url = local_http_server{[](const http::request&) { return answer(200, ""); }}.url();
+  }
   asio::io_context io;
   auto provider = provider_for(io, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", url}});
   const auto e = get_error(io, *provider);

@@ -187,6 +187,36 @@ BOOST_AUTO_TEST_CASE(idle_connection_closed_by_server_is_replaced_transparently)
   BOOST_TEST(pool.open_connections() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(server_idle_timeout_is_handled_transparently) {
+  local_http_server server(echo);
+  server.set_idle_timeout(50ms);
+  asio::io_context io;
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url()),
+                             quick_options());
+  for (int i = 0; i < 3; ++i) {
+    const outcome result = send_once(io, pool, get("/" + std::to_string(i)));
+    BOOST_REQUIRE_MESSAGE(result.response, result.message);
+    std::this_thread::sleep_for(150ms);
+  }
+  BOOST_TEST(server.connections_accepted() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_idle_longer_than_max_idle_time_is_not_reused) {
+  local_http_server server(echo);
+  asio::io_context io;
+  http::client_options options = quick_options();
+  options.max_idle_time = 50ms;
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url()), options);
+  BOOST_REQUIRE(send_once(io, pool, get("/first")).response);
+  BOOST_REQUIRE(send_once(io, pool, get("/soon")).response);
+  BOOST_TEST(server.connections_accepted() == 1u);
+  std::this_thread::sleep_for(100ms);
+  BOOST_REQUIRE(send_once(io, pool, get("/later")).response);
+  BOOST_TEST(server.connections_accepted() == 2u);
+  BOOST_TEST(server.requests_received() == 3u);
+  BOOST_TEST(pool.open_connections() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(request_lost_on_a_reused_connection_is_resent_once) {
   local_http_server server(echo);
   asio::io_context io;

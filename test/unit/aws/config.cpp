@@ -33,7 +33,9 @@ struct fake_home {
   std::string home() const { return dir.string(); }
 };
 
-bool has_code(const boost::system::system_error& e, aws::errc code) { return e.code() == code; }
+bool has_code(const boost::system::system_error& e, aws::errc code) {
+  return e.code() == code;
+}
 
 }  // namespace
 
@@ -50,7 +52,8 @@ BOOST_AUTO_TEST_CASE(empty_environment_gives_defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(region_precedence) {
-  auto env = aws::environment_from({{"AWS_REGION", "eu-west-1"}, {"AWS_DEFAULT_REGION", "us-west-2"}});
+  auto env =
+      aws::environment_from({{"AWS_REGION", "eu-west-1"}, {"AWS_DEFAULT_REGION", "us-west-2"}});
   BOOST_TEST(aws::config::from_environment(env).region == "eu-west-1");
   env = aws::environment_from({{"AWS_DEFAULT_REGION", "us-west-2"}});
   BOOST_TEST(aws::config::from_environment(env).region == "us-west-2");
@@ -110,7 +113,8 @@ BOOST_AUTO_TEST_CASE(default_profile_from_home) {
              "# comment\n[default]\naws_access_key_id = AKIDFILE\n"
              "aws_secret_access_key = secret/file+x ; trailing comment\n\n[other]\n"
              "aws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n");
-  home.write(".aws/config", "[default]\nregion = eu-central-1\n[profile other]\nregion = us-east-2\n");
+  home.write(".aws/config",
+             "[default]\nregion = eu-central-1\n[profile other]\nregion = us-east-2\n");
   const aws::config cfg =
       aws::config::from_environment(aws::environment_from({{"HOME", home.home()}}));
   BOOST_TEST(cfg.region == "eu-central-1");
@@ -122,8 +126,9 @@ BOOST_AUTO_TEST_CASE(default_profile_from_home) {
 
 BOOST_AUTO_TEST_CASE(named_profile_and_file_variables) {
   fake_home home;
-  home.write("creds", "[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n"
-                      "aws_session_token = t2\n");
+  home.write("creds",
+             "[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n"
+             "aws_session_token = t2\n");
   home.write("conf", "[profile other]\nregion = us-east-2\ns3 =\n  addressing_style = path\n");
   auto env = aws::environment_from({{"HOME", home.home()},
                                     {"AWS_PROFILE", "other"},
@@ -140,7 +145,8 @@ BOOST_AUTO_TEST_CASE(named_profile_and_file_variables) {
 
 BOOST_AUTO_TEST_CASE(environment_credentials_win_over_the_profile) {
   fake_home home;
-  home.write(".aws/credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = f\n");
+  home.write(".aws/credentials",
+             "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = f\n");
   auto env = aws::environment_from(
       {{"HOME", home.home()}, {"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", "e"}});
   BOOST_TEST(aws::config::from_environment(env).static_credentials->access_key_id == "AKIDENV");
@@ -249,22 +255,22 @@ BOOST_AUTO_TEST_CASE(malformed_endpoint_is_invalid_config) {
 }
 
 BOOST_AUTO_TEST_CASE(container_and_metadata_settings) {
-  auto relative = aws::environment_from(
-      {{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"},
-       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"},
-       {"AWS_EC2_METADATA_DISABLED", "TRUE"},
-       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1234"}});
+  auto relative =
+      aws::environment_from({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"},
+                             {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"},
+                             {"AWS_EC2_METADATA_DISABLED", "TRUE"},
+                             {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1234"}});
   aws::config cfg = aws::config::from_environment(relative);
   BOOST_TEST(cfg.container_credentials.url == "http://169.254.170.2/v2/credentials/abc");
   BOOST_TEST(cfg.container_credentials.authorization_token == "tok");
   BOOST_TEST(cfg.instance_metadata.disabled);
   BOOST_TEST(cfg.instance_metadata.endpoint == "http://127.0.0.1:1234");
 
-  auto full = aws::environment_from(
-      {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:5555/creds"},
-       {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/ignored"},
-       {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/token"},
-       {"AWS_EC2_METADATA_DISABLED", "false"}});
+  auto full =
+      aws::environment_from({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:5555/creds"},
+                             {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/ignored"},
+                             {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/token"},
+                             {"AWS_EC2_METADATA_DISABLED", "false"}});
   cfg = aws::config::from_environment(full);
   BOOST_TEST(cfg.container_credentials.url == "http://127.0.0.1:5555/creds");
   BOOST_TEST(cfg.container_credentials.authorization_token_file == "/var/run/token");

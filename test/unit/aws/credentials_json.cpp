@@ -31,10 +31,10 @@ std::string malformed_message(std::string_view body, std::initializer_list<const
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(container_document) {
-  const aws::credentials creds = aws::parse_credentials_json(
-      R"({"AccessKeyId":"ASIA1","SecretAccessKey":"sec","Token":"tok",)"
-      R"("Expiration":"2030-01-02T03:04:05Z","AccountId":"123"})",
-      "container");
+  const aws::credentials creds =
+      aws::parse_credentials_json(R"({"AccessKeyId":"ASIA1","SecretAccessKey":"sec","Token":"tok",)"
+                                  R"("Expiration":"2030-01-02T03:04:05Z","AccountId":"123"})",
+                                  "container");
   BOOST_TEST(creds.access_key_id == "ASIA1");
   BOOST_TEST(creds.secret_access_key == "sec");
   BOOST_TEST(creds.session_token == "tok");
@@ -67,14 +67,16 @@ BOOST_AUTO_TEST_CASE(malformed_documents) {
              std::string::npos);
   BOOST_TEST(malformed_message(R"({"AccessKeyId":"A","SecretAccessKey":""})", {})
                  .find("SecretAccessKey") != std::string::npos);
-  BOOST_TEST(malformed_message(R"({"AccessKeyId":"A","SecretAccessKey":7})", {})
-                 .find("SecretAccessKey") != std::string::npos);
+  BOOST_TEST(
+      malformed_message(R"({"AccessKeyId":"A","SecretAccessKey":7})", {}).find("SecretAccessKey") !=
+      std::string::npos);
   BOOST_TEST(malformed_message(
                  R"({"AccessKeyId":"A","SecretAccessKey":"hush","Token":"tk","Expiration":"soon"})",
                  {"hush", "tk"})
                  .find("Expiration") != std::string::npos);
-  BOOST_TEST(malformed_message(
-                 R"({"Code":"AssumeRoleUnauthorizedAccess","AccessKeyId":"A","SecretAccessKey":"hush"})",
-                 {"hush"})
-                 .find("AssumeRoleUnauthorizedAccess") != std::string::npos);
+  BOOST_TEST(
+      malformed_message(
+          R"({"Code":"AssumeRoleUnauthorizedAccess","AccessKeyId":"A","SecretAccessKey":"hush"})",
+          {"hush"})
+          .find("AssumeRoleUnauthorizedAccess") != std::string::npos);
 }

@@ -34,7 +34,8 @@ class scripted_source final : public aws::credentials_source {
     ++fetches;
     const int n = fetches;
     if (delay.count() > 0) {
-      asio::steady_timer timer{co_await asio::this_coro::executor, delay};
+      const asio::any_io_executor executor = co_await asio::this_coro::executor;
+      asio::steady_timer timer{executor, delay};
       co_await timer.async_wait(asio::use_awaitable);
     }
     if (failure) throw boost::system::system_error{*failure, "scripted failure"};
@@ -195,11 +196,11 @@ BOOST_AUTO_TEST_CASE(chain_skips_unconfigured_sources_and_sticks_to_the_one_that
   std::vector<std::unique_ptr<aws::credentials_source>> chain;
   chain.push_back(std::move(absent));
   chain.push_back(std::move(present));
-  aws::credentials_provider provider{
-      io.get_executor(), std::move(chain),
-      {.refresh_before_expiry = std::chrono::minutes{5},
-       .refresh_retry_interval = std::chrono::seconds{10},
-       .clock = [&now] { return now; }}};
+  aws::credentials_provider provider{io.get_executor(),
+                                     std::move(chain),
+                                     {.refresh_before_expiry = std::chrono::minutes{5},
+                                      .refresh_retry_interval = std::chrono::seconds{10},
+                                      .clock = [&now] { return now; }}};
   auto get = [&] {
     std::string key;
     asio::co_spawn(io, provider.get(), [&](std::exception_ptr e, aws::credentials c) {

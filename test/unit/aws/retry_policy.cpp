@@ -11,9 +11,8 @@ using namespace std::chrono_literals;
 
 namespace {
 aws::retry_class with_code(unsigned status, std::string_view code, bool skewed = false) {
-  return aws::classify({.status = status, .error_code = code, .transport_error = false,
-                        .timed_out = false},
-                       skewed);
+  return aws::classify(
+      {.status = status, .error_code = code, .transport_error = false, .timed_out = false}, skewed);
 }
 }  // namespace
 
@@ -22,22 +21,29 @@ BOOST_AUTO_TEST_CASE(classification) {
   BOOST_TEST((with_code(200, "") == rc::success));
   BOOST_TEST((with_code(204, "") == rc::success));
   BOOST_TEST((with_code(304, "") == rc::success));
-  for (auto code : {"ThrottlingException", "ProvisionedThroughputExceededException",
-                    "RequestLimitExceeded", "SlowDown", "TransactionInProgressException",
-                    "LimitExceededException", "Throttling"})
-    BOOST_TEST_CONTEXT(code) { BOOST_TEST((with_code(400, code) == rc::throttling)); }
+  for (auto code :
+       {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+        "SlowDown", "TransactionInProgressException", "LimitExceededException", "Throttling"})
+    BOOST_TEST_CONTEXT(code) {
+      BOOST_TEST((with_code(400, code) == rc::throttling));
+    }
   BOOST_TEST((with_code(503, "SlowDown") == rc::throttling));
   BOOST_TEST((with_code(429, "") == rc::throttling));
   for (auto code : {"InternalServerError", "InternalFailure", "ServiceUnavailable",
                     "RequestTimeout", "TransactionConflict", "TransactionConflictException"})
-    BOOST_TEST_CONTEXT(code) { BOOST_TEST((with_code(400, code) == rc::transient)); }
-  for (unsigned status : {500u, 502u, 503u, 504u})
-    BOOST_TEST_CONTEXT(status) { BOOST_TEST((with_code(status, "") == rc::transient)); }
+    BOOST_TEST_CONTEXT(code) {
+      BOOST_TEST((with_code(400, code) == rc::transient));
+    }
+  for (unsigned status : {500u, 502u, 503u, 504u}) BOOST_TEST_CONTEXT(status) {
+      BOOST_TEST((with_code(status, "") == rc::transient));
+    }
   BOOST_TEST((with_code(501, "") == rc::not_retryable));
-  for (auto code : {"ConditionalCheckFailedException", "ValidationException",
-                    "ResourceNotFoundException", "TransactionCanceledException",
-                    "AccessDeniedException", "NoSuchKey"})
-    BOOST_TEST_CONTEXT(code) { BOOST_TEST((with_code(400, code) == rc::not_retryable)); }
+  for (auto code :
+       {"ConditionalCheckFailedException", "ValidationException", "ResourceNotFoundException",
+        "TransactionCanceledException", "AccessDeniedException", "NoSuchKey"})
+    BOOST_TEST_CONTEXT(code) {
+      BOOST_TEST((with_code(400, code) == rc::not_retryable));
+    }
   BOOST_TEST((with_code(404, "") == rc::not_retryable));
   BOOST_TEST((with_code(403, "RequestTimeTooSkewed") == rc::clock_skew));
   BOOST_TEST((with_code(400, "RequestExpired") == rc::clock_skew));
@@ -47,10 +53,12 @@ BOOST_AUTO_TEST_CASE(classification) {
   BOOST_TEST((with_code(403, "SignatureDoesNotMatch", true) == rc::clock_skew));
   BOOST_TEST((with_code(400, "ValidationException", true) == rc::not_retryable));
 
-  BOOST_TEST((aws::classify({.status = 0, .error_code = {}, .transport_error = true,
-                             .timed_out = false}) == rc::transient));
-  BOOST_TEST((aws::classify({.status = 0, .error_code = {}, .transport_error = true,
-                             .timed_out = true}) == rc::timeout));
+  BOOST_TEST((
+      aws::classify({.status = 0, .error_code = {}, .transport_error = true, .timed_out = false}) ==
+      rc::transient));
+  BOOST_TEST(
+      (aws::classify({.status = 0, .error_code = {}, .transport_error = true, .timed_out = true}) ==
+       rc::timeout));
 }
 
 BOOST_AUTO_TEST_CASE(full_jitter_stays_within_the_exponential_ceiling) {
@@ -88,9 +96,9 @@ BOOST_AUTO_TEST_CASE(same_seed_same_delays) {
 }
 
 BOOST_AUTO_TEST_CASE(decisions) {
-  aws::retry_policy policy{{.max_attempts = 3, .base_delay = 100ms,
-                            .throttling_base_delay = 500ms, .max_delay = 20s},
-                           1};
+  aws::retry_policy policy{
+      {.max_attempts = 3, .base_delay = 100ms, .throttling_base_delay = 500ms, .max_delay = 20s},
+      1};
   aws::retry_quota quota;
 
   auto d = policy.decide(aws::retry_class::not_retryable, 1, quota);
@@ -120,8 +128,8 @@ BOOST_AUTO_TEST_CASE(decisions) {
 
 BOOST_AUTO_TEST_CASE(quota_exhaustion_stops_retries) {
   aws::retry_policy policy{{}, 1};
-  aws::retry_quota quota{{.capacity = 12, .retry_cost = 5, .timeout_retry_cost = 10,
-                          .no_retry_increment = 1}};
+  aws::retry_quota quota{
+      {.capacity = 12, .retry_cost = 5, .timeout_retry_cost = 10, .no_retry_increment = 1}};
   BOOST_TEST(policy.decide(aws::retry_class::throttling, 1, quota).retry);
   BOOST_TEST(policy.decide(aws::retry_class::throttling, 1, quota).retry);
   const auto d = policy.decide(aws::retry_class::throttling, 1, quota);
@@ -131,9 +139,9 @@ BOOST_AUTO_TEST_CASE(quota_exhaustion_stops_retries) {
 }
 
 BOOST_AUTO_TEST_CASE(one_attempt_disables_retries) {
-  aws::retry_policy policy{{.max_attempts = 1, .base_delay = 100ms,
-                            .throttling_base_delay = 500ms, .max_delay = 20s},
-                           1};
+  aws::retry_policy policy{
+      {.max_attempts = 1, .base_delay = 100ms, .throttling_base_delay = 500ms, .max_delay = 20s},
+      1};
   aws::retry_quota quota;
   BOOST_TEST(!policy.decide(aws::retry_class::transient, 1, quota).retry);
 }

@@ -20,8 +20,8 @@ BOOST_AUTO_TEST_CASE(costs_and_exhaustion) {
 }
 
 BOOST_AUTO_TEST_CASE(refunds_never_exceed_capacity) {
-  aws::retry_quota quota{{.capacity = 20, .retry_cost = 5, .timeout_retry_cost = 10,
-                          .no_retry_increment = 1}};
+  aws::retry_quota quota{
+      {.capacity = 20, .retry_cost = 5, .timeout_retry_cost = 10, .no_retry_increment = 1}};
   const unsigned taken = *quota.try_acquire(true) + *quota.try_acquire(false);
   BOOST_TEST(quota.available() == 5u);
   quota.on_success(0);  // a first-attempt success gives one token

@@ -48,12 +48,13 @@ BOOST_AUTO_TEST_CASE(get_object_with_range) {
 }
 
 BOOST_AUTO_TEST_CASE(put_object_with_encoded_key) {
-  const signed_parts parts = sign_example({"PUT",
-                                           "/test%24file.text",
-                                           {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
-                                            {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
-                                           "Welcome to Amazon S3."});
-  BOOST_TEST(parts.signed_headers == "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class");
+  const signed_parts parts = sign_example(
+      {"PUT",
+       "/test%24file.text",
+       {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
+       "Welcome to Amazon S3."});
+  BOOST_TEST(parts.signed_headers ==
+             "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class");
   BOOST_TEST(parts.signature == "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
 }
 

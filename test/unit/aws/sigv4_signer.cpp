@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(s3_path_is_used_as_sent) {
 }
 
 BOOST_AUTO_TEST_CASE(query_is_decoded_encoded_again_and_sorted) {
-  BOOST_TEST(canonical_query("/?b=2&a&a=1&&c=%41%zz%4&d=x+y%2b") == "a=&a=1&b=2&c=A%25zz%254&d=x%2By%2B");
+  BOOST_TEST(canonical_query("/?b=2&a&a=1&&c=%41%zz%4&d=x+y%2b") ==
+             "a=&a=1&b=2&c=A%25zz%254&d=x%2By%2B");
   BOOST_TEST(canonical_query("/?z=%E2%82%AC&y=\xE2\x82\xAC") == "y=%E2%82%AC&z=%E2%82%AC");
   // Names sort before values: "a" comes before "a-b" although "a-b=" < "a=" bytewise.
   BOOST_TEST(canonical_query("/?a-b=1&a=2") == "a=2&a-b=1");
@@ -141,8 +142,7 @@ BOOST_AUTO_TEST_CASE(cached_signing_key_follows_day_and_secret) {
   const std::string day1_again = authorization_of(reused, req, at(1));
   const std::string day1_other_secret = authorization_of(reused, req, at(1), other_secret);
 
-  const auto fresh = [&](std::chrono::system_clock::time_point now,
-                         const aws::credentials& creds) {
+  const auto fresh = [&](std::chrono::system_clock::time_point now, const aws::credentials& creds) {
     aws::sigv4_signer signer("us-east-1", "service");
     return authorization_of(signer, req, now, creds);
   };

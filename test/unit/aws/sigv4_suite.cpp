@@ -59,7 +59,8 @@ http::request parse_req(const std::string& text) {
     }
     const std::size_t colon = line.find(':');
     BOOST_TEST_REQUIRE(colon != std::string_view::npos);
-    req.headers.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 1))});
+    req.headers.push_back(
+        {std::string(line.substr(0, colon)), std::string(line.substr(colon + 1))});
   }
   for (std::size_t body_line = i + 1; body_line < lines.size(); ++body_line) {
     if (body_line != i + 1) req.body += '\n';
@@ -115,10 +116,9 @@ BOOST_AUTO_TEST_CASE(every_suite_case_matches) {
       BOOST_TEST(string_to_sign == read_file(stem.string() + ".sts"));
 
       // A request that carries a session token was signed with it (post-sts-header-before).
-      const aws::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                   std::string(http::find_header(req.headers,
-                                                                 "x-amz-security-token")),
-                                   std::nullopt};
+      const aws::credentials creds{
+          "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+          std::string(http::find_header(req.headers, "x-amz-security-token")), std::nullopt};
       http::request signed_req = req;
       signer.sign(signed_req, "example.amazonaws.com", creds, suite_time());
       BOOST_TEST(http::find_header(signed_req.headers, "authorization") ==

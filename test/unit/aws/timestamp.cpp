@@ -15,13 +15,16 @@ system_clock::time_point at(int y, unsigned m, unsigned d, int hh, int mm, int s
 
 BOOST_AUTO_TEST_CASE(http_dates) {
   BOOST_TEST((aws::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == at(1994, 11, 6, 8, 49, 37)));
-  BOOST_TEST((aws::parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT") == at(2024, 2, 29, 23, 59, 59)));
+  BOOST_TEST(
+      (aws::parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT") == at(2024, 2, 29, 23, 59, 59)));
   for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
                           "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
                           "Sun, 30 Feb 2023 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
                           "Sun, 06 Nov 1994 08:60:00 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
                           "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:3x GMT"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!aws::parse_http_date(bad)); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!aws::parse_http_date(bad));
+    }
   }
 }
 
@@ -34,6 +37,8 @@ BOOST_AUTO_TEST_CASE(iso8601_times) {
   for (const char* bad : {"", "2017-05-17", "2017-05-17T15:09:54", "2017-05-17 15:09:54Z",
                           "2017-13-17T15:09:54Z", "2017-05-17T15:09:54ZZ", "2017-05-17T15:09:54.Z",
                           "2017-05-17T15:09:54+0200", "2017-05-17T15:09:54+02:00x"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!aws::parse_iso8601(bad)); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!aws::parse_iso8601(bad));
+    }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -41,6 +42,12 @@ BOOST_AUTO_TEST_CASE(commands_and_their_arguments) {
   BOOST_TEST(parse({"replay"}).page_size == 100u);
   BOOST_TEST(parse({"replay", "--page-size", "7"}).page_size == 7u);
   BOOST_TEST(parse({"replay", "--page-size=1"}).page_size == 1u);
+
+  auto months = parse({"replay", "--from-month", "2023-11", "--to-month=2024-02"});
+  BOOST_TEST((months.first_month.value() == std::chrono::year(2023) / std::chrono::November));
+  BOOST_TEST((months.last_month.value() == std::chrono::year(2024) / std::chrono::February));
+  BOOST_TEST(!parse({"replay"}).first_month.has_value());
+  BOOST_TEST(!parse({"replay"}).last_month.has_value());
 
   auto get = parse({"get", "abc-123"});
   BOOST_TEST((get.command == cli::command_kind::get));
@@ -123,6 +130,11 @@ BOOST_AUTO_TEST_CASE(bad_usage_is_named) {
   BOOST_TEST(contains(usage_message({"replay", "--page-size", "-3"}), "not '-3'"));
   BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--expected-sequence", "one"}),
                       "--expected-sequence takes a whole number"));
+  BOOST_TEST(contains(usage_message({"replay", "--from-month", "2024-13"}),
+                      "--from-month takes a month as YYYY-MM, not '2024-13'"));
+  BOOST_TEST(contains(usage_message({"replay", "--to-month", "May"}), "--to-month takes a month"));
+  BOOST_TEST(contains(usage_message({"replay", "--from-month", "2024-03", "--to-month", "2024-02"}),
+                      "--from-month is after --to-month"));
   BOOST_TEST(contains(usage_message({"get"}), "'get' takes exactly one event id"));
   BOOST_TEST(contains(usage_message({"get", "a", "b"}), "'get' takes exactly one event id"));
   BOOST_TEST(contains(usage_message({"replay", "extra"}), "'replay' takes no argument"));

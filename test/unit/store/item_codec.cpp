@@ -1,5 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
@@ -45,8 +49,8 @@ BOOST_AUTO_TEST_CASE(writes_the_shared_layout) {
              R"("meta":{"big":123456789012345678901234567890,"flag":true,"nested":{"k":null}},)"
              R"("payload":"{\"total\":12.5,\"lines\":[1,2]}","sequence":3,)"
              R"("timeBucket":"2024-05","type":"placed"})");
-  BOOST_TEST(item.at("sequence").type() == ddb::attribute_type::n);
-  BOOST_TEST(item.at("meta").type() == ddb::attribute_type::m);
+  BOOST_CHECK(item.at("sequence").type() == ddb::attribute_type::n);
+  BOOST_CHECK(item.at("meta").type() == ddb::attribute_type::m);
 }
 
 BOOST_AUTO_TEST_CASE(round_trips_an_event) {

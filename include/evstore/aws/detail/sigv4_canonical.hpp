@@ -2,7 +2,7 @@
 // The pure steps of SigV4: canonical request and string to sign. Separate from the signer so
 // tests can compare each step with the published test suite.
 
-#include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,15 +32,15 @@ class canonical_request_builder {
 
  private:
   struct header_ref {
-    std::uint32_t name_offset;  // in names_
-    std::uint32_t name_size;
-    std::uint32_t order;  // position in the request, so duplicates keep their order
+    std::size_t name_offset;  // in names_
+    std::size_t name_size;
+    std::size_t order;  // position in the request, so duplicates keep their order
     std::string_view value;
   };
   struct param_ref {
-    std::uint32_t offset;  // in params_text_: encoded name, then encoded value
-    std::uint32_t name_size;
-    std::uint32_t value_size;
+    std::size_t offset;  // in params_text_: encoded name, then encoded value
+    std::size_t name_size;
+    std::size_t value_size;
   };
 
   void append_path(std::string_view path, bool s3);

@@ -1,0 +1,147 @@
+#include "evstore/store/repo.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
+#include "evstore/store/validation.hpp"
+#include "repo_state.hpp"
+
+namespace evstore {
+namespace {
+
+namespace asio = boost::asio;
+namespace ddb = dynamodb;
+
+asio::awaitable<void> ensure_bucket(std::shared_ptr<repo_state> state) {
+  const std::string& bucket = state->options.s3_bucket_name;
+  if (co_await state->s3.head_bucket(bucket)) co_return;
+  if (co_await state->s3.create_bucket(bucket))
+    state->log(log_level::info, "created bucket '" + bucket + "'");
+}
+
+asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
+  if (!state->options.skip_table_creation) co_await state->ensure_table();
+  if (!state->options.skip_bucket_creation && !state->options.s3_bucket_name.empty())
+    co_await ensure_bucket(state);
+}
+
+asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> state,
+                                                    std::string domain, std::string identifier) {
+  const ddb::get_item_result head = co_await state->ddb.get_item(
+      {.table_name = state->table, .key = head_item_key(domain, identifier), .consistent_read = true});
+  co_return head_version(head.item);
+}
+
+/// Whether `id` can name a stored event at all (other ids would make DynamoDB reject the key).
+bool storable_id(std::string_view id) {
+  return !id.empty() && !id.starts_with("HEAD::") &&
+         event_key(id).size() <= max_partition_key_bytes;
+}
+
+asio::awaitable<std::optional<event>> read_event(std::shared_ptr<repo_state> state,
+                                                 std::string id) {
+  if (!storable_id(id)) co_return std::nullopt;
+  // The table's key is id + created; the id alone names one item, found by a Query on it.
+  ddb::query_request request;
+  request.table_name = state->table;
+  request.key_condition_expression = "#id = :id";
+  request.names = {{"#id", "id"}};
+  request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
+  request.consistent_read = true;
+  request.limit = 1;
+  ddb::query_result result = co_await state->ddb.query(request);
+  if (result.items.empty()) co_return std::nullopt;
+  co_return co_await state->complete(event_from_item(result.items.front()));
+}
+
+asio::awaitable<std::vector<event>> read_caused_by(std::shared_ptr<repo_state> state,
+                                                   std::string id) {
+  std::vector<event> events;
+  if (id.empty()) co_return events;
+  ddb::query_request request;
+  request.table_name = state->table;
+  request.index_name = std::string(causation_index);
+  request.key_condition_expression = "#causation = :causation";
+  request.names = {{"#causation", "causationId"}};
+  request.values = {{":causation", ddb::attribute_value::string(id)}};
+  do {
+    ddb::query_result page = co_await state->ddb.query(request);
+    std::vector<event> hydrated = co_await state->hydrate(page.items);
+    std::move(hydrated.begin(), hydrated.end(), std::back_inserter(events));
+    request.exclusive_start_key = std::move(page.last_evaluated_key);
+  } while (request.exclusive_start_key);
+  co_return events;
+}
+
+asio::awaitable<void> delete_offloaded_objects(std::shared_ptr<repo_state> state) {
+  const std::string& bucket = state->options.s3_bucket_name;
+  if (!co_await state->s3.head_bucket(bucket)) co_return;
+  std::vector<std::string> keys;
+  for (const s3::object_summary& object :
+       co_await state->s3.list_all_objects(bucket, state->options.s3_key_prefix))
+    keys.push_back(object.key);
+  if (keys.empty()) co_return;
+  const std::size_t count = keys.size();
+  const std::vector<s3::delete_failure> failures =
+      co_await state->s3.delete_objects(bucket, std::move(keys));
+  if (!failures.empty()) {
+    throw boost::system::system_error(
+        make_error_code(store_errc::payload_unavailable),
+        std::to_string(failures.size()) + " of " + std::to_string(count) +
+            " offloaded objects under s3://" + bucket + "/" + state->options.s3_key_prefix +
+            " could not be deleted (first: " + failures.front().key + ": " +
+            failures.front().code + "); check the bucket's permissions and reset again");
+  }
+  state->log(log_level::info, "deleted " + std::to_string(count) + " offloaded objects");
+}
+
+asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects) {
+  try {
+    co_await state->ddb.delete_table({.table_name = state->table});
+  } catch (const ddb::service_error& error) {
+    if (error.code() != ddb::errc::resource_not_found) throw;
+  }
+  co_await state->ddb.wait_until_deleted(state->table);
+  if (!keep_objects && !state->options.s3_bucket_name.empty())
+    co_await delete_offloaded_objects(state);
+  co_await state->ensure_table();
+}
+
+}  // namespace
+
+repo::repo(asio::any_io_executor executor, aws::config config, repo_options options)
+    : state_(std::make_shared<repo_state>(std::move(executor), std::move(config),
+                                          std::move(options))) {}
+repo::~repo() = default;
+repo::repo(repo&&) noexcept = default;
+repo& repo::operator=(repo&&) noexcept = default;
+
+const std::string& repo::table_name() const noexcept { return state_->table; }
+
+asio::awaitable<void> repo::init() { return init_store(state_); }
+
+asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
+                                                 append_options options) {
+  return append_events(state_, std::move(events), options);
+}
+
+asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
+                                                     std::string_view identifier) {
+  return read_stream_sequence(state_, std::string(domain), std::string(identifier));
+}
+
+replay repo::all_events(replay_options options) { return replay{state_, options}; }
+
+asio::awaitable<std::optional<event>> repo::get_event_by_id(std::string_view id) {
+  return read_event(state_, std::string(id));
+}
+
+asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view id) {
+  return read_caused_by(state_, std::string(id));
+}
+
+asio::awaitable<void> repo::reset_store(bool keep_objects) { return reset(state_, keep_objects); }
+
+}  // namespace evstore

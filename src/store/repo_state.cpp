@@ -1,0 +1,263 @@
+#include "repo_state.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "evstore/aws/credentials_provider.hpp"
+#include "evstore/store/errors.hpp"
+#include "evstore/store/event_json.hpp"
+#include "evstore/store/item_size.hpp"
+
+namespace evstore {
+namespace {
+
+namespace asio = boost::asio;
+namespace ddb = dynamodb;
+
+/// Offloaded event objects are read whole into memory; larger ones are refused.
+constexpr std::uint64_t max_offloaded_object_bytes = 256ull * 1024 * 1024;
+/// Offloaded payloads of one page fetched at once.
+constexpr std::size_t concurrent_payload_fetches = 8;
+/// BatchGetItem rounds in a row that read nothing before hydration gives up.
+constexpr unsigned max_stalled_batch_rounds = 10;
+
+std::string table_name_of(const repo_options& options) {
+  return options.table_name_prefix + std::string(table_base_name);
+}
+
+s3::client_options s3_options() {
+  s3::client_options options;
+  options.service.http.max_response_body = max_offloaded_object_bytes + 1024 * 1024;
+  return options;
+}
+
+/// `id` and `created` of an item or index entry, as one string to look items up by.
+std::string key_string(const ddb::item& item) {
+  const auto id = item.find("id");
+  const auto created = item.find("created");
+  if (id == item.end() || created == item.end() || id->second.type() != ddb::attribute_type::s ||
+      created->second.type() != ddb::attribute_type::s) {
+    throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                      "an index entry or item lacks the string key attributes "
+                                      "'id' and 'created': inspect the table");
+  }
+  std::string key = id->second.as_string();
+  key += '\n';
+  key += created->second.as_string();
+  return key;
+}
+
+ddb::item primary_key(const ddb::item& entry) {
+  ddb::item key;
+  key.emplace("id", entry.at("id"));
+  key.emplace("created", entry.at("created"));
+  return key;
+}
+
+ddb::create_table_request table_definition(const std::string& table, const repo_options& options) {
+  using ddb::key_type;
+  using ddb::scalar_type;
+  ddb::create_table_request request;
+  request.table_name = table;
+  request.attribute_definitions = {{"id", scalar_type::s},
+                                   {"timeBucket", scalar_type::s},
+                                   {"causationId", scalar_type::s},
+                                   {"created", scalar_type::s}};
+  request.key_schema = {{"id", key_type::hash}, {"created", key_type::range}};
+  std::optional<ddb::provisioned_throughput> throughput;
+  if (options.on_demand) {
+    request.billing_mode = ddb::billing_mode::pay_per_request;
+  } else {
+    request.billing_mode = ddb::billing_mode::provisioned;
+    throughput = ddb::provisioned_throughput{options.read_capacity_units,
+                                             options.write_capacity_units};
+    request.provisioned_throughput = throughput;
+  }
+  const ddb::projection keys_only{ddb::projection_type::keys_only, {}};
+  request.global_secondary_indexes = {
+      {std::string(time_bucket_index),
+       {{"timeBucket", key_type::hash}, {"created", key_type::range}},
+       keys_only,
+       throughput},
+      {std::string(causation_index),
+       {{"causationId", key_type::hash}, {"created", key_type::range}},
+       keys_only,
+       throughput},
+  };
+  return request;
+}
+
+}  // namespace
+
+repo_state::repo_state(asio::any_io_executor ex, aws::config config, repo_options opts)
+    : executor(ex),
+      options(std::move(opts)),
+      table(table_name_of(options)),
+      ddb(aws::service_client{ex, config.endpoint_for("dynamodb"), config.region, "dynamodb",
+                              aws::make_default_credentials_provider(ex, config)}),
+      s3(ex, config, aws::make_default_credentials_provider(ex, config), s3_options()) {
+  options.offload_threshold_bytes = std::min(options.offload_threshold_bytes, max_item_bytes);
+}
+
+void repo_state::log(log_level level, std::string_view message) const {
+  if (options.log) options.log(level, message);
+}
+
+asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::milliseconds base,
+                                          std::chrono::milliseconds cap) {
+  const auto ceiling = std::min<std::int64_t>(
+      cap.count(), base.count() << std::min(attempt, 20u));
+  std::chrono::milliseconds delay{0};
+  {
+    const std::lock_guard lock(random_mutex_);
+    delay = std::chrono::milliseconds{
+        std::uniform_int_distribution<std::int64_t>{0, std::max<std::int64_t>(ceiling, 1) - 1}(
+            random_)};
+  }
+  asio::steady_timer timer{executor, delay};
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<std::optional<ddb::item>>> repo_state::batch_get(
+    const std::vector<ddb::item>& keys) {
+  std::map<std::string, ddb::item, std::less<>> found;
+  std::vector<ddb::item> pending = keys;
+  unsigned stalled = 0;
+  while (!pending.empty()) {
+    ddb::batch_get_item_request request;
+    request.request_items[table] = ddb::keys_and_attributes{pending, true, std::nullopt, {}};
+    ddb::batch_get_item_result result = co_await ddb.batch_get_item(request);
+    if (const auto items = result.responses.find(table); items != result.responses.end())
+      for (ddb::item& item : items->second) found.emplace(key_string(item), std::move(item));
+    std::vector<ddb::item> unprocessed;
+    if (const auto left = result.unprocessed_keys.find(table); left != result.unprocessed_keys.end())
+      unprocessed = std::move(left->second.keys);
+    if (unprocessed.empty()) break;
+    stalled = unprocessed.size() < pending.size() ? 0 : stalled + 1;
+    if (stalled >= max_stalled_batch_rounds) {
+      throw boost::system::system_error(
+          make_error_code(ddb::errc::throughput_exceeded),
+          "BatchGetItem on table '" + table + "' left " + std::to_string(unprocessed.size()) +
+              " keys unprocessed " + std::to_string(stalled) +
+              " times in a row: the table's read capacity is too low; raise it or retry later");
+    }
+    log(log_level::debug, "BatchGetItem left " + std::to_string(unprocessed.size()) +
+                              " keys unprocessed; asking for them again");
+    co_await backoff(stalled, std::chrono::milliseconds{50}, std::chrono::milliseconds{2000});
+    pending = std::move(unprocessed);
+  }
+  std::vector<std::optional<ddb::item>> ordered;
+  ordered.reserve(keys.size());
+  for (const ddb::item& key : keys) {
+    const auto it = found.find(key_string(key));
+    ordered.push_back(it == found.end() ? std::nullopt
+                                        : std::optional<ddb::item>(std::move(it->second)));
+  }
+  co_return ordered;
+}
+
+namespace {
+
+asio::awaitable<std::string> fetch_payload(s3::client& s3, s3_location where, std::string id) {
+  try {
+    s3::object object = co_await s3.get_object(where.bucket, where.key, max_offloaded_object_bytes);
+    co_return event_from_json(object.body).payload_json;
+  } catch (const boost::system::system_error& error) {
+    throw boost::system::system_error(
+        make_error_code(store_errc::payload_unavailable),
+        "the payload of event '" + id + "' is offloaded to s3://" + where.bucket + "/" +
+            where.key + " but cannot be read (" + error.what() +
+            "); check that the object exists and the bucket is reachable");
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> repo_state::fetch_payloads(std::vector<decoded_item>& decoded) {
+  std::vector<std::size_t> offloaded;
+  for (std::size_t i = 0; i < decoded.size(); ++i)
+    if (decoded[i].offloaded) offloaded.push_back(i);
+  for (std::size_t start = 0; start < offloaded.size(); start += concurrent_payload_fetches) {
+    const std::size_t end = std::min(offloaded.size(), start + concurrent_payload_fetches);
+    using fetch_op = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<std::string>>(),
+                                             asio::deferred));
+    std::vector<fetch_op> fetches;
+    for (std::size_t k = start; k < end; ++k) {
+      const decoded_item& item = decoded[offloaded[k]];
+      fetches.push_back(asio::co_spawn(
+          executor, fetch_payload(s3, *item.offloaded, item.value.id), asio::deferred));
+    }
+    auto [order, errors, payloads] =
+        co_await asio::experimental::make_parallel_group(std::move(fetches))
+            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+    for (std::size_t k = start; k < end; ++k) {
+      decoded_item& item = decoded[offloaded[k]];
+      item.value.payload_json = std::move(payloads[k - start]);
+      item.offloaded.reset();
+    }
+  }
+}
+
+asio::awaitable<event> repo_state::complete(decoded_item decoded) {
+  std::vector<decoded_item> one;
+  one.push_back(std::move(decoded));
+  co_await fetch_payloads(one);
+  co_return std::move(one.front().value);
+}
+
+asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries) {
+  std::vector<decoded_item> decoded;
+  decoded.reserve(entries.size());
+  for (std::size_t start = 0; start < entries.size(); start += ddb::batch_get_item_request::max_keys) {
+    const std::size_t end = std::min(entries.size(), start + ddb::batch_get_item_request::max_keys);
+    std::vector<ddb::item> keys;
+    keys.reserve(end - start);
+    for (std::size_t i = start; i < end; ++i) keys.push_back(primary_key(entries[i]));
+    std::vector<std::optional<ddb::item>> items = co_await batch_get(keys);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!items[i]) {
+        log(log_level::warning, "index entry " + keys[i].at("id").as_string() + " / " +
+                                    keys[i].at("created").as_string() + " has no item in table '" +
+                                    table + "' (deleted since it was indexed): skipped");
+        continue;
+      }
+      decoded.push_back(event_from_item(*items[i]));
+    }
+  }
+  co_await fetch_payloads(decoded);
+  std::vector<event> events;
+  events.reserve(decoded.size());
+  for (decoded_item& item : decoded) events.push_back(std::move(item.value));
+  co_return events;
+}
+
+asio::awaitable<void> repo_state::ensure_table() {
+  bool exists = true;
+  try {
+    co_await ddb.describe_table({.table_name = table});
+  } catch (const ddb::service_error& error) {
+    if (error.code() != ddb::errc::resource_not_found) throw;
+    exists = false;
+  }
+  if (!exists) {
+    try {
+      co_await ddb.create_table(table_definition(table, options));
+      log(log_level::info, "created table '" + table + "'");
+    } catch (const ddb::service_error& error) {
+      // Another process created it (or is creating it) at the same moment.
+      if (error.code() != ddb::errc::resource_in_use) throw;
+    }
+  }
+  co_await ddb.wait_until_active(table);
+}
+
+}  // namespace evstore

@@ -1,0 +1,72 @@
+#pragma once
+// What a repo and its replay cursors share: the clients, the options, and the I/O steps more
+// than one operation uses (hydrating index keys, reading offloaded payloads, backoff).
+
+#include <chrono>
+#include <memory>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "evstore/dynamodb/client.hpp"
+#include "evstore/s3/client.hpp"
+#include "evstore/store/item_codec.hpp"
+#include "evstore/store/repo.hpp"
+
+namespace evstore {
+
+inline constexpr std::string_view table_base_name = "schemeless-event-store";
+inline constexpr std::string_view time_bucket_index = "timeBucketIndex";
+inline constexpr std::string_view causation_index = "causationIndex";
+
+class repo_state {
+ public:
+  repo_state(boost::asio::any_io_executor executor, aws::config config, repo_options options);
+
+  boost::asio::any_io_executor executor;
+  repo_options options;
+  std::string table;
+  dynamodb::client ddb;
+  s3::client s3;
+
+  void log(log_level level, std::string_view message) const;
+
+  /// Waits a random time in [0, min(cap, base * 2^attempt)) ("full jitter").
+  boost::asio::awaitable<void> backoff(unsigned attempt, std::chrono::milliseconds base,
+                                       std::chrono::milliseconds cap);
+
+  /// The events of index entries (items holding `id` and `created`), in the entries' order,
+  /// read with strongly consistent BatchGetItem calls of at most 100 keys; UnprocessedKeys are
+  /// asked for again with backoff. Entries whose item is gone are logged and skipped. Offloaded
+  /// payloads are fetched from S3 concurrently.
+  boost::asio::awaitable<std::vector<event>> hydrate(const std::vector<dynamodb::item>& entries);
+
+  /// The event of an item, its payload fetched from S3 when offloaded.
+  boost::asio::awaitable<event> complete(decoded_item decoded);
+
+  /// Creates the table with both indexes unless it exists (tolerating a concurrent creator)
+  /// and waits until all are ACTIVE.
+  boost::asio::awaitable<void> ensure_table();
+
+ private:
+  boost::asio::awaitable<std::vector<std::optional<dynamodb::item>>> batch_get(
+      const std::vector<dynamodb::item>& keys);
+  boost::asio::awaitable<void> fetch_payloads(std::vector<decoded_item>& decoded);
+
+  std::mutex random_mutex_;
+  std::mt19937_64 random_{std::random_device{}()};
+};
+
+/// repo::append, on the shared state (so that it outlives the repo object).
+boost::asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
+                                                         std::vector<event> events,
+                                                         append_options options);
+
+}  // namespace evstore
