@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   std::thread server_thread([&] { server_io.run(); });
 
   std::printf("workers  connections  requests  seconds  requests/s  us/request\n");
-  for (const auto [workers, connections] : {std::pair{1, 1}, std::pair{8, 8}, std::pair{64, 8}}) {
+  for (const auto& [workers, connections] : {std::pair{1, 1}, std::pair{8, 8}, std::pair{64, 8}}) {
     asio::io_context io(1);
     evstore::http::client_options options;
     options.max_connections = static_cast<std::size_t>(connections);

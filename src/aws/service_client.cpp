@@ -24,6 +24,12 @@ using std::chrono::system_clock;
 
 namespace {
 
+// Errors a new attempt cannot fix: the request itself cannot be sent, or the answer is
+// bigger than the client accepts.
+bool is_permanent(const boost::system::error_code& ec) {
+  return ec == http::errc::invalid_request || ec == http::errc::response_too_large;
+}
+
 bool is_timeout(const boost::system::error_code& ec) {
   return ec == http::errc::request_timeout || ec == http::errc::connect_timeout ||
          ec == asio::error::timed_out;
@@ -67,7 +73,7 @@ class service_client_impl {
       try {
         res = co_await self->pool_.send(std::move(signed_req));
       } catch (const system_error& e) {
-        if (e.code() == asio::error::operation_aborted) throw;
+        if (e.code() == asio::error::operation_aborted || is_permanent(e.code())) throw;
         transport_error = e.code();
       }
 

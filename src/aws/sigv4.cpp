@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <span>
 #include <stdexcept>
 
 #include "evstore/aws/detail/crypto.hpp"
@@ -49,10 +48,6 @@ std::array<char, 16> format_amz_date(std::chrono::system_clock::time_point now) 
   return out;
 }
 
-std::span<const unsigned char> bytes(const detail::sha256_digest& digest) {
-  return digest;
-}
-
 }  // namespace
 
 class sigv4_signer_impl {
@@ -96,7 +91,7 @@ class sigv4_signer_impl {
       if (options_.s3 && options_.unsigned_payload) {
         payload_hash_ = unsigned_payload;
       } else {
-        detail::append_hex(payload_hash_, bytes(sha256_.digest(req.body)));
+        detail::append_hex(payload_hash_, sha256_.digest(req.body));
       }
     }
 
@@ -113,7 +108,7 @@ class sigv4_signer_impl {
     const std::string_view canonical = canonical_.build(req, payload_hash_, options_.s3);
     refresh_signing_key(amz_date.substr(0, 8), creds.secret_access_key);
     hex_.clear();
-    detail::append_hex(hex_, bytes(sha256_.digest(canonical)));
+    detail::append_hex(hex_, sha256_.digest(canonical));
     string_to_sign_.clear();
     detail::append_string_to_sign(string_to_sign_, amz_date, scope_, hex_);
     const detail::sha256_digest signature = signing_.mac(string_to_sign_);

@@ -140,6 +140,7 @@ service_error::service_error(std::string code_name, std::string message, unsigne
                              std::string request_id, std::vector<cancellation_reason> reasons)
     : boost::system::system_error(make_error_code(errc_from_code_name(code_name)),
                                   what_of(code_name, message, http_status, request_id)),
+      what_(what_of(code_name, message, http_status, request_id)),
       code_name_(std::move(code_name)),
       service_message_(std::move(message)),
       http_status_(http_status),

@@ -10,7 +10,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -39,6 +38,7 @@ struct session_state {
   tcp::socket& socket;
   asio::steady_timer idle_timer;
   bool idle = false;
+  bool close_requested = false;   // close once the response in progress is written
   std::uint64_t idle_period = 0;  // tells a stale idle-timer expiry from the current one
 };
 
@@ -74,7 +74,7 @@ class local_http_server::impl {
     acceptor_.bind({asio::ip::make_address_v4("127.0.0.1"), 0});
     acceptor_.listen();
     port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, accept_loop(), asio::detached);
+    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr) {});
     thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -90,7 +90,11 @@ class local_http_server::impl {
     std::promise<void> done;
     asio::post(io_, [&] {
       for (session_state* s : sessions_) {
-        if (s->idle) close_socket(s->socket);
+        if (s->idle) {
+          close_socket(s->socket);
+        } else {
+          s->close_requested = true;
+        }
       }
       done.set_value();
     });
@@ -119,12 +123,19 @@ class local_http_server::impl {
       std::size_t peak = peak_open.load();
       while (now_open > peak && !peak_open.compare_exchange_weak(peak, now_open)) {
       }
-      asio::co_spawn(io_, serve_connection(std::move(socket)), asio::detached);
+      // A connection that fails (even by a handler answering a status Beast rejects) just ends.
+      asio::co_spawn(io_, serve_connection(std::move(socket)), [](std::exception_ptr) {});
     }
   }
 
   asio::awaitable<void> serve_connection(tcp::socket socket) {
-    socket.set_option(tcp::no_delay(true));
+    // Runs however the coroutine ends: normally, by exception, or destroyed with io_.
+    struct open_count_guard {
+      std::atomic<std::size_t>& open;
+      ~open_count_guard() { --open; }
+    } guard{open};
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     if (ssl_) {
       asio::ssl::stream<tcp::socket> stream(std::move(socket), *ssl_);
       auto [ec] =
@@ -135,14 +146,17 @@ class local_http_server::impl {
       co_await serve_requests(socket, socket);
       close_socket(socket);
     }
-    --open;
   }
 
   template <class Stream>
   asio::awaitable<void> serve_requests(Stream& stream, tcp::socket& socket) {
     auto state = std::make_shared<session_state>(socket);
     sessions_.push_back(state.get());
-    const auto registration = std::prev(sessions_.end());
+    struct registration_guard {
+      std::list<session_state*>& sessions;
+      std::list<session_state*>::iterator position;
+      ~registration_guard() { sessions.erase(position); }
+    } registration{sessions_, std::prev(sessions_.end())};
     boost::beast::flat_buffer buffer;
     asio::steady_timer delay_timer(io_);
     for (;;) {
@@ -176,7 +190,8 @@ class local_http_server::impl {
       out.version(11);
       out.result(answer.status);
       for (const http::header& h : answer.headers) out.insert(h.name, h.value);
-      const bool keep_alive = in.keep_alive() && !close_after_response.load() && out.keep_alive();
+      const bool keep_alive = in.keep_alive() && !close_after_response.load() &&
+                              !state->close_requested && out.keep_alive();
       out.keep_alive(keep_alive);
       const bool head = in.method() == beast_http::verb::head;
       if (out.find(beast_http::field::content_length) == out.end()) {
@@ -193,9 +208,8 @@ class local_http_server::impl {
         std::tie(write_error, std::ignore) =
             co_await beast_http::async_write(stream, out, as_tuple_awaitable);
       }
-      if (write_error || !keep_alive) break;
+      if (write_error || !keep_alive || state->close_requested) break;
     }
-    sessions_.erase(registration);
   }
 
   void begin_idle(const std::shared_ptr<session_state>& state) {

@@ -56,7 +56,9 @@ class local_http_server {
   void set_idle_timeout(std::chrono::milliseconds timeout) noexcept;
   /// Reads the next `count` requests and closes their connections without a response byte.
   void drop_next_requests(std::size_t count) noexcept;
-  /// Closes every connection now waiting for its next request; returns once they are closed.
+  /// Closes every connection now waiting for its next request, and every other one once its
+  /// response in progress is written (so a client that just got a response sees its connection
+  /// closed). Returns once the idle ones are closed.
   void close_idle_connections();
 
  private:

@@ -24,26 +24,26 @@ namespace evstore::aws {
 
 /// Settings given in code; each one that is set wins over the environment and the files.
 struct config_settings {
-  std::optional<std::string> region;
-  std::optional<std::string> profile;
-  std::optional<aws::credentials> credentials;
+  std::optional<std::string> region{};
+  std::optional<std::string> profile{};
+  std::optional<aws::credentials> credentials{};
   /// Endpoint for every service, like AWS_ENDPOINT_URL.
-  std::optional<std::string> endpoint_url;
+  std::optional<std::string> endpoint_url{};
   /// Per service ("dynamodb", "s3"), like AWS_ENDPOINT_URL_<SERVICE>.
-  std::map<std::string, std::string, std::less<>> service_endpoint_urls;
+  std::map<std::string, std::string, std::less<>> service_endpoint_urls{};
   /// Address S3 buckets in the path even on AWS endpoints.
-  std::optional<bool> s3_force_path_style;
+  std::optional<bool> s3_force_path_style{};
 };
 
 struct container_credentials_settings {
   /// Full URL of the container credentials endpoint; empty when not configured. From
   /// AWS_CONTAINER_CREDENTIALS_FULL_URI, or http://169.254.170.2 + ..._RELATIVE_URI.
-  std::string url;
+  std::string url{};
   /// Authorization header value (AWS_CONTAINER_AUTHORIZATION_TOKEN).
-  std::string authorization_token;
+  std::string authorization_token{};
   /// File holding the Authorization header value, read at each fetch because it rotates
   /// (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE); wins over authorization_token.
-  std::string authorization_token_file;
+  std::string authorization_token_file{};
 };
 
 struct instance_metadata_settings {
@@ -53,7 +53,7 @@ struct instance_metadata_settings {
 
 /// Where an S3 bucket is and how requests address it.
 struct s3_endpoint {
-  http::endpoint endpoint;
+  http::endpoint endpoint{};
   /// true: request paths are /<bucket>/<key>; false: /<key> on the bucket's own host.
   bool path_style = false;
 };

@@ -58,7 +58,7 @@ struct credentials_provider_options {
   /// After a failed background refresh, the next one waits this long.
   std::chrono::seconds refresh_retry_interval{10};
   /// Time source (tests inject a fake one); system_clock::now when empty.
-  system_clock_function clock;
+  system_clock_function clock{};
 };
 
 class credentials_provider_impl;

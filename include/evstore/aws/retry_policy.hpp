@@ -30,10 +30,10 @@ enum class retry_class {
 
 /// The outcome of one attempt, in the terms classify() needs.
 struct attempt_outcome {
-  unsigned status = 0;           ///< HTTP status; 0 when no response arrived
-  std::string_view error_code;   ///< the service's error code ("ThrottlingException"), or empty
-  bool transport_error = false;  ///< no response: refused, reset, closed, TLS failure
-  bool timed_out = false;        ///< no response in time (connect or request timeout)
+  unsigned status = 0;            ///< HTTP status; 0 when no response arrived
+  std::string_view error_code{};  ///< the service's error code ("ThrottlingException"), or empty
+  bool transport_error = false;   ///< no response: refused, reset, closed, TLS failure
+  bool timed_out = false;         ///< no response in time (connect or request timeout)
 };
 
 /// Classifies by error code first, then by status. Auth errors (InvalidSignatureException,
@@ -60,7 +60,7 @@ struct retry_decision {
   unsigned quota_cost = 0;
   /// Why not, when retry is false: "not retryable", "max attempts reached", "retry quota
   /// exhausted". Empty when retry is true.
-  std::string_view reason;
+  std::string_view reason{};
 };
 
 /// Decides whether and when to retry. Thread-safe (the random source is locked).

@@ -35,18 +35,21 @@ namespace evstore::aws {
 
 /// Returns the service's error code of a non-2xx response ("ThrottlingException" from a
 /// DynamoDB `__type`, "SlowDown" from an S3 `<Code>`), or "" when the body carries none (the
-/// status then decides). Called only for non-2xx responses; must not throw.
+/// status then decides). Called only for non-2xx responses; must not throw. It may return a
+/// more telling code than the body's to steer retries: e.g. "TransactionConflict" for a
+/// TransactionCanceledException whose reasons are only TransactionConflict/None (retried),
+/// where the plain code is not retried. See retry_policy.hpp for the codes retried.
 using error_code_reader = std::function<std::string(const http::response&)>;
 
 struct service_client_options {
-  sigv4_options signing;
-  http::client_options http;
-  retry_options retry;
-  retry_quota_options quota;
+  sigv4_options signing{};
+  http::client_options http{};
+  retry_options retry{};
+  retry_quota_options quota{};
   /// Seed of the backoff jitter (tests fix it to make delays reproducible).
   std::uint64_t retry_seed = std::random_device{}();
   /// Time source for signatures (tests inject a fake); system_clock::now when empty.
-  system_clock_function clock;
+  system_clock_function clock{};
 };
 
 class service_client_impl;
@@ -71,7 +74,8 @@ class service_client {
   /// token and S3 headers) on each attempt; headers the caller set are kept.
   ///
   /// Throws system_error: the transport error (http::errc or Asio) once retries are spent,
-  /// with a message naming the endpoint and the attempts made; credential errors (errc);
+  /// with a message naming the endpoint and the attempts made (at once for
+  /// http::errc::invalid_request and response_too_large); credential errors (errc);
   /// boost::asio::error::operation_aborted when the awaiting coroutine is cancelled, also
   /// while waiting out a backoff.
   boost::asio::awaitable<http::response> send(http::request req,

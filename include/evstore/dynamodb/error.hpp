@@ -80,7 +80,11 @@ class service_error : public boost::system::system_error {
   /// transaction cancelled only by conflicts or throttling).
   bool retryable() const noexcept;
 
+  /// "DynamoDB <code> (HTTP <status>, request id <id>): <message>".
+  const char* what() const noexcept override { return what_.c_str(); }
+
  private:
+  std::string what_;
   std::string code_name_;
   std::string service_message_;
   unsigned http_status_;

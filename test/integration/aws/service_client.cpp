@@ -5,9 +5,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -17,6 +19,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/aws/timestamp.hpp"
+#include "evstore/http/error.hpp"
 #include "support/local_http_server.hpp"
 
 namespace aws = evstore::aws;
@@ -372,4 +375,49 @@ BOOST_AUTO_TEST_CASE(cancellation_interrupts_a_backoff_wait) {
   } catch (const boost::system::system_error& e) {
     BOOST_TEST((e.code() == asio::error::operation_aborted));
   }
+}
+
+BOOST_AUTO_TEST_CASE(permanent_transport_error_is_not_retried) {
+  client_fixture f;
+  f.server.fallback = ok(std::string(4096, 'x'));
+  aws::service_client_options options = fast_options();
+  options.http.max_response_body = 100;
+  auto client = f.make(options);
+  auto [res, error] = f.send(client);
+  BOOST_REQUIRE(error);
+  try {
+    std::rethrow_exception(error);
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST((e.code() == http::errc::response_too_large));
+  }
+  BOOST_TEST(f.server.count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_sends_from_several_threads) {
+  client_fixture f;
+  // Every third request is throttled, so retries run concurrently with first attempts.
+  std::size_t seen = 0;
+  f.server.dynamic = [&seen](const http::request&) {
+    return ++seen % 3 == 0 ? error_response(400, "ThrottlingException") : ok();
+  };
+  aws::service_client_options options = fast_options();
+  options.retry.max_attempts = 10;
+  options.retry.throttling_base_delay = 2ms;
+  auto client = f.make(options);
+  constexpr int sends = 120;
+  std::atomic<int> succeeded{0};
+  std::atomic<int> completed{0};
+  for (int i = 0; i < sends; ++i)
+    asio::co_spawn(f.io, client.send(client_fixture::request(), read_code),
+                   [&](std::exception_ptr e, http::response r) {
+                     if (!e && r.status == 200) ++succeeded;
+                     ++completed;
+                   });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back([&f] { f.io.run_for(30s); });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(completed == sends);
+  BOOST_TEST(succeeded == sends);
+  BOOST_TEST(f.server.count() > static_cast<std::size_t>(sends));
+  BOOST_TEST(client.quota().available() == 500u);
 }

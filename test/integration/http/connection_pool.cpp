@@ -15,9 +15,11 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
@@ -196,7 +198,10 @@ BOOST_AUTO_TEST_CASE(server_idle_timeout_is_handled_transparently) {
   for (int i = 0; i < 3; ++i) {
     const outcome result = send_once(io, pool, get("/" + std::to_string(i)));
     BOOST_REQUIRE_MESSAGE(result.response, result.message);
-    std::this_thread::sleep_for(150ms);
+    for (int wait = 0; wait < 200 && server.open_connections() != 0; ++wait) {
+      std::this_thread::sleep_for(10ms);
+    }
+    BOOST_REQUIRE(server.open_connections() == 0u);
   }
   BOOST_TEST(server.connections_accepted() == 3u);
 }
@@ -471,10 +476,13 @@ BOOST_AUTO_TEST_CASE(response_body_over_the_limit_fails_and_discards_the_connect
 namespace {
 
 // Serves one connection with fixed bytes then closes: for responses no HTTP server would send.
-asio::awaitable<void> answer_raw(asio::ip::tcp::acceptor& listener, std::string bytes) {
+asio::awaitable<void> answer_raw(asio::ip::tcp::acceptor& listener, std::string bytes,
+                                 std::string* received = nullptr) {
   auto socket = co_await listener.async_accept(asio::use_awaitable);
   char request[4096];
-  co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
+  const std::size_t size =
+      co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
+  if (received) received->assign(request, size);
   co_await asio::async_write(socket, asio::buffer(bytes), asio::use_awaitable);
 }
 
@@ -517,6 +525,34 @@ BOOST_AUTO_TEST_CASE(interim_100_continue_is_skipped) {
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(result.response->status == 200u);
   BOOST_TEST(result.response->body == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(ipv6_literal_endpoint) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("::1"), 0});
+  std::string received;
+  asio::co_spawn(io,
+                 answer_raw(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6", &received),
+                 asio::detached);
+  const std::string port = std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse("http://[::1]:" + port),
+                             quick_options());
+  const outcome result = send_once(io, pool, get("/six"));
+  BOOST_REQUIRE_MESSAGE(result.response, result.message);
+  BOOST_TEST(result.response->body == "v6");
+  BOOST_TEST(received.starts_with("GET /six HTTP/1.1\r\n"), received);
+  BOOST_TEST(contains(received, "\r\nHost: [::1]:" + port + "\r\n"), received);
+}
+
+BOOST_AUTO_TEST_CASE(host_name_is_resolved) {
+  local_http_server server(echo);
+  asio::io_context io;
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url("localhost")),
+                             quick_options());
+  const outcome result = send_once(io, pool, get("/"));
+  BOOST_REQUIRE_MESSAGE(result.response, result.message);
+  BOOST_TEST(result.response->body ==
+             "GET / host=localhost:" + std::to_string(server.port()) + " length= body=");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_request_fails_without_spoiling_the_connection) {
@@ -564,6 +600,32 @@ BOOST_AUTO_TEST_CASE(cancelled_request_closes_its_connection) {
   const outcome next = send_once(io, pool, get("/next"));
   BOOST_REQUIRE_MESSAGE(next.response, next.message);
   BOOST_TEST(server.connections_accepted() == 2u);
+}
+
+namespace {
+
+// The usual way to put a caller-side time limit on an operation.
+asio::awaitable<bool> send_or_give_up(http::connection_pool& pool,
+                                      std::chrono::milliseconds limit) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  const auto winner = co_await (pool.send(get("/slow")) || timer.async_wait(asio::use_awaitable));
+  co_return winner.index() == 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(losing_an_awaitable_operator_race_cancels_the_request) {
+  local_http_server server(echo);
+  server.set_response_delay(3000ms);
+  asio::io_context io;
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url()),
+                             quick_options());
+  const auto start = clock_type::now();
+  const bool answered = run_awaitable(io, send_or_give_up(pool, 100ms));
+  BOOST_TEST(!answered);
+  BOOST_TEST((clock_type::now() - start < 2000ms));
+  BOOST_TEST(pool.open_connections() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(cancelled_while_waiting_leaves_the_queue) {
