@@ -163,7 +163,8 @@ asio::awaitable<void> append_worker(evstore::repo& store, std::vector<stream_pla
           first + static_cast<std::ptrdiff_t>(std::min(batch, stream.events.size() - offset));
       evstore::append_options options;
       options.expected_sequence = version;
-      auto stored = co_await store.append(std::vector<evstore::event>(first, last), options);
+      std::vector<evstore::event> chunk(first, last);
+      auto stored = co_await store.append(std::move(chunk), options);
       version += stored.size();
       ++calls;
     }
@@ -291,7 +292,8 @@ asio::awaitable<void> run_demo(demo_settings settings) {
       replayed.events, replayed.pages, replayed.months.size(), replayed.months.begin()->c_str(),
       replayed.months.rbegin()->c_str(), elapsed, static_cast<double>(replayed.events) / elapsed);
   std::printf("verified: count, every stream's order (sequence 1..n) and every payload match\n");
-  std::printf("conflict: %s\n", (co_await show_conflict(store, streams.front())).c_str());
+  const std::string conflict = co_await show_conflict(store, streams.front());
+  std::printf("conflict: %s\n", conflict.c_str());
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ boost::asio::awaitable<void> run_command(repo& store, const invocation& call, st
     }
     case command_kind::caused_by: {
       line_writer writer(out);
-      for (const event& e : co_await store.find_by_causation_id(call.event_id)) writer.write(e);
+      const std::vector<event> caused = co_await store.find_by_causation_id(call.event_id);
+      for (const event& e : caused) writer.write(e);
       writer.flush();
       break;
     }

@@ -21,8 +21,15 @@ asio::awaitable<http::response> client::send(std::string_view operation, std::st
   const std::string operation_name(operation);  // the caller's view may not outlive suspension
   const unsigned attempts = std::max(options_.crc32_attempts, 1u);
   for (unsigned attempt = 1;; ++attempt) {
-    http::response response = co_await service_.send(
-        make_http_request(operation_name, attempt < attempts ? body : std::move(body)), reader);
+    // Temporaries stay out of the co_await expression: g++ 12 mishandles some there.
+    std::string attempt_body;
+    if (attempt < attempts) {
+      attempt_body = body;
+    } else {
+      attempt_body = std::move(body);
+    }
+    http::request request = make_http_request(operation_name, std::move(attempt_body));
+    http::response response = co_await service_.send(std::move(request), reader);
     // A body that does not match its checksum says nothing reliable, not even its error code:
     // send again (as for a transient error) rather than parse it.
     if (!crc32_matches(response)) {
@@ -140,7 +147,8 @@ asio::awaitable<table_description> client::wait_until_active(std::string table_n
   for (unsigned polls = 1;; ++polls) {
     std::string state = "not found";
     try {
-      describe_table_result described = co_await describe_table({table_name});
+      const describe_table_request request{table_name};
+      describe_table_result described = co_await describe_table(request);
       switch (table_active_state(described.table)) {
         case waiter_state::done:
           co_return std::move(described.table);
@@ -163,7 +171,8 @@ asio::awaitable<void> client::wait_until_deleted(std::string table_name, waiter_
   for (unsigned polls = 1;; ++polls) {
     std::string state;
     try {
-      describe_table_result described = co_await describe_table({table_name});
+      const describe_table_request request{table_name};
+      describe_table_result described = co_await describe_table(request);
       state = describe_state(described.table);
     } catch (const service_error& e) {
       if (e.code() == errc::resource_not_found) co_return;

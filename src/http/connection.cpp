@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,8 @@ namespace {
 constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 // AWS response headers are small; this bounds memory for a misbehaving server.
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
+// Up to this size a request body is copied after the head for a single TLS write.
+constexpr std::size_t max_coalesced_tls_body = 16 * 1024;
 
 }  // namespace
 
@@ -124,7 +127,14 @@ template <class Stream>
 asio::awaitable<exchange_result> connection::exchange_on(Stream& stream, const request& req,
                                                          std::size_t max_body, response& out) {
   exchange_result result;
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(req.body)};
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(req.body)};
+  if constexpr (!std::is_same_v<Stream, tcp::socket>) {
+    // TLS writes buffer by buffer: one record (and one syscall) for head and a small body.
+    if (req.body.size() <= max_coalesced_tls_body) {
+      head_ += req.body;
+      buffers = {asio::buffer(head_), asio::const_buffer()};
+    }
+  }
   auto [write_error, written] = co_await asio::async_write(stream, buffers, as_tuple_awaitable);
   if (write_error) {
     result.error = write_error;

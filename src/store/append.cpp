@@ -1,5 +1,7 @@
 // repo::append: validate, offload oversized payloads, then one chain of transactions per stream.
 
+#include <algorithm>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -193,7 +195,9 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
 asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
                                                   std::vector<event> events,
                                                   append_options options) {
-  prepare_events(events, now_ms());
+  const auto untimed = std::count_if(events.begin(), events.end(),
+                                     [](const event& e) { return !e.created; });
+  prepare_events(events, state->reserve_times(static_cast<std::size_t>(untimed)));
   check_sizes(*state, events);
   for (const stream_events& stream : group_by_stream(events))
     co_await append_stream(*state, events, stream, options.expected_sequence);

@@ -14,6 +14,7 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_size.hpp"
+#include "evstore/store/time.hpp"
 
 namespace evstore {
 namespace {
@@ -108,6 +109,13 @@ repo_state::repo_state(asio::any_io_executor ex, aws::config config, repo_option
 
 void repo_state::log(log_level level, std::string_view message) const {
   if (options.log) options.log(level, message);
+}
+
+timestamp repo_state::reserve_times(std::size_t count) {
+  const std::lock_guard lock(created_mutex_);
+  const timestamp first = std::max(now_ms(), last_created_ + std::chrono::milliseconds{1});
+  if (count > 0) last_created_ = first + std::chrono::milliseconds{count - 1};
+  return first;
 }
 
 asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::milliseconds base,

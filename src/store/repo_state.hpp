@@ -38,6 +38,10 @@ class repo_state {
 
   void log(log_level level, std::string_view message) const;
 
+  /// The first of `count` consecutive milliseconds for events appended without a time: now, but
+  /// after every time this repo gave before, so one process's appends replay in their order.
+  timestamp reserve_times(std::size_t count);
+
   /// Waits a random time in [0, min(cap, base * 2^attempt)) ("full jitter").
   boost::asio::awaitable<void> backoff(unsigned attempt, std::chrono::milliseconds base,
                                        std::chrono::milliseconds cap);
@@ -60,6 +64,8 @@ class repo_state {
       const std::vector<dynamodb::item>& keys);
   boost::asio::awaitable<void> fetch_payloads(std::vector<decoded_item>& decoded);
 
+  std::mutex created_mutex_;
+  timestamp last_created_{};
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };

@@ -109,17 +109,19 @@ void validate_event(const event& e, std::size_t position) {
   if (year < 0 || year > 9999) reject(e, position, "the created time is outside years 0000-9999");
 }
 
-void prepare_events(std::vector<event>& events, timestamp now) {
+timestamp prepare_events(std::vector<event>& events, timestamp now) {
   std::unordered_set<std::string_view> ids;
+  timestamp next = now;
   for (event& e : events) {
     if (e.id.empty()) e.id = make_uuid_v4();
-    if (!e.created) e.created = now;
+    if (!e.created) e.created = next++;
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
     validate_event(events[i], i);
     if (!ids.insert(events[i].id).second)
       reject(events[i], i, "the id is given to more than one event of this append");
   }
+  return next - std::chrono::milliseconds{1};
 }
 
 }  // namespace evstore

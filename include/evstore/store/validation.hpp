@@ -12,14 +12,17 @@ namespace evstore {
 /// DynamoDB's limit on a partition key value, in bytes.
 inline constexpr std::size_t max_partition_key_bytes = 2048;
 
-/// Fills a missing id (a UUID) and created (`now`), then validates every event. Throws
+/// Fills a missing id (a UUID) and a missing created time, then validates every event. The
+/// events lacking a time get `now`, `now` + 1 ms, ... in order: replay orders a month by
+/// `created`, so events of one append keep their order there. Throws
 /// system_error(store_errc::invalid_event) naming the event's position, id and what is wrong:
 /// empty domain or type; a domain containing "::" or ending with ':' (the stream key
 /// `domain::identifier` would be ambiguous); an id with control characters, starting with
 /// "HEAD::" (the stream head items' namespace) or making a key over 2048 bytes; text that is not
 /// UTF-8; an empty causation id; a payload that is not JSON; meta that is not a JSON object; a
 /// created time outside the years 0000-9999; an id given twice.
-void prepare_events(std::vector<event>& events, timestamp now);
+/// Returns the last time given (`now` - 1 ms when none was).
+timestamp prepare_events(std::vector<event>& events, timestamp now);
 
 /// Validates one event as prepare_events does (id and created must be set). `position` names
 /// it in errors.

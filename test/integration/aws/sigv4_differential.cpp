@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -276,6 +277,9 @@ BOOST_AUTO_TEST_CASE(evstore_and_smithy_sign_random_requests_alike) {
   const fs::path dir =
       fs::temp_directory_path() / ("evstore-sigv4-differential-" + std::to_string(::getpid()));
   fs::create_directories(dir);
+  // Removed however the test ends.
+  const std::unique_ptr<const fs::path, void (*)(const fs::path*)> cleanup(
+      &dir, [](const fs::path* p) { fs::remove_all(*p); });
   const fs::path in_file = dir / "requests.json";
   const fs::path out_file = dir / "authorizations.json";
   std::ofstream(in_file, std::ios::binary) << json::serialize(input);
@@ -288,7 +292,6 @@ BOOST_AUTO_TEST_CASE(evstore_and_smithy_sign_random_requests_alike) {
   const int status = std::system(command.c_str());
   BOOST_TEST_REQUIRE(status == 0, "the reference signer failed: " << command);
   const json::array reference = json::parse(read_all(out_file)).as_array();
-  fs::remove_all(dir);
 
   BOOST_TEST_REQUIRE(reference.size() == requests.size());
   int differences = 0;

@@ -511,6 +511,34 @@ BOOST_AUTO_TEST_CASE(response_cut_short_is_reported_as_closed) {
   BOOST_TEST(result.error == http::make_error_code(http::errc::connection_closed), result.message);
 }
 
+BOOST_AUTO_TEST_CASE(chunked_response_is_joined_and_keeps_the_connection) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::co_spawn(io,
+                 answer_raw(listener,
+                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+                 asio::detached);
+  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
+  const outcome result = send_once(io, pool, get("/"));
+  BOOST_REQUIRE_MESSAGE(result.response, result.message);
+  BOOST_TEST(result.response->body == "hello world");
+  BOOST_TEST(pool.open_connections() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(response_delimited_by_close_is_read_to_the_end_and_not_reused) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 200 OK\r\n\r\nuntil the end"), asio::detached);
+  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
+  const outcome result = send_once(io, pool, get("/"));
+  BOOST_REQUIRE_MESSAGE(result.response, result.message);
+  BOOST_TEST(result.response->body == "until the end");
+  BOOST_TEST(pool.open_connections() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(interim_100_continue_is_skipped) {
   asio::io_context io;
   asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
@@ -661,6 +689,27 @@ BOOST_AUTO_TEST_CASE(cancelled_while_waiting_leaves_the_queue) {
   BOOST_TEST(*second_error == boost::system::error_code(asio::error::operation_aborted));
   BOOST_TEST(server.requests_received() == 2u);
   BOOST_TEST(server.connections_accepted() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(requests_abandoned_with_their_io_context_release_everything) {
+  local_http_server server(echo);
+  server.set_response_delay(2000ms);
+  {
+    asio::io_context io;
+    http::client_options options = quick_options();
+    options.max_connections = 1;
+    http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url()), options);
+    for (int i = 0; i < 3; ++i) {
+      asio::co_spawn(io, pool.send(get("/" + std::to_string(i))),
+                     [](std::exception_ptr, http::response) {});
+    }
+    io.run_for(100ms);
+    BOOST_TEST(pool.open_connections() == 1u);
+  }  // the pool, then the io_context with three suspended requests, are destroyed
+  for (int i = 0; i < 200 && server.open_connections() != 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  BOOST_TEST(server.open_connections() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(destroying_the_pool_closes_idle_connections) {

@@ -102,6 +102,40 @@ BOOST_AUTO_TEST_CASE(tls_connection_is_kept_alive) {
   BOOST_TEST(server.connections_accepted() == 2u);
 }
 
+namespace {
+
+asio::awaitable<std::string> post(http::connection_pool& pool, std::string body) {
+  http::request req{"POST", "/echo", {}, std::move(body)};
+  const http::response res = co_await pool.send(std::move(req));
+  co_return res.body;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(small_and_large_bodies_cross_tls_intact) {
+  const auto certs = make_test_certificates({"localhost"}, {});
+  const temp_file ca(certs.ca_certificate_pem);
+  local_http_server server(
+      [](const http::request& req) {
+        return http::response{200, {}, req.body};
+      },
+      certs.server);
+  asio::io_context io;
+  http::client_options options;
+  options.ca_file = ca.path().string();
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(server.url("localhost")),
+                             options);
+  for (const std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{16 * 1024},
+                                 std::size_t{16 * 1024 + 1}, std::size_t{300 * 1024}}) {
+    std::string body(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + i % 26);
+    BOOST_TEST_CONTEXT("body of " << size << " bytes") {
+      BOOST_TEST((evstore::test::run_awaitable(io, post(pool, body)) == body));
+    }
+  }
+  BOOST_TEST(server.connections_accepted() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(certificate_from_an_unknown_ca_is_refused) {
   const auto certs = make_test_certificates({"localhost"}, {"127.0.0.1"});
   local_http_server server(hello, certs.server);

@@ -35,12 +35,17 @@ BOOST_AUTO_TEST_SUITE(store_validation)
 
 BOOST_AUTO_TEST_CASE(fills_missing_ids_and_times) {
   const auto now = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
-  std::vector<evstore::event> events{valid_event(), valid_event()};
+  std::vector<evstore::event> events{valid_event(), valid_event(), valid_event()};
   events[1].id = "given";
   events[1].created = evstore::parse_iso8601("2023-01-01T00:00:00.000Z");
-  evstore::prepare_events(events, now);
+  const auto last = evstore::prepare_events(events, now);
   BOOST_TEST(events[0].id.size() == 36u);
+  BOOST_TEST(events[2].id.size() == 36u);
+  BOOST_TEST(events[0].id != events[2].id);
   BOOST_TEST((events[0].created == now));
+  // Filled times increase, so the events replay in append order.
+  BOOST_TEST(evstore::format_iso8601(*events[2].created) == "2024-05-01T00:00:00.001Z");
+  BOOST_TEST((last == *events[2].created));
   BOOST_TEST(events[1].id == "given");
   BOOST_TEST(evstore::format_iso8601(*events[1].created) == "2023-01-01T00:00:00.000Z");
 }
