@@ -64,10 +64,8 @@ class connection_pool_impl {
                                   url_ + ")");
     }
     if (options_.connect_timeout.count() <= 0 || options_.request_timeout.count() <= 0) {
-      throw std::invalid_argument(
-          "client_options connect_timeout and request_timeout must be "
-          "positive (for " +
-          url_ + ")");
+      throw std::invalid_argument("client_options::connect_timeout and request_timeout must be " +
+                                  std::string("positive (for ") + url_ + ")");
     }
     if (target_.tls) tls_context_.emplace(make_client_tls_context(options_.ca_file));
   }

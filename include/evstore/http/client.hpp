@@ -48,6 +48,8 @@ class connection_pool_impl;
 /// request and std::move it in.
 class connection_pool {
  public:
+  /// Opens nothing yet. Throws std::invalid_argument for max_connections 0, a non-positive
+  /// timeout, or a ca_file (or system trust store) that cannot be loaded.
   connection_pool(boost::asio::any_io_executor executor, endpoint target, client_options options);
   ~connection_pool();
   connection_pool(const connection_pool&) = delete;

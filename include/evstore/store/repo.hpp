@@ -25,8 +25,8 @@ enum class log_level { debug, info, warning, error };
 using logger = std::function<void(log_level, std::string_view message)>;
 
 struct repo_options {
-  std::string table_name_prefix;        ///< table is <prefix>schemeless-event-store
-  std::string s3_bucket_name;           ///< where oversized payloads go
+  std::string table_name_prefix{};      ///< table is <prefix>schemeless-event-store
+  std::string s3_bucket_name{};         ///< where oversized payloads go
   std::string s3_acl = "private";
   std::string s3_key_prefix = "events/";
   bool skip_table_creation = false;
@@ -37,13 +37,13 @@ struct repo_options {
   /// Items whose computed DynamoDB size exceeds this have their payload offloaded to S3.
   /// Clamped to the 400 KB item limit.
   std::size_t offload_threshold_bytes = 350'000;
-  logger log;
+  logger log{};
 };
 
 struct append_options {
   /// The stream's version the caller expects (0: a new stream). nullopt: append whatever the
   /// current version is.
-  std::optional<std::uint64_t> expected_sequence;
+  std::optional<std::uint64_t> expected_sequence{};
 };
 
 struct replay_options {
@@ -51,10 +51,10 @@ struct replay_options {
   std::size_t page_size = 100;
   /// The first month read. Default: the earliest month from 1970-01 on that holds events, found
   /// by probing months (a one-item Query each, several at once).
-  std::optional<std::chrono::year_month> first_month;
+  std::optional<std::chrono::year_month> first_month{};
   /// The last month read. Default: the current UTC month, so events dated in a later month
   /// are not replayed unless this is set.
-  std::optional<std::chrono::year_month> last_month;
+  std::optional<std::chrono::year_month> last_month{};
 };
 
 class repo_state;

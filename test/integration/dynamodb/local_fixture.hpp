@@ -41,10 +41,8 @@ struct local_fixture {
   ~local_fixture() {
     for (const auto& name : tables) {
       try {
-        run([&]() -> boost::asio::awaitable<void> {
-          co_await ddb.delete_table({name});
-          co_await ddb.wait_until_deleted(name, {.timeout = std::chrono::seconds(10)});
-        }());
+        run(ddb.delete_table({name}));
+        run(ddb.wait_until_deleted(name, {.timeout = std::chrono::seconds(10)}));
       } catch (const service_error& e) {
         if (e.code() != errc::resource_not_found) BOOST_TEST_MESSAGE("cleanup: " << e.what());
       } catch (const std::exception& e) {
@@ -82,10 +80,8 @@ struct local_fixture {
     }
     for (auto& d : extra_definitions) request.attribute_definitions.push_back(std::move(d));
     tables.push_back(name);
-    run([&]() -> boost::asio::awaitable<void> {
-      co_await ddb.create_table(request);
-      co_await ddb.wait_until_active(name, {.timeout = std::chrono::seconds(10)});
-    }());
+    run(ddb.create_table(request));
+    run(ddb.wait_until_active(name, {.timeout = std::chrono::seconds(10)}));
     return name;
   }
 };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -710,6 +711,19 @@ BOOST_AUTO_TEST_CASE(requests_abandoned_with_their_io_context_release_everything
     std::this_thread::sleep_for(10ms);
   }
   BOOST_TEST(server.open_connections() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(unusable_options_are_refused_when_the_pool_is_made) {
+  asio::io_context io;
+  const auto target = http::endpoint::parse("http://127.0.0.1:1");
+  http::client_options no_connections = quick_options();
+  no_connections.max_connections = 0;
+  BOOST_CHECK_THROW(http::connection_pool(io.get_executor(), target, no_connections),
+                    std::invalid_argument);
+  http::client_options no_time = quick_options();
+  no_time.request_timeout = 0ms;
+  BOOST_CHECK_THROW(http::connection_pool(io.get_executor(), target, no_time),
+                    std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(destroying_the_pool_closes_idle_connections) {
