@@ -11,8 +11,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include "evstore/dynamodb/error.hpp"
 #include "attribute_json.hpp"
+#include "evstore/dynamodb/error.hpp"
 #include "json_path.hpp"
 
 namespace evstore::dynamodb {
@@ -20,7 +20,7 @@ namespace evstore::dynamodb {
 using detail::json_path;
 
 std::string_view wire_name(attribute_type type) noexcept {
-  static constexpr std::array<std::string_view, 10> names{"S", "N",  "B",  "BOOL", "NULL",
+  static constexpr std::array<std::string_view, 10> names{"S", "N", "B",  "BOOL", "NULL",
                                                           "M", "L", "SS", "NS",   "BS"};
   const auto i = static_cast<std::size_t>(type);
   return i < names.size() ? names[i] : std::string_view("?");
@@ -84,13 +84,17 @@ attribute_value attribute_value::number(std::string_view text) {
   return attribute_value{number_value{std::string(text)}};
 }
 
-attribute_value attribute_value::binary(bytes value) { return attribute_value{std::move(value)}; }
+attribute_value attribute_value::binary(bytes value) {
+  return attribute_value{std::move(value)};
+}
 
 attribute_value attribute_value::binary(std::string_view raw_bytes) {
   return attribute_value{bytes(raw_bytes.begin(), raw_bytes.end())};
 }
 
-attribute_value attribute_value::boolean(bool value) { return attribute_value{value}; }
+attribute_value attribute_value::boolean(bool value) {
+  return attribute_value{value};
+}
 
 attribute_value attribute_value::map(attribute_map value) {
   return attribute_value{std::move(value)};
@@ -149,12 +153,16 @@ std::int64_t attribute_value::as_int64() const {
 std::uint64_t attribute_value::as_uint64() const {
   return parse_integer<std::uint64_t>(as_number_text());
 }
-const bytes& attribute_value::as_binary() const { return get<bytes>(attribute_type::b); }
+const bytes& attribute_value::as_binary() const {
+  return get<bytes>(attribute_type::b);
+}
 std::string_view attribute_value::as_binary_view() const {
   const bytes& b = as_binary();
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-bool attribute_value::as_bool() const { return get<bool>(attribute_type::boolean); }
+bool attribute_value::as_bool() const {
+  return get<bool>(attribute_type::boolean);
+}
 const attribute_map& attribute_value::as_map() const {
   return get<attribute_map>(attribute_type::m);
 }

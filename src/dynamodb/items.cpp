@@ -21,8 +21,8 @@ void put_return_values(boost::json::object& body, return_values v) {
 template <class Result>
 Result parse_attributes_result(std::string_view body, std::string_view operation) {
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto& o = parse_body(body, operation, resource, storage);
+  const boost::json::value document = parse_body(body, operation, resource);
+  const boost::json::object& o = document.get_object();
   const json_path path{nullptr, operation};
   return {optional_item(o, "Attributes", path), optional_consumed_capacity(o, path)};
 }
@@ -57,7 +57,8 @@ std::string to_body(const update_item_request& request) {
   const auto operation = update_item_request::operation;
   require_table_name(operation, request.table_name);
   require_key(operation, request.key);
-  if (request.update_expression.empty()) invalid_request(operation, "the update expression is empty");
+  if (request.update_expression.empty())
+    invalid_request(operation, "the update expression is empty");
   boost::json::object body{{"TableName", request.table_name},
                            {"Key", to_json(request.key)},
                            {"UpdateExpression", request.update_expression}};
@@ -87,8 +88,8 @@ put_item_result parse_put_item_result(std::string_view body) {
 get_item_result parse_get_item_result(std::string_view body) {
   const auto operation = get_item_request::operation;
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto& o = parse_body(body, operation, resource, storage);
+  const boost::json::value document = parse_body(body, operation, resource);
+  const boost::json::object& o = document.get_object();
   const json_path path{nullptr, operation};
   return {optional_item(o, "Item", path), optional_consumed_capacity(o, path)};
 }

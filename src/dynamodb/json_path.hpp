@@ -16,8 +16,8 @@ namespace evstore::dynamodb::detail {
 
 struct json_path {
   const json_path* parent = nullptr;
-  std::string_view key;    ///< member name, when not an index
-  std::size_t index = 0;   ///< array index, when is_index
+  std::string_view key;   ///< member name, when not an index
+  std::size_t index = 0;  ///< array index, when is_index
   bool is_index = false;
 
   json_path member(std::string_view name) const noexcept { return {this, name, 0, false}; }

@@ -54,13 +54,16 @@ std::string_view code_of_type(std::string_view type) noexcept {
   return hash == std::string_view::npos ? type : type.substr(hash + 1);
 }
 
-// The error body's object, or nullptr when the body is not a JSON object.
-const boost::json::object* parse_error_body(const http::response& response,
-                                            boost::json::monotonic_resource& resource,
-                                            boost::json::value& storage) noexcept {
+// The error body parsed into `resource`'s memory; null when it is not JSON.
+boost::json::value parse_error_body(const http::response& response,
+                                    boost::json::monotonic_resource& resource) {
+  boost::json::parse_options options;
+  options.max_depth = 256;  // cancellation reasons may carry deeply nested items
   boost::system::error_code ec;
-  storage = boost::json::parse(response.body, ec, boost::json::storage_ptr(&resource));
-  return ec ? nullptr : storage.if_object();
+  boost::json::value document =
+      boost::json::parse(response.body, ec, boost::json::storage_ptr(&resource), options);
+  if (ec) document = nullptr;
+  return document;
 }
 
 std::string string_member(const boost::json::object& o, std::string_view name) {
@@ -72,8 +75,8 @@ std::string string_member(const boost::json::object& o, std::string_view name) {
 cancellation_reason parse_reason(const boost::json::value& v, const json_path& path) {
   const auto& o = detail::expect_object(v, path);
   cancellation_reason out;
-  out.code = std::string(detail::expect_string(detail::require(o, "Code", path),
-                                               path.member("Code")));
+  out.code =
+      std::string(detail::expect_string(detail::require(o, "Code", path), path.member("Code")));
   if (const auto* message = o.if_contains("Message"); message && !message->is_null()) {
     out.message = std::string(detail::expect_string(*message, path.member("Message")));
   }
@@ -89,8 +92,8 @@ std::string read_error_code(const http::response& response) noexcept {
   try {
     if (!crc32_matches(response)) return {};
     boost::json::monotonic_resource resource;
-    boost::json::value storage;
-    const auto* o = parse_error_body(response, resource, storage);
+    const boost::json::value document = parse_error_body(response, resource);
+    const auto* o = document.if_object();
     if (o == nullptr) return {};
     return std::string(code_of_type(string_member(*o, "__type")));
   } catch (...) {  // only allocation can fail here; the status then decides
@@ -101,8 +104,8 @@ std::string read_error_code(const http::response& response) noexcept {
 service_error parse_service_error(const http::response& response) {
   std::string request_id(response.header("x-amzn-RequestId"));
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto* o = parse_error_body(response, resource, storage);
+  const boost::json::value document = parse_error_body(response, resource);
+  const auto* o = document.if_object();
   if (o == nullptr || !o->contains("__type")) {
     std::string what = "the error response is not a DynamoDB error (";
     what += std::to_string(response.body.size());
@@ -129,8 +132,8 @@ service_error parse_service_error(const http::response& response) {
       message += ']';
     }
   }
-  return service_error(std::move(code), std::move(message), response.status,
-                       std::move(request_id), std::move(reasons));
+  return service_error(std::move(code), std::move(message), response.status, std::move(request_id),
+                       std::move(reasons));
 }
 
 }  // namespace evstore::dynamodb

@@ -34,13 +34,14 @@ std::string to_body(const query_request& request) {
 query_result parse_query_result(std::string_view body) {
   const auto operation = query_request::operation;
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto& o = parse_body(body, operation, resource, storage);
+  const boost::json::value document = parse_body(body, operation, resource);
+  const boost::json::object& o = document.get_object();
   const json_path path{nullptr, operation};
   query_result out;
   // Items is absent when the query asked only for a count (Select COUNT).
   if (const auto* items = find(o, "Items")) out.items = item_list(*items, path.member("Items"));
-  out.count = static_cast<std::int64_t>(expect_count(require(o, "Count", path), path.member("Count")));
+  out.count =
+      static_cast<std::int64_t>(expect_count(require(o, "Count", path), path.member("Count")));
   out.scanned_count = static_cast<std::int64_t>(
       expect_count(require(o, "ScannedCount", path), path.member("ScannedCount")));
   if (out.count != static_cast<std::int64_t>(out.items.size()) && find(o, "Items") != nullptr) {

@@ -47,10 +47,10 @@ std::string table_name_body(std::string_view operation, const std::string& table
 }
 
 table_description parse_description(std::string_view body, std::string_view operation,
-                                     std::string_view member) {
+                                    std::string_view member) {
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto& o = parse_body(body, operation, resource, storage);
+  const boost::json::value document = parse_body(body, operation, resource);
+  const boost::json::object& o = document.get_object();
   const json_path path{nullptr, operation};
   return parse_table_description(require(o, member, path), path.member(member));
 }
@@ -93,8 +93,7 @@ std::string to_body(const update_table_request& request) {
   require_table_name(operation, request.table_name);
   boost::json::object body{{"TableName", request.table_name}};
   if (!request.attribute_definitions.empty()) {
-    body.emplace("AttributeDefinitions",
-                 attribute_definitions_json(request.attribute_definitions));
+    body.emplace("AttributeDefinitions", attribute_definitions_json(request.attribute_definitions));
   }
   if (request.billing_mode) body.emplace("BillingMode", wire_name(*request.billing_mode));
   if (request.provisioned_throughput) {

@@ -83,8 +83,8 @@ std::string to_body(const transact_write_items_request& request) {
   boost::json::array actions;
   actions.reserve(request.items.size());
   for (std::size_t i = 0; i < request.items.size(); ++i) {
-    actions.push_back(std::visit([i](const auto& action) { return to_json(action, i); },
-                                 request.items[i]));
+    actions.push_back(
+        std::visit([i](const auto& action) { return to_json(action, i); }, request.items[i]));
   }
   boost::json::object body{{"TransactItems", std::move(actions)}};
   if (request.client_request_token) {
@@ -100,8 +100,8 @@ std::string to_body(const transact_write_items_request& request) {
 
 transact_write_items_result parse_transact_write_items_result(std::string_view body) {
   boost::json::monotonic_resource resource;
-  boost::json::value storage;
-  const auto& o = parse_body(body, operation, resource, storage);
+  const boost::json::value document = parse_body(body, operation, resource);
+  const boost::json::object& o = document.get_object();
   return {consumed_capacity_list(o, json_path{nullptr, operation})};
 }
 

@@ -14,7 +14,8 @@ waiter_state table_active_state(const table_description& table) noexcept {
   return waiter_state::retry;
 }
 
-std::chrono::milliseconds waiter_delay(const waiter_options& options, unsigned polls_made) noexcept {
+std::chrono::milliseconds waiter_delay(const waiter_options& options,
+                                       unsigned polls_made) noexcept {
   std::chrono::milliseconds delay = options.initial_delay;
   for (unsigned i = 1; i < polls_made && delay < options.max_delay; ++i) delay *= 2;
   return std::min(delay, options.max_delay);

@@ -55,7 +55,9 @@ std::string_view wire_name(scalar_type v) noexcept {
   return "S";
 }
 
-std::string_view wire_name(key_type v) noexcept { return v == key_type::hash ? "HASH" : "RANGE"; }
+std::string_view wire_name(key_type v) noexcept {
+  return v == key_type::hash ? "HASH" : "RANGE";
+}
 
 std::string_view wire_name(projection_type v) noexcept {
   switch (v) {
@@ -130,14 +132,14 @@ boost::json::object provisioned_throughput_json(const provisioned_throughput& p)
 
 // --- responses
 
-const boost::json::object& parse_body(std::string_view body, std::string_view operation,
-                                      boost::json::monotonic_resource& resource,
-                                      boost::json::value& storage) {
+boost::json::value parse_body(std::string_view body, std::string_view operation,
+                              boost::json::monotonic_resource& resource) {
   boost::json::parse_options options;
   options.max_depth = 256;  // 32 levels of nested attributes, each two JSON levels deep
   boost::system::error_code ec;
-  storage = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec,
-                               boost::json::storage_ptr(&resource), options);
+  boost::json::value document =
+      boost::json::parse(boost::json::string_view(body.data(), body.size()), ec,
+                         boost::json::storage_ptr(&resource), options);
   if (ec) {
     std::string what(operation);
     what += " response body is not JSON (";
@@ -147,7 +149,8 @@ const boost::json::object& parse_body(std::string_view body, std::string_view op
     what += " bytes)";
     throw boost::system::system_error(make_error_code(errc::malformed_response), what);
   }
-  return expect_object(storage, json_path{nullptr, operation});
+  expect_object(document, json_path{nullptr, operation});
+  return document;
 }
 
 const boost::json::value* find(const boost::json::object& o, std::string_view name) noexcept {
@@ -193,14 +196,16 @@ std::map<std::string, capacity> parse_index_capacities(const boost::json::value&
 consumed_capacity parse_consumed_capacity(const boost::json::value& v, const json_path& path) {
   const auto& o = expect_object(v, path);
   consumed_capacity out;
-  out.table_name = std::string(expect_string(require(o, "TableName", path), path.member("TableName")));
+  out.table_name =
+      std::string(expect_string(require(o, "TableName", path), path.member("TableName")));
   const capacity totals = parse_capacity(v, path);
   out.capacity_units = totals.capacity_units;
   out.read_capacity_units = totals.read_capacity_units;
   out.write_capacity_units = totals.write_capacity_units;
   if (const auto* t = find(o, "Table")) out.table = parse_capacity(*t, path.member("Table"));
   if (const auto* g = find(o, "GlobalSecondaryIndexes")) {
-    out.global_secondary_indexes = parse_index_capacities(*g, path.member("GlobalSecondaryIndexes"));
+    out.global_secondary_indexes =
+        parse_index_capacities(*g, path.member("GlobalSecondaryIndexes"));
   }
   if (const auto* l = find(o, "LocalSecondaryIndexes")) {
     out.local_secondary_indexes = parse_index_capacities(*l, path.member("LocalSecondaryIndexes"));

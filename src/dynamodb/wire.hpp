@@ -47,10 +47,10 @@ boost::json::object provisioned_throughput_json(const provisioned_throughput& p)
 // --- responses
 
 /// A response body parsed into `resource`'s memory: a JSON object, or errc::malformed_response
-/// naming the operation.
-const boost::json::object& parse_body(std::string_view body, std::string_view operation,
-                                      boost::json::monotonic_resource& resource,
-                                      boost::json::value& storage);
+/// naming the operation. Keep the result in a new variable: assigning it to a value of other
+/// storage would copy the whole document.
+boost::json::value parse_body(std::string_view body, std::string_view operation,
+                              boost::json::monotonic_resource& resource);
 
 /// The member when present and not null.
 const boost::json::value* find(const boost::json::object& o, std::string_view name) noexcept;

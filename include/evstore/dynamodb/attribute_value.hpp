@@ -49,8 +49,7 @@ class attribute_value {
   /// Throws system_error(errc::invalid_attribute) when `text` is not a number.
   static attribute_value number(std::string_view text);
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  static attribute_value number(T value) {
+  requires(!std::same_as<T, bool>) static attribute_value number(T value) {
     return attribute_value{number_value{std::to_string(value)}};
   }
   static attribute_value binary(bytes value);
@@ -112,9 +111,9 @@ class attribute_value {
     friend bool operator==(const binary_set_value&, const binary_set_value&) = default;
   };
   // Alternatives in attribute_type order.
-  using storage = std::variant<std::string, number_value, bytes, bool, null_value, attribute_map,
-                               attribute_list, string_set_value, number_set_value,
-                               binary_set_value>;
+  using storage =
+      std::variant<std::string, number_value, bytes, bool, null_value, attribute_map,
+                   attribute_list, string_set_value, number_set_value, binary_set_value>;
 
   template <class T>
   explicit attribute_value(T value) : value_(std::move(value)) {}

@@ -4,13 +4,19 @@
 //
 //   dynamodb::client ddb{aws::service_client{ex, cfg.endpoint_for("dynamodb"), cfg.region,
 //                                             "dynamodb", creds}};
-//   auto got = co_await ddb.get_item({.table_name = "events", .key = key, .consistent_read = true});
+//   const dynamodb::get_item_request request{.table_name = "events", .key = key};
+//   dynamodb::get_item_result got = co_await ddb.get_item(request);
 //
 // Failures throw: service_error for an error response (its code() an errc, its
 // cancellation_reasons() for a cancelled transaction), system_error(errc::invalid_request) for
 // a request refused before sending, errc::malformed_response / errc::invalid_attribute for a
 // response not as expected, errc::crc32_mismatch when every attempt came back corrupted, and
 // the service client's transport and credential errors.
+//
+// g++ 12 destroys aggregate temporaries created inside a co_await expression twice (a double
+// free): never write `co_await ddb.get_item({.table_name = ...})` in a coroutine. Name the
+// request first (`const get_item_request request{...}; co_await ddb.get_item(request);`); the
+// operations read it before returning, so it need not outlive the call.
 
 #include <string>
 #include <string_view>

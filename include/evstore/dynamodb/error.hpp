@@ -17,13 +17,13 @@ namespace evstore::dynamodb {
 
 enum class errc {
   // Client side: the response or a value did not have the expected shape.
-  malformed_response = 1,  ///< a response body not of the structure or types expected
-  crc32_mismatch,          ///< the body does not match its x-amz-crc32 header (retryable)
-  invalid_attribute,       ///< a malformed AttributeValue (number text, base64, wire form)
-  attribute_type_mismatch, ///< an attribute read as a type it does not hold
-  invalid_request,         ///< a request this client refuses to send (e.g. > 100 keys)
-  waiter_timeout,          ///< a waiter's deadline passed before the table reached the state
-  waiter_failed,           ///< the table reached a state from which the awaited one is unreachable
+  malformed_response = 1,   ///< a response body not of the structure or types expected
+  crc32_mismatch,           ///< the body does not match its x-amz-crc32 header (retryable)
+  invalid_attribute,        ///< a malformed AttributeValue (number text, base64, wire form)
+  attribute_type_mismatch,  ///< an attribute read as a type it does not hold
+  invalid_request,          ///< a request this client refuses to send (e.g. > 100 keys)
+  waiter_timeout,           ///< a waiter's deadline passed before the table reached the state
+  waiter_failed,            ///< the table reached a state from which the awaited one is unreachable
   // Service side: the `__type` after '#' of an error response.
   conditional_check_failed,
   transaction_canceled,
@@ -73,9 +73,7 @@ class service_error : public boost::system::system_error {
   /// The x-amzn-RequestId header; empty when absent.
   const std::string& request_id() const noexcept { return request_id_; }
   /// For TransactionCanceledException: one reason per action, in request order.
-  const std::vector<cancellation_reason>& cancellation_reasons() const noexcept {
-    return reasons_;
-  }
+  const std::vector<cancellation_reason>& cancellation_reasons() const noexcept { return reasons_; }
   /// Whether sending the same request again may succeed (throttling, server errors, a
   /// transaction cancelled only by conflicts or throttling).
   bool retryable() const noexcept;

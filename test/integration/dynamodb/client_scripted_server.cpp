@@ -63,8 +63,10 @@ struct scripted {
     aws::service_client_options options;
     options.retry.base_delay = 1ms;
     options.retry.throttling_base_delay = 1ms;
-    return aws::service_client{io.get_executor(), http::endpoint::parse(server.url()),
-                               "us-east-1", "dynamodb",
+    return aws::service_client{io.get_executor(),
+                               http::endpoint::parse(server.url()),
+                               "us-east-1",
+                               "dynamodb",
                                aws::make_static_credentials_provider(io.get_executor(), creds),
                                options};
   }
@@ -136,13 +138,14 @@ BOOST_AUTO_TEST_CASE(always_corrupted_gives_up) {
 }
 
 BOOST_AUTO_TEST_CASE(error_response_becomes_service_error) {
-  answer(json_response(400,
-                       R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
-                       R"("message":"The conditional request failed"})",
-                       false));
+  answer(json_response(
+      400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+      R"("message":"The conditional request failed"})",
+      false));
   try {
-    run(ddb.put_item({.table_name = "t", .item = key,
-                      .condition_expression = "attribute_not_exists(pk)"}));
+    run(ddb.put_item(
+        {.table_name = "t", .item = key, .condition_expression = "attribute_not_exists(pk)"}));
     BOOST_FAIL("no error");
   } catch (const ddb::service_error& e) {
     BOOST_TEST(e.code() == ddb::make_error_code(errc::conditional_check_failed));
@@ -165,7 +168,8 @@ BOOST_AUTO_TEST_CASE(throttling_is_retried_by_the_service_client) {
 BOOST_AUTO_TEST_CASE(malformed_success_body) {
   answer(json_response(200, R"({"Items":"nope","Count":0,"ScannedCount":0})"));
   try {
-    run(ddb.query({.table_name = "t", .key_condition_expression = "pk = :a",
+    run(ddb.query({.table_name = "t",
+                   .key_condition_expression = "pk = :a",
                    .values = {{":a", ddb::attribute_value::string("a")}}}));
     BOOST_FAIL("no error");
   } catch (const boost::system::system_error& e) {

@@ -32,8 +32,8 @@ BOOST_AUTO_TEST_CASE(table_lifecycle_gsi_and_waiters) {
                        errc::resource_in_use);
 
   // A GSI added by UpdateTable is CREATING first; the waiter returns once it is ACTIVE.
-  run(ddb.put_item({.table_name = name,
-                    .item = {{"pk", s("a")}, {"sk", n(1)}, {"kind", s("created")}}}));
+  run(ddb.put_item(
+      {.table_name = name, .item = {{"pk", s("a")}, {"sk", n(1)}, {"kind", s("created")}}}));
   const auto updated = run(ddb.update_table(
       {.table_name = name,
        .attribute_definitions = {{"kind", ddb::scalar_type::s}},
@@ -58,9 +58,9 @@ BOOST_AUTO_TEST_CASE(table_lifecycle_gsi_and_waiters) {
     BOOST_FAIL("no timeout");
   } catch (const boost::system::system_error& e) {
     BOOST_TEST(e.code() == ddb::make_error_code(errc::waiter_timeout));
-    BOOST_TEST(std::string(e.what()).find(name + ": still ACTIVE after 150 ms") !=
-                   std::string::npos,
-               e.what());
+    BOOST_TEST(
+        std::string(e.what()).find(name + ": still ACTIVE after 150 ms") != std::string::npos,
+        e.what());
   }
 
   const auto deleted = run(ddb.delete_table({name}));
@@ -83,32 +83,32 @@ BOOST_AUTO_TEST_CASE(table_lifecycle_gsi_and_waiters) {
 
 BOOST_AUTO_TEST_CASE(put_get_update_delete) {
   const std::string name = make_table("items", true);
-  const ddb::item item{{"pk", s("stream")},
-                       {"sk", n(1)},
-                       {"big", ddb::attribute_value::number("-1234567890.1234567890123456789")},
-                       {"bin", ddb::attribute_value::binary(std::string_view("\0\xFF\x80", 3))},
-                       {"ss", ddb::attribute_value::string_set({"a", "b"})},
-                       {"ns", ddb::attribute_value::number_set({"1", "2"})},
-                       {"bs", ddb::attribute_value::binary_set({{1}, {2, 3}})},
-                       {"m", ddb::attribute_value::map(
-                                 {{"l", ddb::attribute_value::list(
-                                            {ddb::attribute_value::null(),
-                                             ddb::attribute_value::boolean(true), s("")})}})}};
-  const auto put = run(ddb.put_item({.table_name = name,
-                                     .item = item,
-                                     .condition_expression = "attribute_not_exists(pk)",
-                                     .return_consumed_capacity =
-                                         ddb::return_consumed_capacity::total}));
+  const ddb::item item{
+      {"pk", s("stream")},
+      {"sk", n(1)},
+      {"big", ddb::attribute_value::number("-1234567890.1234567890123456789")},
+      {"bin", ddb::attribute_value::binary(std::string_view("\0\xFF\x80", 3))},
+      {"ss", ddb::attribute_value::string_set({"a", "b"})},
+      {"ns", ddb::attribute_value::number_set({"1", "2"})},
+      {"bs", ddb::attribute_value::binary_set({{1}, {2, 3}})},
+      {"m", ddb::attribute_value::map({{"l", ddb::attribute_value::list(
+                                                 {ddb::attribute_value::null(),
+                                                  ddb::attribute_value::boolean(true), s("")})}})}};
+  const auto put =
+      run(ddb.put_item({.table_name = name,
+                        .item = item,
+                        .condition_expression = "attribute_not_exists(pk)",
+                        .return_consumed_capacity = ddb::return_consumed_capacity::total}));
   BOOST_TEST_REQUIRE(put.consumed_capacity.has_value());
   BOOST_TEST(put.consumed_capacity->table_name == name);
   BOOST_TEST(put.consumed_capacity->capacity_units > 0);
 
   const ddb::item key{{"pk", s("stream")}, {"sk", n(1)}};
-  const auto got = run(ddb.get_item({.table_name = name,
-                                     .key = key,
-                                     .consistent_read = true,
-                                     .return_consumed_capacity =
-                                         ddb::return_consumed_capacity::indexes}));
+  const auto got =
+      run(ddb.get_item({.table_name = name,
+                        .key = key,
+                        .consistent_read = true,
+                        .return_consumed_capacity = ddb::return_consumed_capacity::indexes}));
   BOOST_TEST_REQUIRE(got.item.has_value());
   BOOST_TEST((*got.item == item));
   BOOST_TEST(got.consumed_capacity.value().table.has_value());
@@ -116,21 +116,22 @@ BOOST_AUTO_TEST_CASE(put_get_update_delete) {
   // The same put again fails its condition.
   const auto failed = expect_service_error(
       *this,
-      ddb.put_item({.table_name = name, .item = item,
-                    .condition_expression = "attribute_not_exists(pk)"}),
+      ddb.put_item(
+          {.table_name = name, .item = item, .condition_expression = "attribute_not_exists(pk)"}),
       errc::conditional_check_failed);
   BOOST_TEST(failed.code_name() == "ConditionalCheckFailedException");
   BOOST_TEST(failed.http_status() == 400u);
   BOOST_TEST(!failed.request_id().empty());
   BOOST_TEST(!failed.retryable());
 
-  const auto updated = run(ddb.update_item({.table_name = name,
-                                            .key = key,
-                                            .update_expression = "SET #v = if_not_exists(#v, :z) + :one",
-                                            .condition_expression = "attribute_exists(pk)",
-                                            .names = {{"#v", "version"}},
-                                            .values = {{":z", n(0)}, {":one", n(1)}},
-                                            .return_values = ddb::return_values::updated_new}));
+  const auto updated =
+      run(ddb.update_item({.table_name = name,
+                           .key = key,
+                           .update_expression = "SET #v = if_not_exists(#v, :z) + :one",
+                           .condition_expression = "attribute_exists(pk)",
+                           .names = {{"#v", "version"}},
+                           .values = {{":z", n(0)}, {":one", n(1)}},
+                           .return_values = ddb::return_values::updated_new}));
   BOOST_TEST_REQUIRE(updated.attributes.has_value());
   BOOST_TEST(updated.attributes->size() == 1u);
   BOOST_TEST(updated.attributes->at("version").as_int64() == 1);
@@ -143,8 +144,8 @@ BOOST_AUTO_TEST_CASE(put_get_update_delete) {
                                         .values = {{":two", n(2)}, {":zero", n(0)}}}),
                        errc::conditional_check_failed);
 
-  const auto projected = run(ddb.get_item(
-      {.table_name = name, .key = key, .projection_expression = "version, m.l[1]"}));
+  const auto projected = run(
+      ddb.get_item({.table_name = name, .key = key, .projection_expression = "version, m.l[1]"}));
   BOOST_TEST_REQUIRE(projected.item.has_value());
   BOOST_TEST(projected.item->at("m").as_map().at("l").as_list().at(0).as_bool());
 
@@ -157,10 +158,11 @@ BOOST_AUTO_TEST_CASE(put_get_update_delete) {
   BOOST_TEST(deleted.attributes->at("version").as_int64() == 1);
   BOOST_TEST(!run(ddb.get_item({.table_name = name, .key = key, .consistent_read = true}))
                   .item.has_value());
-  expect_service_error(*this,
-                       ddb.delete_item({.table_name = name, .key = key,
-                                        .condition_expression = "attribute_exists(pk)"}),
-                       errc::conditional_check_failed);
+  expect_service_error(
+      *this,
+      ddb.delete_item(
+          {.table_name = name, .key = key, .condition_expression = "attribute_exists(pk)"}),
+      errc::conditional_check_failed);
 }
 
 BOOST_AUTO_TEST_CASE(validation_errors) {
@@ -171,12 +173,12 @@ BOOST_AUTO_TEST_CASE(validation_errors) {
       errc::validation_error);
   BOOST_TEST(!e.service_message().empty());
   // An empty string set.
-  expect_service_error(*this,
-                       ddb.put_item({.table_name = name,
-                                     .item = {{"pk", s("a")},
-                                              {"sk", n(1)},
-                                              {"ss", ddb::attribute_value::string_set({})}}}),
-                       errc::validation_error);
+  expect_service_error(
+      *this,
+      ddb.put_item(
+          {.table_name = name,
+           .item = {{"pk", s("a")}, {"sk", n(1)}, {"ss", ddb::attribute_value::string_set({})}}}),
+      errc::validation_error);
   // An expression value that is never used.
   expect_service_error(*this,
                        ddb.put_item({.table_name = name,
@@ -184,10 +186,9 @@ BOOST_AUTO_TEST_CASE(validation_errors) {
                                      .values = {{":unused", n(1)}}}),
                        errc::validation_error);
   // Missing table.
-  expect_service_error(*this,
-                       ddb.get_item({.table_name = name + "-missing",
-                                     .key = {{"pk", s("a")}, {"sk", n(1)}}}),
-                       errc::resource_not_found);
+  expect_service_error(
+      *this, ddb.get_item({.table_name = name + "-missing", .key = {{"pk", s("a")}, {"sk", n(1)}}}),
+      errc::resource_not_found);
 }
 
 BOOST_AUTO_TEST_CASE(item_size_limit) {
@@ -198,22 +199,21 @@ BOOST_AUTO_TEST_CASE(item_size_limit) {
                      {"d", ddb::attribute_value::binary(ddb::bytes(total - 4, 0x5A))}};
   };
   run(ddb.put_item({.table_name = name, .item = item_of(409'600)}));
-  const auto got = run(ddb.get_item({.table_name = name, .key = {{"pk", s("x")}},
-                                     .consistent_read = true}));
+  const auto got =
+      run(ddb.get_item({.table_name = name, .key = {{"pk", s("x")}}, .consistent_read = true}));
   BOOST_TEST(got.item.value().at("d").as_binary().size() == 409'596u);
   const auto e = expect_service_error(
-      *this, ddb.put_item({.table_name = name, .item = item_of(409'601)}),
-      errc::validation_error);
+      *this, ddb.put_item({.table_name = name, .item = item_of(409'601)}), errc::validation_error);
   BOOST_TEST(e.service_message().find("size") != std::string::npos, e.service_message());
 }
 
 BOOST_AUTO_TEST_CASE(query_pages_index_and_filters) {
-  const std::string name = make_table(
-      "query", true,
-      {{.index_name = "by_kind",
-        .key_schema = {{"kind", ddb::key_type::hash}, {"sk", ddb::key_type::range}},
-        .projection = {ddb::projection_type::all}}},
-      {{"kind", ddb::scalar_type::s}});
+  const std::string name =
+      make_table("query", true,
+                 {{.index_name = "by_kind",
+                   .key_schema = {{"kind", ddb::key_type::hash}, {"sk", ddb::key_type::range}},
+                   .projection = {ddb::projection_type::all}}},
+                 {{"kind", ddb::scalar_type::s}});
   for (int i = 1; i <= 7; ++i) {
     run(ddb.put_item({.table_name = name,
                       .item = {{"pk", s("stream")},
@@ -227,14 +227,14 @@ BOOST_AUTO_TEST_CASE(query_pages_index_and_filters) {
   std::optional<ddb::item> start;
   int pages = 0;
   do {
-    const auto page = run(ddb.query({.table_name = name,
-                                     .key_condition_expression = "pk = :pk",
-                                     .values = {{":pk", s("stream")}},
-                                     .limit = 3,
-                                     .exclusive_start_key = start,
-                                     .consistent_read = true,
-                                     .return_consumed_capacity =
-                                         ddb::return_consumed_capacity::total}));
+    const auto page =
+        run(ddb.query({.table_name = name,
+                       .key_condition_expression = "pk = :pk",
+                       .values = {{":pk", s("stream")}},
+                       .limit = 3,
+                       .exclusive_start_key = start,
+                       .consistent_read = true,
+                       .return_consumed_capacity = ddb::return_consumed_capacity::total}));
     for (const auto& item : page.items) seen.push_back(item.at("sk").as_int64());
     BOOST_TEST(page.consumed_capacity.has_value());
     start = page.last_evaluated_key;
@@ -244,16 +244,14 @@ BOOST_AUTO_TEST_CASE(query_pages_index_and_filters) {
   BOOST_TEST(pages >= 3);
 
   // Backwards, filtered, projected, with a range condition.
-  const auto filtered = run(ddb.query({.table_name = name,
-                                       .key_condition_expression = "pk = :pk AND sk BETWEEN :a AND :b",
-                                       .filter_expression = "#k = :k",
-                                       .projection_expression = "sk, #k",
-                                       .names = {{"#k", "kind"}},
-                                       .values = {{":pk", s("stream")},
-                                                  {":a", n(2)},
-                                                  {":b", n(6)},
-                                                  {":k", s("even")}},
-                                       .scan_index_forward = false}));
+  const auto filtered = run(
+      ddb.query({.table_name = name,
+                 .key_condition_expression = "pk = :pk AND sk BETWEEN :a AND :b",
+                 .filter_expression = "#k = :k",
+                 .projection_expression = "sk, #k",
+                 .names = {{"#k", "kind"}},
+                 .values = {{":pk", s("stream")}, {":a", n(2)}, {":b", n(6)}, {":k", s("even")}},
+                 .scan_index_forward = false}));
   BOOST_TEST(filtered.count == 3);
   BOOST_TEST(filtered.scanned_count == 5);
   BOOST_TEST_REQUIRE(filtered.items.size() == 3u);
@@ -283,8 +281,8 @@ BOOST_AUTO_TEST_CASE(batch_get_item_and_unprocessed_keys) {
   constexpr int count = 60;
   const std::string payload(350'000, 'q');
   const auto put = [&](int k) {
-    return ddb.put_item({.table_name = name,
-                         .item = {{"pk", s("big")}, {"sk", n(k)}, {"payload", s(payload)}}});
+    return ddb.put_item(
+        {.table_name = name, .item = {{"pk", s("big")}, {"sk", n(k)}, {"payload", s(payload)}}});
   };
   for (int i = 0; i < count; i += 4) {
     using namespace asio::experimental::awaitable_operators;
@@ -323,19 +321,21 @@ BOOST_AUTO_TEST_CASE(batch_get_item_and_unprocessed_keys) {
   BOOST_TEST(read.size() == static_cast<std::size_t>(count));
 
   // Missing keys are simply absent; a missing table is an error.
-  const auto sparse = run(ddb.batch_get_item(
-      {.request_items = {{name, {.keys = {{{"pk", s("big")}, {"sk", n(0)}},
-                                          {{"pk", s("none")}, {"sk", n(0)}}},
-                                 .projection_expression = "sk"}}}}));
+  const auto sparse =
+      run(ddb.batch_get_item({.request_items = {{name,
+                                                 {.keys = {{{"pk", s("big")}, {"sk", n(0)}},
+                                                           {{"pk", s("none")}, {"sk", n(0)}}},
+                                                  .projection_expression = "sk"}}}}));
   BOOST_TEST(sparse.responses.at(name).size() == 1u);
   BOOST_TEST(sparse.responses.at(name)[0].size() == 1u);
   expect_service_error(
       *this,
-      ddb.batch_get_item({.request_items = {{name + "-missing",
-                                             {.keys = {{{"pk", s("a")}, {"sk", n(0)}}}}}}}),
+      ddb.batch_get_item(
+          {.request_items = {{name + "-missing", {.keys = {{{"pk", s("a")}, {"sk", n(0)}}}}}}}),
       errc::resource_not_found);
   // Over 100 keys: refused before sending.
-  for (int i = 0; i < 41; ++i) request.request_items[name].keys.push_back({{"pk", s("x")}, {"sk", n(i)}});
+  for (int i = 0; i < 41; ++i)
+    request.request_items[name].keys.push_back({{"pk", s("x")}, {"sk", n(i)}});
   try {
     run(ddb.batch_get_item(request));
     BOOST_FAIL("no error");
@@ -347,7 +347,8 @@ BOOST_AUTO_TEST_CASE(batch_get_item_and_unprocessed_keys) {
 BOOST_AUTO_TEST_CASE(transact_write_items) {
   const std::string name = make_table("transact", true);
   const auto key = [](std::string pk) { return ddb::item{{"pk", s(std::move(pk))}, {"sk", n(0)}}; };
-  run(ddb.put_item({.table_name = name, .item = {{"pk", s("head")}, {"sk", n(0)}, {"version", n(1)}}}));
+  run(ddb.put_item(
+      {.table_name = name, .item = {{"pk", s("head")}, {"sk", n(0)}, {"version", n(1)}}}));
   run(ddb.put_item({.table_name = name, .item = {{"pk", s("old")}, {"sk", n(0)}}}));
   run(ddb.put_item({.table_name = name, .item = {{"pk", s("guard")}, {"sk", n(0)}}}));
 
@@ -361,15 +362,18 @@ BOOST_AUTO_TEST_CASE(transact_write_items) {
                                      .update_expression = "SET version = :next",
                                      .condition_expression = "version = :expected",
                                      .values = {{":next", n(2)}, {":expected", n(1)}}},
-                ddb::transact_delete{.table_name = name, .key = key("old"),
+                ddb::transact_delete{.table_name = name,
+                                     .key = key("old"),
                                      .condition_expression = "attribute_exists(pk)"},
-                ddb::transact_condition_check{.table_name = name, .key = key("guard"),
+                ddb::transact_condition_check{.table_name = name,
+                                              .key = key("guard"),
                                               .condition_expression = "attribute_exists(pk)"}},
       .client_request_token = token,
       .return_consumed_capacity = ddb::return_consumed_capacity::total};
   const auto done = run(ddb.transact_write_items(request));
   BOOST_TEST(done.consumed_capacity.size() == 1u);
-  const auto head = run(ddb.get_item({.table_name = name, .key = key("head"), .consistent_read = true}));
+  const auto head =
+      run(ddb.get_item({.table_name = name, .key = key("head"), .consistent_read = true}));
   BOOST_TEST(head.item.value().at("version").as_int64() == 2);
   BOOST_TEST(!run(ddb.get_item({.table_name = name, .key = key("old"), .consistent_read = true}))
                   .item.has_value());
@@ -406,8 +410,9 @@ BOOST_AUTO_TEST_CASE(transact_write_items) {
   BOOST_TEST(reasons[1].code == "ConditionalCheckFailed");
   BOOST_TEST_REQUIRE(reasons[1].item.has_value());
   BOOST_TEST(reasons[1].item->at("version").as_int64() == 2);
-  BOOST_TEST(!run(ddb.get_item({.table_name = name, .key = key("event-2"), .consistent_read = true}))
-                  .item.has_value());  // all or nothing
+  BOOST_TEST(
+      !run(ddb.get_item({.table_name = name, .key = key("event-2"), .consistent_read = true}))
+           .item.has_value());  // all or nothing
 
   // Two actions on one item: a validation error.
   expect_service_error(

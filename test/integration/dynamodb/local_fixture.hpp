@@ -26,11 +26,12 @@ inline aws::service_client local_service_client(boost::asio::io_context& io) {
   aws::service_client_options options;
   options.http.request_timeout = std::chrono::seconds(20);
   // DynamoDB Local checks only that an Authorization header is present.
-  return aws::service_client{
-      io.get_executor(), http::endpoint::parse(evstore::test::dynamodb_url()), "us-east-1",
-      "dynamodb",
-      aws::make_static_credentials_provider(io.get_executor(), creds),
-      options};
+  return aws::service_client{io.get_executor(),
+                             http::endpoint::parse(evstore::test::dynamodb_url()),
+                             "us-east-1",
+                             "dynamodb",
+                             aws::make_static_credentials_provider(io.get_executor(), creds),
+                             options};
 }
 
 struct local_fixture {
@@ -86,8 +87,12 @@ struct local_fixture {
   }
 };
 
-inline attribute_value s(std::string v) { return attribute_value::string(std::move(v)); }
-inline attribute_value n(std::int64_t v) { return attribute_value::number(v); }
+inline attribute_value s(std::string v) {
+  return attribute_value::string(std::move(v));
+}
+inline attribute_value n(std::int64_t v) {
+  return attribute_value::number(v);
+}
 
 /// Runs `task`, which must throw service_error with `expected`; returns it.
 template <class Fixture, class T>

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/json/value.hpp>
 
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json/value.hpp>
+
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
 

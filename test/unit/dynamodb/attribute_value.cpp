@@ -66,8 +66,11 @@ BOOST_AUTO_TEST_CASE(numbers) {
   }
   check_error([] { (void)attribute_value::number("12a"); }, ddb::errc::invalid_attribute,
               "not a DynamoDB number: \"12a\"");
-  check_error([] { (void)attribute_value::number_set({"1", "x"}); }, ddb::errc::invalid_attribute,
-              "\"x\"");
+  check_error(
+      [] {
+        (void)attribute_value::number_set({"1", "x"});
+      },
+      ddb::errc::invalid_attribute, "\"x\"");
 
   BOOST_TEST(attribute_value::number(std::numeric_limits<std::int64_t>::min()).as_int64() ==
              std::numeric_limits<std::int64_t>::min());
@@ -75,10 +78,10 @@ BOOST_AUTO_TEST_CASE(numbers) {
              std::numeric_limits<std::uint64_t>::max());
   check_error([] { (void)attribute_value::number("18446744073709551616").as_uint64(); },
               ddb::errc::invalid_attribute, "not an integer in range of uint64");
-  check_error([] { (void)attribute_value::number("-1").as_uint64(); },
-              ddb::errc::invalid_attribute, "uint64");
-  check_error([] { (void)attribute_value::number("1.0").as_int64(); },
-              ddb::errc::invalid_attribute, "int64");
+  check_error([] { (void)attribute_value::number("-1").as_uint64(); }, ddb::errc::invalid_attribute,
+              "uint64");
+  check_error([] { (void)attribute_value::number("1.0").as_int64(); }, ddb::errc::invalid_attribute,
+              "int64");
 }
 
 BOOST_AUTO_TEST_CASE(wire_form_round_trip) {
@@ -128,9 +131,13 @@ BOOST_AUTO_TEST_CASE(wire_form_is_strict) {
 
 BOOST_AUTO_TEST_CASE(base64) {
   // RFC 4648 section 10 test vectors.
-  const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string_view, std::string_view> vectors[] = {{"", ""},
+                                                                   {"f", "Zg=="},
+                                                                   {"fo", "Zm8="},
+                                                                   {"foo", "Zm9v"},
+                                                                   {"foob", "Zm9vYg=="},
+                                                                   {"fooba", "Zm9vYmE="},
+                                                                   {"foobar", "Zm9vYmFy"}};
   for (const auto& [raw, encoded] : vectors) {
     BOOST_TEST(ddb::base64_encode(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()) ==
                encoded);
@@ -190,8 +197,8 @@ BOOST_AUTO_TEST_CASE(document_text_keeps_number_precision) {
 
   check_error([] { (void)ddb::item_from_document_text("[1]"); }, ddb::errc::invalid_attribute,
               "must be a JSON object, found L");
-  check_error([] { (void)ddb::item_from_document_text(R"({"a":1)"); },
-              ddb::errc::invalid_attribute, "invalid JSON document");
+  check_error([] { (void)ddb::item_from_document_text(R"({"a":1)"); }, ddb::errc::invalid_attribute,
+              "invalid JSON document");
   check_error([] { (void)ddb::item_from_document_text(R"({"a":1} x)"); },
               ddb::errc::invalid_attribute, "invalid JSON document at offset");
 }

@@ -38,7 +38,8 @@ BOOST_AUTO_TEST_CASE(matches_bitwise_definition_at_every_length_and_alignment) {
   for (std::size_t offset = 0; offset < 8; ++offset) {
     for (std::size_t length = 0; offset + length <= data.size(); length += 7) {
       const std::string_view part(data.data() + offset, length);
-      BOOST_TEST(ddb::crc32(part) == crc32_bitwise(part), "offset " << offset << " length " << length);
+      BOOST_TEST(ddb::crc32(part) == crc32_bitwise(part),
+                 "offset " << offset << " length " << length);
     }
   }
 }

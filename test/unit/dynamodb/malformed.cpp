@@ -57,11 +57,13 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_missing_members) {
        errc::malformed_response, "Query.ConsumedCapacity.CapacityUnits: expected a number"},
   };
   for (const auto& c : query_cases) {
-    BOOST_TEST_CONTEXT(c.body) { check_error([&] { query(c.body); }, c.code, c.message); }
+    BOOST_TEST_CONTEXT(c.body) {
+      check_error([&] { query(c.body); }, c.code, c.message);
+    }
   }
 
-  check_error([] { (void)ddb::parse_get_item_result(R"({"Item":[]})"); },
-              errc::malformed_response, "GetItem.Item: expected an object, found an array");
+  check_error([] { (void)ddb::parse_get_item_result(R"({"Item":[]})"); }, errc::malformed_response,
+              "GetItem.Item: expected an object, found an array");
   check_error([] { (void)ddb::parse_update_item_result(R"({"Attributes":{"a":{"N":"1.2.3"}}})"); },
               errc::invalid_attribute, "UpdateItem.Attributes.a.N: N is not a decimal number");
   check_error([] { (void)ddb::parse_batch_get_item_result("{}"); }, errc::malformed_response,
@@ -74,9 +76,8 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_missing_members) {
             R"({"Responses":{},"UnprocessedKeys":{"t":{"ConsistentRead":true}}})");
       },
       errc::malformed_response, "BatchGetItem.UnprocessedKeys.t: missing member \"Keys\"");
-  check_error(
-      [] { (void)ddb::parse_transact_write_items_result(R"({"ConsumedCapacity":{}})"); },
-      errc::malformed_response, "TransactWriteItems.ConsumedCapacity: expected an array");
+  check_error([] { (void)ddb::parse_transact_write_items_result(R"({"ConsumedCapacity":{}})"); },
+              errc::malformed_response, "TransactWriteItems.ConsumedCapacity: expected an array");
   check_error([] { (void)ddb::parse_describe_table_result(R"({"Table":{"TableName":"t"}})"); },
               errc::malformed_response, "DescribeTable.Table: missing member \"TableStatus\"");
   check_error([] { (void)ddb::parse_describe_table_result(R"({"TableDescription":{}})"); },
@@ -115,6 +116,7 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_bounded) {
   body += "}}";
   check_error([&] { (void)ddb::parse_get_item_result(body); }, errc::malformed_response,
               "not JSON");
-  check_error([&] { (void)ddb::from_document_text(std::string(1000, '[') + std::string(1000, ']')); },
-              errc::invalid_attribute, "invalid JSON document");
+  check_error(
+      [&] { (void)ddb::from_document_text(std::string(1000, '[') + std::string(1000, ']')); },
+      errc::invalid_attribute, "invalid JSON document");
 }

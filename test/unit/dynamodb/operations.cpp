@@ -15,18 +15,24 @@
 
 namespace ddb = evstore::dynamodb;
 using ddb::attribute_value;
-using ddb::test::recorded_body;
 using ddb::test::check_error;
+using ddb::test::recorded_body;
 using ddb::test::recorded_request;
 
 namespace {
 
 const std::string table = "evstore-recorded";
 
-attribute_value s(std::string v) { return attribute_value::string(std::move(v)); }
-attribute_value n(std::string_view v) { return attribute_value::number(v); }
+attribute_value s(std::string v) {
+  return attribute_value::string(std::move(v));
+}
+attribute_value n(std::string_view v) {
+  return attribute_value::number(v);
+}
 
-ddb::item key(std::string pk, std::string_view sk) { return {{"pk", s(std::move(pk))}, {"sk", n(sk)}}; }
+ddb::item key(std::string pk, std::string_view sk) {
+  return {{"pk", s(std::move(pk))}, {"sk", n(sk)}};
+}
 
 // The body built must equal the recorded one as JSON (member order aside).
 void check_body(const std::string& built, const std::string& name) {
@@ -44,10 +50,10 @@ BOOST_AUTO_TEST_CASE(create_table) {
                                 {"sk", ddb::scalar_type::n},
                                 {"kind", ddb::scalar_type::s}},
       .key_schema = {{"pk", ddb::key_type::hash}, {"sk", ddb::key_type::range}},
-      .global_secondary_indexes = {{.index_name = "by_kind",
-                                    .key_schema = {{"kind", ddb::key_type::hash},
-                                                   {"sk", ddb::key_type::range}},
-                                    .projection = {ddb::projection_type::keys_only, {}}}}};
+      .global_secondary_indexes = {
+          {.index_name = "by_kind",
+           .key_schema = {{"kind", ddb::key_type::hash}, {"sk", ddb::key_type::range}},
+           .projection = {ddb::projection_type::keys_only, {}}}}};
   check_body(ddb::to_body(request), "create_table");
 
   const auto result = ddb::parse_create_table_result(recorded_body("create_table"));
@@ -70,20 +76,19 @@ BOOST_AUTO_TEST_CASE(create_table) {
 }
 
 BOOST_AUTO_TEST_CASE(create_table_provisioned) {
-  ddb::create_table_request request{
-      .table_name = "t",
-      .attribute_definitions = {{"id", ddb::scalar_type::b}},
-      .key_schema = {{"id", ddb::key_type::hash}},
-      .billing_mode = ddb::billing_mode::provisioned,
-      .provisioned_throughput = ddb::provisioned_throughput{5, 7}};
+  ddb::create_table_request request{.table_name = "t",
+                                    .attribute_definitions = {{"id", ddb::scalar_type::b}},
+                                    .key_schema = {{"id", ddb::key_type::hash}},
+                                    .billing_mode = ddb::billing_mode::provisioned,
+                                    .provisioned_throughput = ddb::provisioned_throughput{5, 7}};
   BOOST_TEST(boost::json::parse(ddb::to_body(request)) == boost::json::parse(R"({
       "TableName":"t","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"B"}],
       "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PROVISIONED",
       "ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":7}})"));
   check_error([] { (void)ddb::to_body(ddb::create_table_request{.table_name = "t"}); },
               ddb::errc::invalid_request, "key schema");
-  check_error([] { (void)ddb::to_body(ddb::describe_table_request{}); },
-              ddb::errc::invalid_request, "DescribeTable: the table name is empty");
+  check_error([] { (void)ddb::to_body(ddb::describe_table_request{}); }, ddb::errc::invalid_request,
+              "DescribeTable: the table name is empty");
 }
 
 BOOST_AUTO_TEST_CASE(describe_table) {
@@ -95,13 +100,12 @@ BOOST_AUTO_TEST_CASE(describe_table) {
 }
 
 BOOST_AUTO_TEST_CASE(update_table_adds_gsi) {
-  ddb::update_table_request request{
-      .table_name = table,
-      .attribute_definitions = {{"name", ddb::scalar_type::s}},
-      .create_global_secondary_indexes = {
-          {.index_name = "by_name",
-           .key_schema = {{"name", ddb::key_type::hash}},
-           .projection = {ddb::projection_type::include, {"kind"}}}}};
+  ddb::update_table_request request{.table_name = table,
+                                    .attribute_definitions = {{"name", ddb::scalar_type::s}},
+                                    .create_global_secondary_indexes = {
+                                        {.index_name = "by_name",
+                                         .key_schema = {{"name", ddb::key_type::hash}},
+                                         .projection = {ddb::projection_type::include, {"kind"}}}}};
   check_body(ddb::to_body(request), "update_table");
 
   const auto result = ddb::parse_update_table_result(recorded_body("update_table"));
@@ -119,10 +123,11 @@ BOOST_AUTO_TEST_CASE(update_table_adds_gsi) {
       ddb::parse_describe_table_result(recorded_body("describe_table_gsi_creating"));
   BOOST_TEST(!described.table.fully_active());
 
-  BOOST_TEST(boost::json::parse(ddb::to_body(ddb::update_table_request{
-                 .table_name = "t", .delete_global_secondary_indexes = {"old"}})) ==
-             boost::json::parse(
-                 R"({"TableName":"t","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"old"}}]})"));
+  BOOST_TEST(
+      boost::json::parse(ddb::to_body(ddb::update_table_request{
+          .table_name = "t", .delete_global_secondary_indexes = {"old"}})) ==
+      boost::json::parse(
+          R"({"TableName":"t","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"old"}}]})"));
   check_error([] { (void)ddb::to_body(ddb::update_table_request{.table_name = "t"}); },
               ddb::errc::invalid_request, "changes nothing");
 }
@@ -151,9 +156,9 @@ BOOST_AUTO_TEST_CASE(put_item_every_type) {
                {"blobs", attribute_value::binary_set({{0}, {1}})},
                {"flag", attribute_value::boolean(true)},
                {"nothing", attribute_value::null()},
-               {"meta", attribute_value::map({{"who", s("me")},
-                                              {"list", attribute_value::list(
-                                                           {n("-1.5e3"), s("")})}})}},
+               {"meta",
+                attribute_value::map(
+                    {{"who", s("me")}, {"list", attribute_value::list({n("-1.5e3"), s("")})}})}},
       .condition_expression = "attribute_not_exists(#pk)",
       .names = {{"#pk", "pk"}},
       .return_consumed_capacity = ddb::return_consumed_capacity::total};
@@ -309,8 +314,8 @@ BOOST_AUTO_TEST_CASE(index) {
               ddb::errc::invalid_request, "key condition");
   check_error(
       [] {
-        (void)ddb::to_body(
-            ddb::query_request{.table_name = "t", .key_condition_expression = "a = :a", .limit = 0});
+        (void)ddb::to_body(ddb::query_request{
+            .table_name = "t", .key_condition_expression = "a = :a", .limit = 0});
       },
       ddb::errc::invalid_request, "limit");
 }
@@ -356,14 +361,16 @@ BOOST_AUTO_TEST_CASE(unprocessed_keys) {
 
 BOOST_AUTO_TEST_CASE(key_limits) {
   ddb::batch_get_item_request request;
-  for (int i = 0; i < 60; ++i) request.request_items["a"].keys.push_back(key("p", std::to_string(i)));
-  for (int i = 0; i < 40; ++i) request.request_items["b"].keys.push_back(key("p", std::to_string(i)));
+  for (int i = 0; i < 60; ++i)
+    request.request_items["a"].keys.push_back(key("p", std::to_string(i)));
+  for (int i = 0; i < 40; ++i)
+    request.request_items["b"].keys.push_back(key("p", std::to_string(i)));
   BOOST_TEST(boost::json::parse(ddb::to_body(request)).at("RequestItems").as_object().size() == 2u);
   request.request_items["b"].keys.push_back(key("p", "41"));
   check_error([&] { (void)ddb::to_body(request); }, ddb::errc::invalid_request,
               "101 keys, more than the 100");
-  check_error([] { (void)ddb::to_body(ddb::batch_get_item_request{}); },
-              ddb::errc::invalid_request, "no keys");
+  check_error([] { (void)ddb::to_body(ddb::batch_get_item_request{}); }, ddb::errc::invalid_request,
+              "no keys");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -372,11 +379,10 @@ BOOST_AUTO_TEST_SUITE(transact_write_items)
 
 BOOST_AUTO_TEST_CASE(recorded) {
   ddb::transact_write_items_request request{
-      .items = {ddb::transact_put{.table_name = table,
-                                  .item = {{"pk", s("stream-2")},
-                                           {"sk", n("1")},
-                                           {"kind", s("created")}},
-                                  .condition_expression = "attribute_not_exists(pk)"},
+      .items = {ddb::transact_put{
+                    .table_name = table,
+                    .item = {{"pk", s("stream-2")}, {"sk", n("1")}, {"kind", s("created")}},
+                    .condition_expression = "attribute_not_exists(pk)"},
                 ddb::transact_update{.table_name = table,
                                      .key = key("stream-1", "2"),
                                      .update_expression = "SET version = version + :one",
@@ -390,8 +396,7 @@ BOOST_AUTO_TEST_CASE(recorded) {
           recorded_request("transact_write_items").at("ClientRequestToken").as_string()),
       .return_consumed_capacity = ddb::return_consumed_capacity::total};
   check_body(ddb::to_body(request), "transact_write_items");
-  const auto result =
-      ddb::parse_transact_write_items_result(recorded_body("transact_write_items"));
+  const auto result = ddb::parse_transact_write_items_result(recorded_body("transact_write_items"));
   BOOST_TEST_REQUIRE(result.consumed_capacity.size() == 1u);
   BOOST_TEST(result.consumed_capacity[0].capacity_units == 6.0);
   BOOST_TEST(ddb::parse_transact_write_items_result("{}").consumed_capacity.empty());

@@ -116,10 +116,10 @@ BOOST_AUTO_TEST_CASE(retryable_classification) {
   BOOST_TEST(!cancelled(R"([{"Code":"TransactionConflict"},{"Code":"ConditionalCheckFailed"}])")
                   .retryable());
   BOOST_TEST(!cancelled(R"([{"Code":"None"}])").retryable());
-  for (const char* code : {"ThrottlingException", "ProvisionedThroughputExceededException",
-                           "RequestLimitExceeded", "InternalServerError",
-                           "TransactionInProgressException", "TransactionConflictException",
-                           "LimitExceededException"}) {
+  for (const char* code :
+       {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+        "InternalServerError", "TransactionInProgressException", "TransactionConflictException",
+        "LimitExceededException"}) {
     BOOST_TEST(ddb::is_retryable_code_name(code), code);
   }
   for (const char* code : {"ConditionalCheckFailedException", "ValidationException",
@@ -146,9 +146,9 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_dynamodb_errors) {
              "ThrottlingException");
 
   // Unreadable reasons: the error stays, and says what was wrong with them.
-  const auto odd = ddb::parse_service_error(error_response(
-      400, R"({"__type":"x#TransactionCanceledException","Message":"m",)"
-           R"("CancellationReasons":[{"Code":7}]})"));
+  const auto odd = ddb::parse_service_error(
+      error_response(400, R"({"__type":"x#TransactionCanceledException","Message":"m",)"
+                          R"("CancellationReasons":[{"Code":7}]})"));
   BOOST_TEST(odd.code() == ddb::make_error_code(ddb::errc::transaction_canceled));
   BOOST_TEST(odd.cancellation_reasons().empty());
   BOOST_TEST(odd.service_message().find("CancellationReasons[0].Code: expected a string") !=

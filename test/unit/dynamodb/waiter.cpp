@@ -8,8 +8,7 @@ namespace ddb = evstore::dynamodb;
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_CASE(active_state) {
-  auto table =
-      ddb::parse_describe_table_result(ddb::test::recorded_body("describe_table")).table;
+  auto table = ddb::parse_describe_table_result(ddb::test::recorded_body("describe_table")).table;
   BOOST_TEST((ddb::table_active_state(table) == ddb::waiter_state::done));
 
   // Recorded while the index added by UpdateTable was still CREATING.

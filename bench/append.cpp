@@ -1,0 +1,126 @@
+// Appends through evstore: `events` events in batches of `batch` over `streams` streams, with
+// `in-flight` appends outstanding at once (each worker owns the streams s with s % W == w, so
+// no two appends race on a stream). Also seeds the replay benchmarks' table (--months spreads
+// the events' times over that many months).
+//
+// Usage: bench_append --table-prefix P [--dynamodb-port 8000] [--s3-port 4566]
+//        [--bucket B] [--events 20000] [--batch 10] [--streams 200] [--in-flight 16]
+//        [--payload-bytes 1024] [--months 0] [--label L] [--json FILE] [--limit-seconds 600]
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
+
+#include "evstore/store/repo.hpp"
+#include "support/arguments.hpp"
+#include "support/bench_events.hpp"
+#include "support/local_repo.hpp"
+#include "support/process_usage.hpp"
+#include "support/report.hpp"
+
+namespace asio = boost::asio;
+using namespace evstore;
+
+namespace {
+
+struct workload {
+  std::size_t events;
+  std::size_t batch;
+  std::size_t streams;
+  std::size_t in_flight;
+  std::size_t payload_bytes;
+  int months;
+};
+
+/// Worker `w`'s appends: round by round, one batch for each of its streams.
+asio::awaitable<void> append_worker(repo& store, const workload& work,
+                                    const bench::spread_times* times, std::size_t w) {
+  const std::size_t per_stream = work.events / work.streams;
+  for (std::size_t first = 0; first < per_stream; first += work.batch) {
+    for (std::size_t s = w; s < work.streams; s += work.in_flight) {
+      std::vector<event> batch;
+      for (std::size_t k = first; k < std::min(first + work.batch, per_stream); ++k) {
+        batch.push_back(bench::bench_event(s, k, work.payload_bytes));
+        if (times != nullptr) batch.back().created = times->at(k * work.streams + s);
+      }
+      co_await store.append(std::move(batch));
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const bench::arguments args(argc, argv, {});
+  const workload work{static_cast<std::size_t>(args.number("--events", 20000)),
+                      static_cast<std::size_t>(std::max(1L, args.number("--batch", 10))),
+                      static_cast<std::size_t>(std::max(1L, args.number("--streams", 200))),
+                      static_cast<std::size_t>(std::max(1L, args.number("--in-flight", 16))),
+                      static_cast<std::size_t>(args.number("--payload-bytes", 1024)),
+                      static_cast<int>(args.number("--months", 0))};
+  const std::chrono::seconds limit(args.number("--limit-seconds", 600));
+  if (!args.has("--table-prefix")) throw std::invalid_argument("--table-prefix is required");
+
+  asio::io_context io(1);
+  repo store(io.get_executor(),
+             bench::local_config(args.number("--dynamodb-port", 8000),
+                                 args.number("--s3-port", 4566)),
+             {.table_name_prefix = args.text("--table-prefix", ""),
+              .s3_bucket_name = args.text("--bucket", "evstore-bench")});
+  bench::run_for(io, store.init(), limit);
+
+  std::optional<bench::spread_times> times;
+  if (work.months > 0) times.emplace(work.events, work.months);
+  const std::size_t appended = work.events / work.streams * work.streams;
+
+  const double cpu_start = bench::process_cpu_seconds();
+  const double wall_start = bench::wall_seconds();
+  std::size_t running = work.in_flight;
+  std::exception_ptr failure;
+  for (std::size_t w = 0; w < work.in_flight; ++w)
+    asio::co_spawn(io, append_worker(store, work, times ? &*times : nullptr, w),
+                   [&](std::exception_ptr error) {
+                     --running;
+                     if (error && !failure) failure = error;
+                   });
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  io.restart();
+  while (running > 0 && std::chrono::steady_clock::now() < deadline)
+    io.run_one_until(deadline);
+  if (running > 0) throw std::runtime_error("appends took longer than --limit-seconds");
+  if (failure) std::rethrow_exception(failure);
+  const double seconds = bench::wall_seconds() - wall_start;
+  const double cpu = bench::process_cpu_seconds() - cpu_start;
+
+  const std::string label = args.text("--label", "evstore append");
+  std::printf("%s: %zu events in %.2f s: %.0f events/s, client CPU %.1f us/event\n",
+              label.c_str(), appended, seconds, static_cast<double>(appended) / seconds,
+              cpu * 1e6 / static_cast<double>(appended));
+  const boost::json::object figures{
+      {"label", label},
+      {"client", "evstore"},
+      {"events", appended},
+      {"batch", work.batch},
+      {"streams", work.streams},
+      {"in_flight", work.in_flight},
+      {"payload_bytes", work.payload_bytes},
+      {"seconds", seconds},
+      {"events_per_s", static_cast<double>(appended) / seconds},
+      {"cpu_seconds", cpu},
+      {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
+      {"peak_rss_kib", bench::peak_rss_kib()}};
+  if (!bench::write_json(args.text("--json", ""), figures)) {
+    std::fprintf(stderr, "bench_append: cannot write the JSON file\n");
+    return 1;
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_append: %s\n", e.what());
+  return 1;
+}

@@ -1,0 +1,42 @@
+#pragma once
+// What a benchmark measures about its own process: CPU time (user + system, every thread, as
+// getrusage reports it), peak resident set size, wall-clock time, and pinning to one core.
+
+#include <sched.h>
+#include <sys/resource.h>
+
+#include <chrono>
+
+namespace evstore::bench {
+
+/// CPU seconds this process has used so far, user and system.
+inline double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// The process's peak resident set size so far, in KiB.
+inline long peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+inline double wall_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+/// Keeps the calling thread (and the threads it starts later) on one CPU; false if refused.
+inline bool pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+}  // namespace evstore::bench

@@ -1,0 +1,119 @@
+'use strict';
+// Reads a scripts/bench results folder and prints the summary table (Markdown), each figure
+// beside its target from issue 6; writes the data files the gnuplot scripts in bench/plots plot.
+//
+//   node report.js RESULTS_DIR
+
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: node report.js RESULTS_DIR');
+  process.exit(2);
+}
+
+function load(name) {
+  const file = path.join(dir, name);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+}
+
+const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a'
+  : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
+const rows = [];
+function row(what, evstore, adapter, ratio, target, ok) {
+  rows.push(`| ${what} | ${evstore} | ${adapter} | ${ratio} | ${target} | ${verdict(ok)} |`);
+}
+
+// Events/s and CPU per event, evstore beside the adapter.
+function compare(what, e, a, speedTarget, cpuTarget) {
+  if (!e || !a) return;
+  const speed = e.events_per_s / a.events_per_s;
+  row(`${what}: events/s`, fmt(e.events_per_s), fmt(a.events_per_s), `${fmt(speed, 2)}x`,
+    `>= ${speedTarget}x the adapter's`, speed >= speedTarget);
+  if (cpuTarget) {
+    const cpu = a.cpu_us_per_event / e.cpu_us_per_event;
+    row(`${what}: client CPU us/event`, fmt(e.cpu_us_per_event, 2), fmt(a.cpu_us_per_event, 2),
+      `1/${fmt(cpu, 1)}`, `<= 1/${cpuTarget} of the adapter's`, cpu >= cpuTarget);
+  }
+}
+
+const replayDirect = [load('replay-direct-evstore.json'), load('replay-direct-adapter.json')];
+const replayProxy = [load('replay-proxy-evstore.json'), load('replay-proxy-adapter.json')];
+compare('1. Replay, DynamoDB Local', ...replayDirect, 1, 20);
+compare('2. Replay, 5 ms memoizing proxy', ...replayProxy, 5, 20);
+
+const ceiling = load('replay-ceiling.json');
+const dom = load('replay-dom.json');
+if (ceiling) {
+  row('3. Replay ceiling, one core, proxy without delay: events/s', fmt(ceiling.events_per_s),
+    dom ? `Boost.JSON DOM alone: ${fmt(dom.events_per_s)}` : 'n/a',
+    dom ? `${fmt(ceiling.events_per_s / dom.events_per_s, 2)}x the DOM` : 'n/a',
+    '>= 250,000', ceiling.events_per_s >= 250000);
+  row('3. Replay ceiling: client CPU us/event', fmt(ceiling.cpu_us_per_event, 2), '', '', '', null);
+}
+
+compare('4. Append, DynamoDB Local', load('append-direct-evstore.json'),
+  load('append-direct-adapter.json'), 1, 10);
+compare('4. Append, 5 ms proxy', load('append-proxy-evstore.json'),
+  load('append-proxy-adapter.json'), 1, 10);
+
+const sigv4Text = fs.existsSync(path.join(dir, 'sigv4.txt'))
+  ? fs.readFileSync(path.join(dir, 'sigv4.txt'), 'utf8') : '';
+const signer = Number((sigv4Text.match(/sign: (\d+) ns/) || [])[1]);
+const floor = Number((sigv4Text.match(/reused OpenSSL contexts\): (\d+) ns/) || [])[1]);
+const smithy = load('sigv4-smithy.json');
+if (signer && floor) {
+  row('5. SigV4 sign, ns/signature (vs the hashing floor)', fmt(signer), `floor: ${fmt(floor)}`,
+    `${fmt(signer / floor, 2)}x the floor`, '<= 2x the floor', signer / floor <= 2);
+}
+if (signer && smithy) {
+  row('5. SigV4 sign, ns/signature (vs @smithy/signature-v4)', fmt(signer),
+    fmt(smithy.ns_per_signature), `1/${fmt(smithy.ns_per_signature / signer, 1)}`, '', null);
+}
+
+const small = load('memory-small.json');
+const large = load('memory-large.json');
+if (small && large) {
+  const growth = (large.peak_rss_kib - small.peak_rss_kib) / 1024;
+  row(`6. Peak RSS replaying ${fmt(small.events)} vs ${fmt(large.events)} events, MiB`,
+    `${fmt(small.peak_rss_kib / 1024, 1)} vs ${fmt(large.peak_rss_kib / 1024, 1)}`, '',
+    `+${fmt(growth, 1)} MiB`, '< 10 MB more', growth * 1024 * 1024 < 10e6);
+}
+
+console.log('| benchmark | evstore | adapter / reference | ratio | target | target |');
+console.log('|---|---|---|---|---|---|');
+for (const line of rows) console.log(line);
+
+// 7. Append scaling: events/s by appends in flight.
+const scaling = fs.readdirSync(dir).filter((f) => /^scaling-append-\d+\.json$/.test(f))
+  .map((f) => load(f)).sort((x, y) => x.in_flight - y.in_flight);
+if (scaling.length) {
+  console.log('\n| appends in flight (5 ms proxy) | evstore events/s | client CPU us/event |');
+  console.log('|---|---|---|');
+  for (const s of scaling) {
+    console.log(`| ${s.in_flight} | ${fmt(s.events_per_s)} | ${fmt(s.cpu_us_per_event, 1)} |`);
+  }
+  fs.writeFileSync(path.join(dir, 'scaling-append.dat'),
+    scaling.map((s) => `${s.in_flight} ${s.events_per_s}`).join('\n') + '\n');
+}
+
+// Events/s over time: the rate between timeline points at least `step` seconds apart.
+function rateOverTime(run) {
+  const timeline = run ? run.timeline : [];
+  if (!timeline || timeline.length < 2) return '';
+  const step = Math.max(0.05, timeline[timeline.length - 1][0] / 50);
+  const lines = [];
+  let [t0, n0] = [0, 0];
+  for (const [t, n] of timeline) {
+    if (t - t0 < step) continue;
+    lines.push(`${((t + t0) / 2).toFixed(3)} ${((n - n0) / (t - t0)).toFixed(1)}`);
+    [t0, n0] = [t, n];
+  }
+  return lines.join('\n') + '\n';
+}
+for (const [name, [e, a]] of [['direct', replayDirect], ['proxy', replayProxy]]) {
+  fs.writeFileSync(path.join(dir, `replay-${name}-evstore.dat`), rateOverTime(e));
+  fs.writeFileSync(path.join(dir, `replay-${name}-adapter.dat`), rateOverTime(a));
+}
