@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -68,11 +70,11 @@ int main(int argc, char** argv) try {
   if (!args.has("--table-prefix")) throw std::invalid_argument("--table-prefix is required");
 
   asio::io_context io(1);
-  repo store(io.get_executor(),
-             bench::local_config(args.number("--dynamodb-port", 8000),
-                                 args.number("--s3-port", 4566)),
-             {.table_name_prefix = args.text("--table-prefix", ""),
-              .s3_bucket_name = args.text("--bucket", "evstore-bench")});
+  repo store(
+      io.get_executor(),
+      bench::local_config(args.number("--dynamodb-port", 8000), args.number("--s3-port", 4566)),
+      {.table_name_prefix = args.text("--table-prefix", ""),
+       .s3_bucket_name = args.text("--bucket", "evstore-bench")});
   bench::run_for(io, store.init(), limit);
 
   std::optional<bench::spread_times> times;
@@ -91,30 +93,28 @@ int main(int argc, char** argv) try {
                    });
   const auto deadline = std::chrono::steady_clock::now() + limit;
   io.restart();
-  while (running > 0 && std::chrono::steady_clock::now() < deadline)
-    io.run_one_until(deadline);
+  while (running > 0 && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
   if (running > 0) throw std::runtime_error("appends took longer than --limit-seconds");
   if (failure) std::rethrow_exception(failure);
   const double seconds = bench::wall_seconds() - wall_start;
   const double cpu = bench::process_cpu_seconds() - cpu_start;
 
   const std::string label = args.text("--label", "evstore append");
-  std::printf("%s: %zu events in %.2f s: %.0f events/s, client CPU %.1f us/event\n",
-              label.c_str(), appended, seconds, static_cast<double>(appended) / seconds,
+  std::printf("%s: %zu events in %.2f s: %.0f events/s, client CPU %.1f us/event\n", label.c_str(),
+              appended, seconds, static_cast<double>(appended) / seconds,
               cpu * 1e6 / static_cast<double>(appended));
-  const boost::json::object figures{
-      {"label", label},
-      {"client", "evstore"},
-      {"events", appended},
-      {"batch", work.batch},
-      {"streams", work.streams},
-      {"in_flight", work.in_flight},
-      {"payload_bytes", work.payload_bytes},
-      {"seconds", seconds},
-      {"events_per_s", static_cast<double>(appended) / seconds},
-      {"cpu_seconds", cpu},
-      {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
-      {"peak_rss_kib", bench::peak_rss_kib()}};
+  const boost::json::object figures{{"label", label},
+                                    {"client", "evstore"},
+                                    {"events", appended},
+                                    {"batch", work.batch},
+                                    {"streams", work.streams},
+                                    {"in_flight", work.in_flight},
+                                    {"payload_bytes", work.payload_bytes},
+                                    {"seconds", seconds},
+                                    {"events_per_s", static_cast<double>(appended) / seconds},
+                                    {"cpu_seconds", cpu},
+                                    {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
+                                    {"peak_rss_kib", bench::peak_rss_kib()}};
   if (!bench::write_json(args.text("--json", ""), figures)) {
     std::fprintf(stderr, "bench_append: cannot write the JSON file\n");
     return 1;

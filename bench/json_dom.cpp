@@ -5,9 +5,10 @@
 //
 // Usage: bench_json_dom --responses FILE [--passes 5] [--cpu C] [--json FILE]
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -77,9 +78,10 @@ int main(int argc, char** argv) try {
   const double cpu = bench::process_cpu_seconds() - cpu_start;
   if (events == 0) throw std::runtime_error("the responses hold no BatchGetItem items");
 
-  std::printf("Boost.JSON DOM of the replay's responses: %zu events (%zu responses x %ld) in "
-              "%.2f s CPU: %.0f events/s\n",
-              events, bodies.size(), passes, cpu, static_cast<double>(events) / cpu);
+  std::printf(
+      "Boost.JSON DOM of the replay's responses: %zu events (%zu responses x %ld) in "
+      "%.2f s CPU: %.0f events/s\n",
+      events, bodies.size(), passes, cpu, static_cast<double>(events) / cpu);
   const json::object figures{{"label", "Boost.JSON DOM parse"},
                              {"events", events},
                              {"responses", bodies.size()},

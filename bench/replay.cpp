@@ -8,7 +8,9 @@
 // that many times in one process (the memory benchmark's 100,000 events); --max-events stops
 // after that many; --cpu pins the process to one core.
 
+#include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -57,13 +59,13 @@ int main(int argc, char** argv) try {
   const std::chrono::seconds limit(args.number("--limit-seconds", 600));
 
   asio::io_context io(1);
-  repo store(io.get_executor(),
-             bench::local_config(args.number("--dynamodb-port", 8000),
-                                 args.number("--s3-port", 4566)),
-             {.table_name_prefix = args.text("--table-prefix", ""),
-              .s3_bucket_name = args.text("--bucket", "evstore-bench"),
-              .skip_table_creation = true,
-              .skip_bucket_creation = true});
+  repo store(
+      io.get_executor(),
+      bench::local_config(args.number("--dynamodb-port", 8000), args.number("--s3-port", 4566)),
+      {.table_name_prefix = args.text("--table-prefix", ""),
+       .s3_bucket_name = args.text("--bucket", "evstore-bench"),
+       .skip_table_creation = true,
+       .skip_bucket_creation = true});
   if (args.has("--warmup")) {
     replay_run warmup;
     bench::run_for(io, replay_all(store, page_size, max_events, bench::wall_seconds(), warmup),

@@ -12,8 +12,8 @@ namespace evstore::bench {
 
 /// {"n":k,"stream":s,"text":"..."} padded with letters to `bytes` (at least its fixed part).
 inline std::string payload_json(std::size_t stream, std::size_t k, std::size_t bytes) {
-  std::string text = R"({"n":)" + std::to_string(k) + R"(,"stream":)" + std::to_string(stream) +
-                     R"(,"text":")";
+  std::string text =
+      R"({"n":)" + std::to_string(k) + R"(,"stream":)" + std::to_string(stream) + R"(,"text":")";
   const std::size_t fixed = text.size() + 2;
   for (std::size_t i = 0; fixed + i < bytes; ++i)
     text += static_cast<char>('a' + (i * 7 + k + stream) % 26);

@@ -31,8 +31,7 @@ inline aws::config local_config(long dynamodb_port, long s3_port) {
 /// Runs `task` on `io` until it finishes; throws after `limit` (pooled keep-alive connections
 /// keep `io` busy, so waiting for it to run out of work would never end).
 template <class T>
-T run_for(boost::asio::io_context& io, boost::asio::awaitable<T> task,
-          std::chrono::seconds limit) {
+T run_for(boost::asio::io_context& io, boost::asio::awaitable<T> task, std::chrono::seconds limit) {
   std::future<T> result = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   io.restart();

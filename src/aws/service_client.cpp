@@ -56,7 +56,7 @@ class service_client_impl {
 
   static asio::awaitable<http::response> send(std::shared_ptr<service_client_impl> self,
                                               http::request req,
-                                              const error_code_reader& read_error_code) {
+                                              error_code_reader read_error_code) {
     if (!self->pool_.target().base_path.empty())
       req.target.insert(0, self->pool_.target().base_path);
     const unsigned max_attempts = std::max(1u, self->policy_.options().max_attempts);
@@ -178,8 +178,8 @@ service_client::service_client(service_client&&) noexcept = default;
 service_client& service_client::operator=(service_client&&) noexcept = default;
 
 asio::awaitable<http::response> service_client::send(http::request req,
-                                                     const error_code_reader& read_error_code) {
-  return service_client_impl::send(impl_, std::move(req), read_error_code);
+                                                     error_code_reader read_error_code) {
+  return service_client_impl::send(impl_, std::move(req), std::move(read_error_code));
 }
 
 const http::endpoint& service_client::target() const noexcept {

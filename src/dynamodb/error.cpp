@@ -137,7 +137,8 @@ bool is_retryable_code_name(std::string_view code_name) noexcept {
 }
 
 service_error::service_error(std::string code_name, std::string message, unsigned http_status,
-                             std::string request_id, std::vector<cancellation_reason> reasons)
+                             std::string request_id, std::vector<cancellation_reason> reasons,
+                             std::optional<dynamodb::item> old_item)
     : boost::system::system_error(make_error_code(errc_from_code_name(code_name)),
                                   what_of(code_name, message, http_status, request_id)),
       what_(what_of(code_name, message, http_status, request_id)),
@@ -145,7 +146,8 @@ service_error::service_error(std::string code_name, std::string message, unsigne
       service_message_(std::move(message)),
       http_status_(http_status),
       request_id_(std::move(request_id)),
-      reasons_(std::move(reasons)) {}
+      reasons_(std::move(reasons)),
+      old_item_(std::move(old_item)) {}
 
 bool service_error::retryable() const noexcept {
   if (code() == errc::transaction_canceled) {

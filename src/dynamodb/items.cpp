@@ -18,6 +18,13 @@ void put_return_values(boost::json::object& body, return_values v) {
   if (v != return_values::none) body.emplace("ReturnValues", wire_name(v));
 }
 
+void put_return_values_on_failure(boost::json::object& body,
+                                  return_values_on_condition_check_failure v) {
+  if (v != return_values_on_condition_check_failure::none) {
+    body.emplace("ReturnValuesOnConditionCheckFailure", wire_name(v));
+  }
+}
+
 template <class Result>
 Result parse_attributes_result(std::string_view body, std::string_view operation) {
   boost::json::monotonic_resource resource;
@@ -37,6 +44,7 @@ std::string to_body(const put_item_request& request) {
   put_optional_string(body, "ConditionExpression", request.condition_expression);
   put_expression_attributes(body, request.names, request.values);
   put_return_values(body, request.return_values);
+  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
   put_return_consumed_capacity(body, request.return_consumed_capacity);
   return boost::json::serialize(body);
 }
@@ -65,6 +73,7 @@ std::string to_body(const update_item_request& request) {
   put_optional_string(body, "ConditionExpression", request.condition_expression);
   put_expression_attributes(body, request.names, request.values);
   put_return_values(body, request.return_values);
+  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
   put_return_consumed_capacity(body, request.return_consumed_capacity);
   return boost::json::serialize(body);
 }
@@ -77,6 +86,7 @@ std::string to_body(const delete_item_request& request) {
   put_optional_string(body, "ConditionExpression", request.condition_expression);
   put_expression_attributes(body, request.names, request.values);
   put_return_values(body, request.return_values);
+  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
   put_return_consumed_capacity(body, request.return_consumed_capacity);
   return boost::json::serialize(body);
 }

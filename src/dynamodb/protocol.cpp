@@ -132,8 +132,18 @@ service_error parse_service_error(const http::response& response) {
       message += ']';
     }
   }
+  std::optional<item> old_item;
+  if (const auto* stored = o->if_contains("Item"); stored && !stored->is_null()) {
+    try {
+      old_item = detail::parse_item_at(*stored, json_path{nullptr, "Item"});
+    } catch (const boost::system::system_error& e) {
+      message += " [item unreadable: ";
+      message += e.what();
+      message += ']';
+    }
+  }
   return service_error(std::move(code), std::move(message), response.status, std::move(request_id),
-                       std::move(reasons));
+                       std::move(reasons), std::move(old_item));
 }
 
 }  // namespace evstore::dynamodb

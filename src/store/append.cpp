@@ -85,8 +85,10 @@ ddb::transact_write_items_request build_transaction(const repo_state& state,
 
 asio::awaitable<std::uint64_t> read_version(repo_state& state, const std::string& domain,
                                             const std::string& identifier) {
-  const ddb::get_item_result head = co_await state.ddb.get_item(
-      {.table_name = state.table, .key = head_item_key(domain, identifier), .consistent_read = true});
+  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
+  const ddb::get_item_request request{
+      .table_name = state.table, .key = head_item_key(domain, identifier), .consistent_read = true};
+  const ddb::get_item_result head = co_await state.ddb.get_item(request);
   co_return head_version(head.item);
 }
 
@@ -154,7 +156,8 @@ asio::awaitable<void> build_items(repo_state& state, const stream_events& stream
     s3::put_options put;
     put.content_type = "application/json";
     put.acl = state.options.s3_acl;
-    co_await state.s3.put_object(where.bucket, where.key, to_json_line(e), put);
+    std::string object = to_json_line(e);
+    co_await state.s3.put_object(where.bucket, where.key, std::move(object), put);
     state.log(log_level::debug, "offloaded the payload of event '" + e.id + "' (" +
                                     std::to_string(sizes[p]) + " bytes) to s3://" + where.bucket +
                                     "/" + where.key);

@@ -29,8 +29,11 @@ asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
 
 asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> state,
                                                     std::string domain, std::string identifier) {
-  const ddb::get_item_result head = co_await state->ddb.get_item(
-      {.table_name = state->table, .key = head_item_key(domain, identifier), .consistent_read = true});
+  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
+  const ddb::get_item_request request{.table_name = state->table,
+                                      .key = head_item_key(domain, identifier),
+                                      .consistent_read = true};
+  const ddb::get_item_result head = co_await state->ddb.get_item(request);
   co_return head_version(head.item);
 }
 
@@ -53,7 +56,8 @@ asio::awaitable<std::optional<event>> read_event(std::shared_ptr<repo_state> sta
   request.limit = 1;
   ddb::query_result result = co_await state->ddb.query(request);
   if (result.items.empty()) co_return std::nullopt;
-  co_return co_await state->complete(event_from_item(result.items.front()));
+  decoded_item decoded = event_from_item(result.items.front());
+  co_return co_await state->complete(std::move(decoded));
 }
 
 asio::awaitable<std::vector<event>> read_caused_by(std::shared_ptr<repo_state> state,
@@ -99,7 +103,8 @@ asio::awaitable<void> delete_offloaded_objects(std::shared_ptr<repo_state> state
 
 asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects) {
   try {
-    co_await state->ddb.delete_table({.table_name = state->table});
+    const ddb::delete_table_request request{.table_name = state->table};
+    co_await state->ddb.delete_table(request);
   } catch (const ddb::service_error& error) {
     if (error.code() != ddb::errc::resource_not_found) throw;
   }

@@ -251,14 +251,17 @@ asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::i
 asio::awaitable<void> repo_state::ensure_table() {
   bool exists = true;
   try {
-    co_await ddb.describe_table({.table_name = table});
+    // A named request: GCC 12 destroys temporaries of a co_await expression twice.
+    const ddb::describe_table_request request{.table_name = table};
+    co_await ddb.describe_table(request);
   } catch (const ddb::service_error& error) {
     if (error.code() != ddb::errc::resource_not_found) throw;
     exists = false;
   }
   if (!exists) {
     try {
-      co_await ddb.create_table(table_definition(table, options));
+      const ddb::create_table_request request = table_definition(table, options);
+      co_await ddb.create_table(request);
       log(log_level::info, "created table '" + table + "'");
     } catch (const ddb::service_error& error) {
       // Another process created it (or is creating it) at the same moment.

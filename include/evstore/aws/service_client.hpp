@@ -35,7 +35,8 @@ namespace evstore::aws {
 
 /// Returns the service's error code of a non-2xx response ("ThrottlingException" from a
 /// DynamoDB `__type`, "SlowDown" from an S3 `<Code>`), or "" when the body carries none (the
-/// status then decides). Called only for non-2xx responses; must not throw. It may return a
+/// status then decides). Called only for non-2xx responses; must not throw. send() keeps its
+/// own copy, so a temporary is fine even when the send is co_spawned. It may return a
 /// more telling code than the body's to steer retries: e.g. "TransactionConflict" for a
 /// TransactionCanceledException whose reasons are only TransactionConflict/None (retried),
 /// where the plain code is not retried. See retry_policy.hpp for the codes retried.
@@ -78,8 +79,7 @@ class service_client {
   /// http::errc::invalid_request and response_too_large); credential errors (errc);
   /// boost::asio::error::operation_aborted when the awaiting coroutine is cancelled, also
   /// while waiting out a backoff.
-  boost::asio::awaitable<http::response> send(http::request req,
-                                              const error_code_reader& read_error_code);
+  boost::asio::awaitable<http::response> send(http::request req, error_code_reader read_error_code);
 
   const http::endpoint& target() const noexcept;
   const std::string& region() const noexcept;

@@ -63,7 +63,8 @@ struct cancellation_reason {
 class service_error : public boost::system::system_error {
  public:
   service_error(std::string code_name, std::string message, unsigned http_status,
-                std::string request_id, std::vector<cancellation_reason> reasons = {});
+                std::string request_id, std::vector<cancellation_reason> reasons = {},
+                std::optional<dynamodb::item> old_item = std::nullopt);
 
   /// The error code name, e.g. "ConditionalCheckFailedException".
   const std::string& code_name() const noexcept { return code_name_; }
@@ -74,6 +75,9 @@ class service_error : public boost::system::system_error {
   const std::string& request_id() const noexcept { return request_id_; }
   /// For TransactionCanceledException: one reason per action, in request order.
   const std::vector<cancellation_reason>& cancellation_reasons() const noexcept { return reasons_; }
+  /// For ConditionalCheckFailedException: the item as stored, when the request asked for it
+  /// (return_values_on_condition_check_failure::all_old).
+  const std::optional<dynamodb::item>& old_item() const noexcept { return old_item_; }
   /// Whether sending the same request again may succeed (throttling, server errors, a
   /// transaction cancelled only by conflicts or throttling).
   bool retryable() const noexcept;
@@ -88,6 +92,7 @@ class service_error : public boost::system::system_error {
   unsigned http_status_;
   std::string request_id_;
   std::vector<cancellation_reason> reasons_;
+  std::optional<dynamodb::item> old_item_;
 };
 
 /// Whether a DynamoDB error code name is worth retrying as such.

@@ -21,6 +21,9 @@ struct put_item_request {
   /// none or all_old (the only two PutItem accepts).
   dynamodb::return_values return_values = return_values::none;
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
+  /// all_old: a failed condition's service_error carries the stored item (old_item()).
+  dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
+      return_values_on_condition_check_failure::none;
 };
 struct put_item_result {
   std::optional<dynamodb::item> attributes{};  ///< the old item, with return_values::all_old
@@ -51,6 +54,8 @@ struct update_item_request {
   expression_attribute_values values{};
   dynamodb::return_values return_values = return_values::none;
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
+  dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
+      return_values_on_condition_check_failure::none;
 };
 struct update_item_result {
   std::optional<dynamodb::item> attributes{};
@@ -67,6 +72,8 @@ struct delete_item_request {
   /// none or all_old.
   dynamodb::return_values return_values = return_values::none;
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
+  dynamodb::return_values_on_condition_check_failure return_values_on_condition_check_failure =
+      return_values_on_condition_check_failure::none;
 };
 struct delete_item_result {
   std::optional<dynamodb::item> attributes{};

@@ -35,6 +35,7 @@ call put_item PutItem '{"TableName":"'$table'","Item":{"pk":{"S":"stream-1"},"sk
 call put_item_all_old PutItem '{"TableName":"'$table'","Item":{"pk":{"S":"stream-1"},"sk":{"N":"2"},"kind":{"S":"renamed"}},"ReturnValues":"ALL_OLD"}'
 call put_item_replace PutItem '{"TableName":"'$table'","Item":{"pk":{"S":"stream-1"},"sk":{"N":"2"},"kind":{"S":"renamed"},"name":{"S":"second"}},"ReturnValues":"ALL_OLD"}'
 call error_conditional_check_failed PutItem '{"TableName":"'$table'","Item":{"pk":{"S":"stream-1"},"sk":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)"}'
+call error_conditional_check_failed_item PutItem '{"TableName":"'$table'","Item":{"pk":{"S":"stream-1"},"sk":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}'
 call get_item GetItem '{"TableName":"'$table'","Key":{"pk":{"S":"stream-1"},"sk":{"N":"1"}},"ConsistentRead":true,"ReturnConsumedCapacity":"INDEXES"}'
 call get_item_projection GetItem '{"TableName":"'$table'","Key":{"pk":{"S":"stream-1"},"sk":{"N":"1"}},"ProjectionExpression":"#k, meta.who","ExpressionAttributeNames":{"#k":"kind"}}'
 call get_item_missing GetItem '{"TableName":"'$table'","Key":{"pk":{"S":"stream-9"},"sk":{"N":"1"}}}'

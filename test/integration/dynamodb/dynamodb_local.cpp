@@ -123,6 +123,17 @@ BOOST_AUTO_TEST_CASE(put_get_update_delete) {
   BOOST_TEST(failed.http_status() == 400u);
   BOOST_TEST(!failed.request_id().empty());
   BOOST_TEST(!failed.retryable());
+  BOOST_TEST(!failed.old_item().has_value());
+  const auto with_item = expect_service_error(
+      *this,
+      ddb.put_item({.table_name = name,
+                    .item = item,
+                    .condition_expression = "attribute_not_exists(pk)",
+                    .return_values_on_condition_check_failure =
+                        ddb::return_values_on_condition_check_failure::all_old}),
+      errc::conditional_check_failed);
+  BOOST_TEST_REQUIRE(with_item.old_item().has_value());
+  BOOST_TEST((*with_item.old_item() == item));
 
   const auto updated =
       run(ddb.update_item({.table_name = name,

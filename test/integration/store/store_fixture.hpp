@@ -150,7 +150,9 @@ struct store_fixture {
 
   boost::asio::awaitable<void> drop_everything() {
     try {
-      co_await ddb.delete_table({.table_name = store.table_name()});
+      // A named request: GCC 12 destroys temporaries of a co_await expression twice.
+      const dynamodb::delete_table_request request{.table_name = store.table_name()};
+      co_await ddb.delete_table(request);
       co_await ddb.wait_until_deleted(store.table_name());
     } catch (const dynamodb::service_error& error) {
       if (error.code() != dynamodb::errc::resource_not_found) throw;

@@ -188,6 +188,13 @@ BOOST_AUTO_TEST_CASE(put_item_return_values) {
   BOOST_TEST_REQUIRE(replaced.attributes.has_value());
   BOOST_TEST((*replaced.attributes == request.item));
   BOOST_TEST(!replaced.consumed_capacity.has_value());
+  check_body(ddb::to_body(
+                 ddb::put_item_request{.table_name = table,
+                                       .item = key("stream-1", "1"),
+                                       .condition_expression = "attribute_not_exists(pk)",
+                                       .return_values_on_condition_check_failure =
+                                           ddb::return_values_on_condition_check_failure::all_old}),
+             "error_conditional_check_failed_item");
   check_error([] { (void)ddb::to_body(ddb::put_item_request{.table_name = "t"}); },
               ddb::errc::invalid_request, "no attributes");
 }

@@ -65,6 +65,17 @@ BOOST_AUTO_TEST_CASE(conditional_check_failed_recorded) {
              "conditional request failed");
 }
 
+BOOST_AUTO_TEST_CASE(conditional_check_failed_with_item_recorded) {
+  const auto e = ddb::parse_service_error(recorded_response("error_conditional_check_failed_item"));
+  BOOST_TEST(e.code() == ddb::make_error_code(ddb::errc::conditional_check_failed));
+  BOOST_TEST_REQUIRE(e.old_item().has_value());
+  BOOST_TEST(e.old_item()->at("kind").as_string() == "created");
+  BOOST_TEST(e.old_item()->at("big").as_number_text() == "12345678901234567890123456789012345678");
+  BOOST_TEST(!ddb::parse_service_error(recorded_response("error_conditional_check_failed"))
+                  .old_item()
+                  .has_value());
+}
+
 BOOST_AUTO_TEST_CASE(lowercase_message_variant) {
   // Real DynamoDB writes `message`; DynamoDB Local writes `Message`.
   const auto e = ddb::parse_service_error(error_response(
