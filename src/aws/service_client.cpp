@@ -7,7 +7,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -42,7 +44,8 @@ class service_client_impl {
   service_client_impl(asio::any_io_executor executor, http::endpoint target, std::string region,
                       std::string service, std::shared_ptr<credentials_provider> credentials,
                       service_client_options options)
-      : pool_(std::move(executor), std::move(target), options.http),
+      : strand_(asio::make_strand(executor)),
+        pool_(strand_, std::move(target), options.http),
         authority_(pool_.target().authority()),
         region_(std::move(region)),
         service_(std::move(service)),
@@ -71,7 +74,9 @@ class service_client_impl {
       std::optional<http::response> res;
       boost::system::error_code transport_error;
       try {
-        res = co_await self->pool_.send(std::move(signed_req));
+        // The pool is not thread-safe: it lives on the client's strand.
+        res = co_await asio::co_spawn(self->strand_, self->pool_.send(std::move(signed_req)),
+                                      asio::use_awaitable);
       } catch (const system_error& e) {
         if (e.code() == asio::error::operation_aborted || is_permanent(e.code())) throw;
         transport_error = e.code();
@@ -133,6 +138,7 @@ class service_client_impl {
     return system_clock::duration{clock_offset_.load(std::memory_order_relaxed)};
   }
 
+  asio::strand<asio::any_io_executor> strand_;
   http::connection_pool pool_;
   std::string authority_;
   std::string region_;

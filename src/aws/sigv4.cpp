@@ -1,25 +1,19 @@
 #include "evstore/aws/sigv4.hpp"
 
-#include <algorithm>
 #include <array>
 #include <chrono>
 #include <stdexcept>
+#include <vector>
 
 #include "evstore/aws/detail/crypto.hpp"
 #include "evstore/aws/detail/sigv4_canonical.hpp"
+#include "evstore/http/ascii.hpp"
 
 namespace evstore::aws {
 
 namespace {
 
 constexpr std::string_view unsigned_payload = "UNSIGNED-PAYLOAD";
-
-bool iequals(std::string_view a, std::string_view lowercase) noexcept {
-  return a.size() == lowercase.size() &&
-         std::equal(a.begin(), a.end(), lowercase.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? static_cast<char>(x + 32) : x) == y;
-         });
-}
 
 void put_digits(char* out, int value, int width) noexcept {
   for (int i = width - 1; i >= 0; --i) {
@@ -75,13 +69,13 @@ class sigv4_signer_impl {
     bool has_content_sha256 = false;
     payload_hash_.clear();
     std::erase_if(req.headers, [&](const http::header& h) {
-      if (iequals(h.name, "authorization") || iequals(h.name, "x-amz-date") ||
-          iequals(h.name, "x-amz-security-token")) {
+      if (http::iequals(h.name, "authorization") || http::iequals(h.name, "x-amz-date") ||
+          http::iequals(h.name, "x-amz-security-token")) {
         return true;
       }
-      if (iequals(h.name, "host")) {
+      if (http::iequals(h.name, "host")) {
         has_host = true;
-      } else if (!has_content_sha256 && iequals(h.name, "x-amz-content-sha256")) {
+      } else if (!has_content_sha256 && http::iequals(h.name, "x-amz-content-sha256")) {
         has_content_sha256 = true;
         payload_hash_ = h.value;
       }

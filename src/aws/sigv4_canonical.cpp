@@ -1,71 +1,35 @@
 #include "evstore/aws/detail/sigv4_canonical.hpp"
 
 #include <algorithm>
-#include <array>
 #include <tuple>
+
+#include "evstore/http/ascii.hpp"
+#include "evstore/http/percent_encoding.hpp"
 
 namespace evstore::aws::detail {
 
 namespace {
 
-constexpr std::array<bool, 256> make_unreserved_table() {
-  std::array<bool, 256> table{};
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  table['-'] = table['.'] = table['_'] = table['~'] = true;
-  return table;
-}
-
-constexpr std::array<bool, 256> unreserved = make_unreserved_table();
-constexpr char upper_hex[] = "0123456789ABCDEF";
-
-/// Appends `text` percent-encoding every byte outside the unreserved set. Runs of unreserved
-/// bytes are copied at once: per-byte appends dominated the time of a whole signature.
-void append_encoded(std::string& out, std::string_view text) {
-  std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (unreserved[c]) continue;
-    out.append(text.data() + run_start, i - run_start);
-    const char escape[3] = {'%', upper_hex[c >> 4], upper_hex[c & 0x0f]};
-    out.append(escape, 3);
-    run_start = i + 1;
-  }
-  out.append(text.data() + run_start, text.size() - run_start);
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 /// Decodes the percent escapes of `text` and appends the bytes encoded with the unreserved set.
+/// A '%' not followed by two hex digits stands for itself.
 void append_reencoded(std::string& out, std::string_view text) {
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (unreserved[c]) continue;
-    out.append(text.data() + run_start, i - run_start);
-    if (c == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+    if (text[i] != '%') continue;
+    http::append_percent_encoded(out, text.substr(run_start, i - run_start));
+    char decoded = '%';
+    if (i + 2 < text.size()) {
+      const int high = http::hex_digit_value(text[i + 1]);
+      const int low = http::hex_digit_value(text[i + 2]);
       if (high >= 0 && low >= 0) {
-        c = static_cast<unsigned char>(high << 4 | low);
+        decoded = static_cast<char>(high << 4 | low);
         i += 2;
       }
     }
-    if (unreserved[c]) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      const char escape[3] = {'%', upper_hex[c >> 4], upper_hex[c & 0x0f]};
-      out.append(escape, 3);
-    }
+    http::append_percent_encoded(out, std::string_view(&decoded, 1));
     run_start = i + 1;
   }
-  out.append(text.data() + run_start, text.size() - run_start);
+  http::append_percent_encoded(out, text.substr(run_start));
 }
 
 bool is_space(char c) noexcept {
@@ -91,10 +55,6 @@ void append_trimmed(std::string& out, std::string_view value) {
     out.append(value.data() + word_start, i - word_start);
     first = false;
   }
-}
-
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
 }  // namespace
@@ -170,7 +130,7 @@ void canonical_request_builder::append_path(std::string_view path, bool s3) {
   if (path.front() == '/') out_ += '/';
   for (std::size_t i = 0; i < segments_.size(); ++i) {
     if (i != 0) out_ += '/';
-    append_encoded(out_, segments_[i]);
+    http::append_percent_encoded(out_, segments_[i]);
   }
   if (!segments_.empty() && path.back() == '/') out_ += '/';
 }
@@ -217,7 +177,7 @@ void canonical_request_builder::append_headers(const http::header_list& headers)
     const std::size_t size = headers[i].name.size();
     names_.resize(offset + size);
     std::transform(headers[i].name.begin(), headers[i].name.end(), names_.begin() + offset,
-                   ascii_lower);
+                   http::ascii_lower);
     if (is_unsigned_header(std::string_view(names_).substr(offset))) {
       names_.resize(offset);
       continue;

@@ -16,6 +16,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "connection.hpp"
+#include "evstore/http/ascii.hpp"
 #include "evstore/http/client.hpp"
 #include "evstore/http/error.hpp"
 #include "evstore/http/request_head.hpp"
@@ -320,7 +321,9 @@ asio::awaitable<response> connection_pool_impl::send(std::shared_ptr<connection_
     const detail::exchange_result result =
         co_await conn.exchange(req, deadline, options_.max_response_body, res);
     if (!result.error) {
-      if (result.keep_alive && find_header(req.headers, "Connection") != "close") slot.recycle();
+      if (result.keep_alive && !iequals(find_header(req.headers, "Connection"), "close")) {
+        slot.recycle();
+      }
       co_return res;
     }
     if (reused && !resent && !result.response_started && !conn.timed_out() &&

@@ -5,6 +5,8 @@
 
 #include <boost/asio/ip/address_v6.hpp>
 
+#include "evstore/http/ascii.hpp"
+
 namespace evstore::http {
 
 namespace {
@@ -13,10 +15,6 @@ namespace {
   throw std::invalid_argument("invalid endpoint URL \"" + std::string(url) +
                               "\": " + std::string(why) +
                               " (expected http://host[:port][/path] or https://...)");
-}
-
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {

@@ -5,6 +5,7 @@
 
 #include <boost/system/system_error.hpp>
 
+#include "evstore/http/ascii.hpp"
 #include "evstore/http/error.hpp"
 
 namespace evstore::http {
@@ -63,18 +64,6 @@ bool is_valid_value(std::string_view value) noexcept {
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
-  }
-  return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
   }
   return true;
 }

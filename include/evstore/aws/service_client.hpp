@@ -55,7 +55,8 @@ struct service_client_options {
 
 class service_client_impl;
 
-/// Thread-safe: send() may be called concurrently, from any thread running the executor.
+/// Thread-safe: send() may be called concurrently, from any thread running the executor (the
+/// connection pool, which is not, runs on a strand of its own).
 class service_client {
  public:
   /// `target` from config::endpoint_for / config::s3_endpoint_for; `region` and `service` are

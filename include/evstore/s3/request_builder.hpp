@@ -26,9 +26,6 @@ class request_builder {
   /// `path_style` from aws::config::s3_endpoint_for. Checks the name (check_bucket_name).
   request_builder(std::string bucket, bool path_style);
 
-  const std::string& bucket() const noexcept { return bucket_; }
-  bool path_style() const noexcept { return path_style_; }
-
   http::request head_bucket() const;
   /// With a CreateBucketConfiguration body naming `region`, except in us-east-1 (S3 rejects
   /// that location constraint there).

@@ -33,13 +33,17 @@
 
 #include "evstore/http/client.hpp"
 #include "evstore/http/error.hpp"
+#include "send_outcome.hpp"
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"
 
 namespace asio = boost::asio;
 namespace http = evstore::http;
 using namespace std::chrono_literals;
+using evstore::test::contains;
 using evstore::test::local_http_server;
+using evstore::test::try_send;
+using outcome = evstore::test::send_outcome;
 using evstore::test::run_awaitable;
 using clock_type = std::chrono::steady_clock;
 
@@ -65,30 +69,8 @@ http::request get(std::string target) {
   return {"GET", std::move(target), {}, {}};
 }
 
-// Sends and turns a failure into its error code, so a test can check both outcomes.
-struct outcome {
-  std::optional<http::response> response;
-  boost::system::error_code error;
-  std::string message;
-};
-
-asio::awaitable<outcome> try_send(http::connection_pool& pool, http::request req) {
-  outcome result;
-  try {
-    result.response = co_await pool.send(std::move(req));
-  } catch (const boost::system::system_error& e) {
-    result.error = e.code();
-    result.message = e.what();
-  }
-  co_return result;
-}
-
 outcome send_once(asio::io_context& io, http::connection_pool& pool, http::request req) {
   return run_awaitable(io, try_send(pool, std::move(req)));
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 }  // namespace
@@ -537,6 +519,19 @@ BOOST_AUTO_TEST_CASE(response_delimited_by_close_is_read_to_the_end_and_not_reus
   const outcome result = send_once(io, pool, get("/"));
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(result.response->body == "until the end");
+  BOOST_TEST(pool.open_connections() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(request_asking_to_close_does_not_leave_its_connection_idle) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
+  // The server answers as if the connection stayed open; the request said otherwise.
+  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+                 asio::detached);
+  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
+  const outcome result = send_once(io, pool, {"GET", "/", {{"Connection", "Close"}}, {}});
+  BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(pool.open_connections() == 0u);
 }
 

@@ -12,15 +12,18 @@
 
 #include "evstore/http/client.hpp"
 #include "evstore/http/error.hpp"
+#include "send_outcome.hpp"
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/test_ca.hpp"
 
 namespace asio = boost::asio;
 namespace http = evstore::http;
+using evstore::test::contains;
 using evstore::test::local_http_server;
 using evstore::test::make_test_certificates;
 using evstore::test::temp_file;
+using outcome = evstore::test::send_outcome;
 
 namespace {
 
@@ -28,23 +31,8 @@ http::response hello(const http::request& req) {
   return {200, {}, "hello " + std::string(find_header(req.headers, "Host"))};
 }
 
-struct outcome {
-  std::optional<http::response> response;
-  boost::system::error_code error;
-  std::string message;
-};
-
 asio::awaitable<outcome> try_get(http::connection_pool& pool) {
-  outcome result;
-  try {
-    // A named request: GCC 12 miscompiles braced temporaries inside co_await expressions.
-    http::request req{"GET", "/", {}, {}};
-    result.response = co_await pool.send(std::move(req));
-  } catch (const boost::system::system_error& e) {
-    result.error = e.code();
-    result.message = e.what();
-  }
-  co_return result;
+  return evstore::test::try_send(pool, {"GET", "/", {}, {}});
 }
 
 outcome get_once(const std::string& url, const std::string& ca_file) {
@@ -55,10 +43,6 @@ outcome get_once(const std::string& url, const std::string& ca_file) {
   options.request_timeout = std::chrono::milliseconds(5000);
   http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), options);
   return evstore::test::run_awaitable(io, try_get(pool));
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 }  // namespace
