@@ -7,7 +7,9 @@
 //
 // Where the store is comes from the environment like any AWS program (AWS_REGION,
 // AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, credentials), plus EVSTORE_TABLE_PREFIX and
-// EVSTORE_S3_BUCKET. scripts/demo runs it against local servers.
+// EVSTORE_S3_BUCKET (default: a new table demo-<time>-schemeless-event-store, bucket
+// evstore-demo). The checks expect a table holding only this run's events. scripts/demo runs it
+// against local servers.
 
 #include <algorithm>
 #include <charconv>
@@ -265,7 +267,11 @@ asio::awaitable<std::string> show_conflict(evstore::repo& store, const stream_pl
 asio::awaitable<void> run_demo(demo_settings settings) {
   auto executor = co_await asio::this_coro::executor;
   evstore::repo_options options;
-  options.table_name_prefix = env_or("EVSTORE_TABLE_PREFIX", "demo-");
+  // A fresh table per run by default: the checks below expect only this run's events.
+  const auto run_id = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  options.table_name_prefix =
+      env_or("EVSTORE_TABLE_PREFIX", "demo-" + std::to_string(run_id.count()) + "-");
   options.s3_bucket_name = env_or("EVSTORE_S3_BUCKET", "evstore-demo");
   evstore::repo store(executor, evstore::aws::config::from_environment(), options);
   std::printf("evstore demo: table %s\n", store.table_name().c_str());

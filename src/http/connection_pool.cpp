@@ -302,7 +302,6 @@ asio::awaitable<response> connection_pool_impl::send(std::shared_ptr<connection_
   const clock::time_point start = clock::now();
   const clock::time_point deadline = start + options_.request_timeout;
   lease slot = co_await acquire(start, deadline);
-  bool resent = false;
   for (;;) {
     if (!slot.conn()) co_await open_connection(slot, deadline);
     connection& conn = *slot.conn();
@@ -326,9 +325,9 @@ asio::awaitable<response> connection_pool_impl::send(std::shared_ptr<connection_
       }
       co_return res;
     }
-    if (reused && !resent && !result.response_started && !conn.timed_out() &&
+    // Resent on a new connection, which is never `reused`: a request is resent at most once.
+    if (reused && !result.response_started && !conn.timed_out() &&
         is_closed_connection_error(result.error)) {
-      resent = true;
       slot.drop_connection();
       continue;
     }

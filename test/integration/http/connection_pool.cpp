@@ -458,15 +458,32 @@ BOOST_AUTO_TEST_CASE(response_body_over_the_limit_fails_and_discards_the_connect
 
 namespace {
 
-// Serves one connection with fixed bytes then closes: for responses no HTTP server would send.
-asio::awaitable<void> answer_raw(asio::ip::tcp::acceptor& listener, std::string bytes,
-                                 std::string* received = nullptr) {
+// Serves one connection with fixed bytes, one reply a request, then closes: for responses no
+// HTTP server would send. `received` gets the last request, `requests` counts them.
+asio::awaitable<void> answer_raw_in_turn(asio::ip::tcp::acceptor& listener,
+                                         std::vector<std::string> replies,
+                                         std::string* received = nullptr, int* requests = nullptr) {
   auto socket = co_await listener.async_accept(asio::use_awaitable);
-  char request[4096];
-  const std::size_t size =
-      co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
-  if (received) received->assign(request, size);
-  co_await asio::async_write(socket, asio::buffer(bytes), asio::use_awaitable);
+  for (const std::string& reply : replies) {
+    char request[4096];
+    const std::size_t size =
+        co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
+    if (received) received->assign(request, size);
+    if (requests) ++*requests;
+    co_await asio::async_write(socket, asio::buffer(reply), asio::use_awaitable);
+  }
+}
+
+asio::awaitable<outcome> send_second_after_first(http::connection_pool& pool) {
+  co_await pool.send(get("/first"));
+  co_return co_await try_send(pool, get("/second"));
+}
+
+asio::awaitable<void> answer_raw(asio::ip::tcp::acceptor& listener, std::string reply,
+                                 std::string* received = nullptr) {
+  std::vector<std::string> replies;
+  replies.push_back(std::move(reply));
+  return answer_raw_in_turn(listener, std::move(replies), received);
 }
 
 }  // namespace
@@ -492,6 +509,27 @@ BOOST_AUTO_TEST_CASE(response_cut_short_is_reported_as_closed) {
   http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
   const outcome result = send_once(io, pool, get("/"));
   BOOST_TEST(result.error == http::make_error_code(http::errc::connection_closed), result.message);
+}
+
+BOOST_AUTO_TEST_CASE(response_cut_short_on_a_reused_connection_is_not_resent) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
+  int requests = 0;
+  // The server may have acted on a request it began to answer: sending it again could repeat
+  // a write.
+  asio::co_spawn(io,
+                 answer_raw_in_turn(listener,
+                                    {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                     "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"},
+                                    nullptr, &requests),
+                 asio::detached);
+  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
+  // One coroutine for both: the server's wait for the second request keeps `io` busy.
+  const outcome second = run_awaitable(io, send_second_after_first(pool));
+  BOOST_TEST(second.error == http::make_error_code(http::errc::connection_closed), second.message);
+  BOOST_TEST(requests == 2);
+  BOOST_TEST(pool.connections_opened() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(chunked_response_is_joined_and_keeps_the_connection) {

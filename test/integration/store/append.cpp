@@ -109,11 +109,14 @@ BOOST_AUTO_TEST_CASE(stale_expected_sequence_is_a_concurrency_error_with_the_act
 BOOST_AUTO_TEST_CASE(a_duplicate_id_is_a_duplicate_event_error_and_writes_nothing) {
   store_fixture f("dup");
   f.run(f.store.init());
+  // The same event stored again (as a retried append does): the table key is id + created.
   std::vector<event> first = numbered(1, "a");
   first[0].id = "fixed-id";
+  first[0].created = test::utc("2024-05-01T12:00:00.000Z");
   f.run(f.store.append(first));
   std::vector<event> again = numbered(3, "b");
   again[1].id = "fixed-id";
+  again[1].created = first[0].created;
   try {
     f.run(f.store.append(again));
     BOOST_FAIL("expected a duplicate event error");
