@@ -40,20 +40,26 @@ struct workload {
   int months;
 };
 
-/// Worker `w`'s appends: round by round, one batch for each of its streams.
-asio::awaitable<void> append_worker(repo& store, const workload& work,
-                                    const bench::spread_times* times, std::size_t w) {
+/// Worker `w`'s batches, in order: round by round, one batch for each of its streams. Built
+/// before the clock starts, so the figures count the appends, not making up events.
+std::vector<std::vector<event>> worker_batches(const workload& work,
+                                               const bench::spread_times* times, std::size_t w) {
+  std::vector<std::vector<event>> batches;
   const std::size_t per_stream = work.events / work.streams;
   for (std::size_t first = 0; first < per_stream; first += work.batch) {
     for (std::size_t s = w; s < work.streams; s += work.in_flight) {
-      std::vector<event> batch;
+      std::vector<event>& batch = batches.emplace_back();
       for (std::size_t k = first; k < std::min(first + work.batch, per_stream); ++k) {
         batch.push_back(bench::bench_event(s, k, work.payload_bytes));
         if (times != nullptr) batch.back().created = times->at(k * work.streams + s);
       }
-      co_await store.append(std::move(batch));
     }
   }
+  return batches;
+}
+
+asio::awaitable<void> append_worker(repo& store, std::vector<std::vector<event>> batches) {
+  for (std::vector<event>& batch : batches) co_await store.append(std::move(batch));
 }
 
 }  // namespace
@@ -81,16 +87,19 @@ int main(int argc, char** argv) try {
   if (work.months > 0) times.emplace(work.events, work.months);
   const std::size_t appended = work.events / work.streams * work.streams;
 
+  std::vector<std::vector<std::vector<event>>> batches;
+  for (std::size_t w = 0; w < work.in_flight; ++w)
+    batches.push_back(worker_batches(work, times ? &*times : nullptr, w));
+
   const double cpu_start = bench::process_cpu_seconds();
   const double wall_start = bench::wall_seconds();
   std::size_t running = work.in_flight;
   std::exception_ptr failure;
   for (std::size_t w = 0; w < work.in_flight; ++w)
-    asio::co_spawn(io, append_worker(store, work, times ? &*times : nullptr, w),
-                   [&](std::exception_ptr error) {
-                     --running;
-                     if (error && !failure) failure = error;
-                   });
+    asio::co_spawn(io, append_worker(store, std::move(batches[w])), [&](std::exception_ptr error) {
+      --running;
+      if (error && !failure) failure = error;
+    });
   const auto deadline = std::chrono::steady_clock::now() + limit;
   io.restart();
   while (running > 0 && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);

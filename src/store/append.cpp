@@ -42,16 +42,18 @@ void check_sizes(const repo_state& state, const std::vector<event>& events) {
     const std::size_t full = item_size(to_item(e)) + sequence_size_margin;
     if (full <= state.options.offload_threshold_bytes) continue;
     if (state.options.s3_bucket_name.empty())
-      reject(e, p, "makes an item of " + std::to_string(full) +
-                                    " bytes, over the offload threshold, but no S3 bucket is "
-                                    "configured: set s3_bucket_name");
+      reject(e, p,
+             "makes an item of " + std::to_string(full) +
+                 " bytes, over the offload threshold, but no S3 bucket is "
+                 "configured: set s3_bucket_name");
     const std::size_t offloaded =
         item_size(to_item(e, s3_location{state.options.s3_bucket_name,
                                          state.options.s3_key_prefix + e.id + ".json"})) +
         sequence_size_margin;
     if (offloaded > max_item_bytes)
-      reject(e, p, "makes an item of " + std::to_string(offloaded) +
-                       " bytes even without its payload, over DynamoDB's 409,600: shrink its meta");
+      reject(e, p,
+             "makes an item of " + std::to_string(offloaded) +
+                 " bytes even without its payload, over DynamoDB's 409,600: shrink its meta");
   }
 }
 
@@ -102,7 +104,8 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
     std::vector<ddb::item> chunk_items;
     chunk_items.reserve(chunk.positions.size());
     for (const std::size_t p : chunk.positions) chunk_items.push_back(items[p]);
-    ddb::transact_write_items_request request = build_transaction(state, chunk, std::move(chunk_items));
+    ddb::transact_write_items_request request =
+        build_transaction(state, chunk, std::move(chunk_items));
     // A fresh token per attempt: the service client's own resends of this request reuse it, so
     // a write whose response was lost is not applied twice; a deliberate new attempt after a
     // cancellation must not be answered from the cancelled one.
@@ -137,8 +140,8 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
         throw boost::system::system_error(
             make_error_code(ddb::errc::transaction_canceled),
             "the transaction appending to stream " + stream_name(chunk.domain, chunk.identifier) +
-                " was cancelled after " + std::to_string(attempt) + " attempt(s): " +
-                verdict->summary + " (" + failure + ")");
+                " was cancelled after " + std::to_string(attempt) +
+                " attempt(s): " + verdict->summary + " (" + failure + ")");
     }
   }
 }
@@ -179,7 +182,8 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
     const std::vector<transaction_chunk> chunks = plan_transactions(stream, current, sizes);
     bool replan = false;
     for (std::size_t c = 0; c < chunks.size() && !replan; ++c) {
-      const std::optional<std::uint64_t> actual = co_await write_chunk(state, chunks[c], events, items);
+      const std::optional<std::uint64_t> actual =
+          co_await write_chunk(state, chunks[c], events, items);
       if (!actual) continue;
       // With no expected sequence the caller accepts any version: start again from the one
       // found, as long as nothing of this stream is written yet.
@@ -187,7 +191,8 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
         replan = true;
         break;
       }
-      throw concurrency_error(stream.domain, stream.identifier, chunks[c].expected_version, *actual);
+      throw concurrency_error(stream.domain, stream.identifier, chunks[c].expected_version,
+                              *actual);
     }
     if (!replan) co_return;
   }
@@ -198,8 +203,8 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
 asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
                                                   std::vector<event> events,
                                                   append_options options) {
-  const auto untimed = std::count_if(events.begin(), events.end(),
-                                     [](const event& e) { return !e.created; });
+  const auto untimed =
+      std::count_if(events.begin(), events.end(), [](const event& e) { return !e.created; });
   prepare_events(events, state->reserve_times(static_cast<std::size_t>(untimed)));
   check_sizes(*state, events);
   for (const stream_events& stream : group_by_stream(events))

@@ -15,7 +15,8 @@ std::vector<stream_events> group_by_stream(const std::vector<event>& events) {
   for (std::size_t p = 0; p < events.size(); ++p) {
     const event& e = events[p];
     const std::string identifier = e.identifier.value_or("");
-    const auto [it, inserted] = index_of.try_emplace(stream_name(e.domain, identifier), streams.size());
+    const auto [it, inserted] =
+        index_of.try_emplace(stream_name(e.domain, identifier), streams.size());
     if (inserted) streams.push_back({e.domain, identifier, {}});
     streams[it->second].positions.push_back(p);
   }
@@ -76,10 +77,10 @@ cancellation_verdict classify_cancellation(
   for (std::size_t i = 0; i < reasons.size(); ++i) {
     const dynamodb::cancellation_reason& reason = reasons[i];
     if (reason.code == "None" || reason.code.empty()) continue;
-    const std::string action =
-        i == 0 ? "head of " + stream_name(chunk.domain, chunk.identifier)
-               : (i - 1 < chunk.positions.size() ? "event '" + events[chunk.positions[i - 1]].id + "'"
-                                                 : "action " + std::to_string(i + 1));
+    const std::string action = i == 0 ? "head of " + stream_name(chunk.domain, chunk.identifier)
+                                      : (i - 1 < chunk.positions.size()
+                                             ? "event '" + events[chunk.positions[i - 1]].id + "'"
+                                             : "action " + std::to_string(i + 1));
     if (!verdict.summary.empty()) verdict.summary += "; ";
     verdict.summary += action + ": " + reason.code;
     if (!reason.message.empty()) verdict.summary += " (" + reason.message + ")";

@@ -13,7 +13,8 @@ namespace {
 
 boost::json::value parse_field(const event& e, std::string_view field, std::string_view text) {
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(boost::json::string_view{text.data(), text.size()}, ec);
+  boost::json::value value =
+      boost::json::parse(boost::json::string_view{text.data(), text.size()}, ec);
   if (ec) {
     throw boost::system::system_error(
         make_error_code(store_errc::corrupt_item),
@@ -25,7 +26,9 @@ boost::json::value parse_field(const event& e, std::string_view field, std::stri
 
 }  // namespace
 
-boost::json::value event::payload() const { return parse_field(*this, "payload", payload_json); }
+boost::json::value event::payload() const {
+  return parse_field(*this, "payload", payload_json);
+}
 
 boost::json::object event::meta() const {
   if (!meta_json) return {};
@@ -42,6 +45,8 @@ void event::set_payload(const boost::json::value& value) {
   payload_json = boost::json::serialize(value);
 }
 
-void event::set_meta(const boost::json::object& value) { meta_json = boost::json::serialize(value); }
+void event::set_meta(const boost::json::object& value) {
+  meta_json = boost::json::serialize(value);
+}
 
 }  // namespace evstore

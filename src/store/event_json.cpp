@@ -26,7 +26,8 @@ void append_single_line(std::string& out, std::string_view json) {
     out += json;
     return;
   }
-  out += boost::json::serialize(boost::json::parse(boost::json::string_view{json.data(), json.size()}));
+  out += boost::json::serialize(
+      boost::json::parse(boost::json::string_view{json.data(), json.size()}));
 }
 
 void append_member(std::string& out, std::string_view name) {
@@ -130,8 +131,10 @@ event event_from_json(std::string_view json_text) {
         try {
           e.created = parse_iso8601(*created);
         } catch (const boost::system::system_error&) {
-          reject("member 'created' must be an ISO-8601 time such as 2024-05-01T12:34:56.789Z, "
-                 "not '" + *created + "'");
+          reject(
+              "member 'created' must be an ISO-8601 time such as 2024-05-01T12:34:56.789Z, "
+              "not '" +
+              *created + "'");
         }
       }
     } else if (name == "sequence") {

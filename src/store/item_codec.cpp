@@ -11,10 +11,10 @@ namespace {
 namespace ddb = dynamodb;
 
 [[noreturn]] void corrupt(std::string_view key, std::string_view what) {
-  throw boost::system::system_error(
-      make_error_code(store_errc::corrupt_item),
-      "the item '" + std::string(key) + "' is not an event of the shared table layout: " +
-          std::string(what) + "; inspect or delete the item");
+  throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                    "the item '" + std::string(key) +
+                                        "' is not an event of the shared table layout: " +
+                                        std::string(what) + "; inspect or delete the item");
 }
 
 const ddb::attribute_value* find(const ddb::item& item, std::string_view name) {
@@ -94,10 +94,10 @@ ddb::item to_item(const event& e, const std::optional<s3_location>& offloaded) {
     try {
       item.emplace("meta", ddb::attribute_value::map(ddb::item_from_document_text(*e.meta_json)));
     } catch (const boost::system::system_error& error) {
-      throw boost::system::system_error(
-          make_error_code(store_errc::invalid_event),
-          "the meta of event '" + e.id + "' cannot be stored as a DynamoDB map (" +
-              error.what() + "); give meta as a JSON object");
+      throw boost::system::system_error(make_error_code(store_errc::invalid_event),
+                                        "the meta of event '" + e.id +
+                                            "' cannot be stored as a DynamoDB map (" +
+                                            error.what() + "); give meta as a JSON object");
     }
   }
   item.emplace("sequence", ddb::attribute_value::number(e.sequence));

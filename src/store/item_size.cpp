@@ -37,7 +37,8 @@ std::size_t attribute_size(const ddb::attribute_value& value) {
       return 1;
     case ddb::attribute_type::m: {
       std::size_t size = 3;
-      for (const auto& [name, element] : value.as_map()) size += 1 + name.size() + attribute_size(element);
+      for (const auto& [name, element] : value.as_map())
+        size += 1 + name.size() + attribute_size(element);
       return size;
     }
     case ddb::attribute_type::l: {

@@ -79,8 +79,8 @@ class replay::cursor {
   /// The first month from earliest_probed_month to last_ with an entry in the index, or a
   /// month past last_ when there is none.
   asio::awaitable<chr::year_month> first_month_with_events() {
-    using probe_op = decltype(asio::co_spawn(state_->executor,
-                                             std::declval<asio::awaitable<bool>>(), asio::deferred));
+    using probe_op = decltype(asio::co_spawn(
+        state_->executor, std::declval<asio::awaitable<bool>>(), asio::deferred));
     for (chr::year_month start = earliest_probed_month; start <= last_;
          start += chr::months{months_probed_at_once}) {
       std::vector<probe_op> probes;
@@ -89,7 +89,8 @@ class replay::cursor {
            m <= last_ && months.size() < static_cast<std::size_t>(months_probed_at_once);
            m += chr::months{1}) {
         months.push_back(m);
-        probes.push_back(asio::co_spawn(state_->executor, month_has_events(state_, m), asio::deferred));
+        probes.push_back(
+            asio::co_spawn(state_->executor, month_has_events(state_, m), asio::deferred));
       }
       auto [order, errors, found] =
           co_await asio::experimental::make_parallel_group(std::move(probes))
@@ -116,6 +117,8 @@ replay::~replay() = default;
 replay::replay(replay&&) noexcept = default;
 replay& replay::operator=(replay&&) noexcept = default;
 
-asio::awaitable<std::optional<std::vector<event>>> replay::next() { return cursor_->next(); }
+asio::awaitable<std::optional<std::vector<event>>> replay::next() {
+  return cursor_->next();
+}
 
 }  // namespace evstore

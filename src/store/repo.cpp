@@ -95,8 +95,8 @@ asio::awaitable<void> delete_offloaded_objects(std::shared_ptr<repo_state> state
         make_error_code(store_errc::payload_unavailable),
         std::to_string(failures.size()) + " of " + std::to_string(count) +
             " offloaded objects under s3://" + bucket + "/" + state->options.s3_key_prefix +
-            " could not be deleted (first: " + failures.front().key + ": " +
-            failures.front().code + "); check the bucket's permissions and reset again");
+            " could not be deleted (first: " + failures.front().key + ": " + failures.front().code +
+            "); check the bucket's permissions and reset again");
   }
   state->log(log_level::info, "deleted " + std::to_string(count) + " offloaded objects");
 }
@@ -123,9 +123,13 @@ repo::~repo() = default;
 repo::repo(repo&&) noexcept = default;
 repo& repo::operator=(repo&&) noexcept = default;
 
-const std::string& repo::table_name() const noexcept { return state_->table; }
+const std::string& repo::table_name() const noexcept {
+  return state_->table;
+}
 
-asio::awaitable<void> repo::init() { return init_store(state_); }
+asio::awaitable<void> repo::init() {
+  return init_store(state_);
+}
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
                                                  append_options options) {
@@ -137,7 +141,9 @@ asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
   return read_stream_sequence(state_, std::string(domain), std::string(identifier));
 }
 
-replay repo::all_events(replay_options options) { return replay{state_, options}; }
+replay repo::all_events(replay_options options) {
+  return replay{state_, options};
+}
 
 asio::awaitable<std::optional<event>> repo::get_event_by_id(std::string_view id) {
   return read_event(state_, std::string(id));
@@ -147,6 +153,8 @@ asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view 
   return read_caused_by(state_, std::string(id));
 }
 
-asio::awaitable<void> repo::reset_store(bool keep_objects) { return reset(state_, keep_objects); }
+asio::awaitable<void> repo::reset_store(bool keep_objects) {
+  return reset(state_, keep_objects);
+}
 
 }  // namespace evstore

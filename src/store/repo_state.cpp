@@ -77,8 +77,8 @@ ddb::create_table_request table_definition(const std::string& table, const repo_
     request.billing_mode = ddb::billing_mode::pay_per_request;
   } else {
     request.billing_mode = ddb::billing_mode::provisioned;
-    throughput = ddb::provisioned_throughput{options.read_capacity_units,
-                                             options.write_capacity_units};
+    throughput =
+        ddb::provisioned_throughput{options.read_capacity_units, options.write_capacity_units};
     request.provisioned_throughput = throughput;
   }
   const ddb::projection keys_only{ddb::projection_type::keys_only, {}};
@@ -120,14 +120,12 @@ timestamp repo_state::reserve_times(std::size_t count) {
 
 asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::milliseconds base,
                                           std::chrono::milliseconds cap) {
-  const auto ceiling = std::min<std::int64_t>(
-      cap.count(), base.count() << std::min(attempt, 20u));
+  const auto ceiling = std::min<std::int64_t>(cap.count(), base.count() << std::min(attempt, 20u));
   std::chrono::milliseconds delay{0};
   {
     const std::lock_guard lock(random_mutex_);
-    delay = std::chrono::milliseconds{
-        std::uniform_int_distribution<std::int64_t>{0, std::max<std::int64_t>(ceiling, 1) - 1}(
-            random_)};
+    delay = std::chrono::milliseconds{std::uniform_int_distribution<std::int64_t>{
+        0, std::max<std::int64_t>(ceiling, 1) - 1}(random_)};
   }
   asio::steady_timer timer{executor, delay};
   co_await timer.async_wait(asio::use_awaitable);
@@ -145,7 +143,8 @@ asio::awaitable<std::vector<std::optional<ddb::item>>> repo_state::batch_get(
     if (const auto items = result.responses.find(table); items != result.responses.end())
       for (ddb::item& item : items->second) found.emplace(key_string(item), std::move(item));
     std::vector<ddb::item> unprocessed;
-    if (const auto left = result.unprocessed_keys.find(table); left != result.unprocessed_keys.end())
+    if (const auto left = result.unprocessed_keys.find(table);
+        left != result.unprocessed_keys.end())
       unprocessed = std::move(left->second.keys);
     if (unprocessed.empty()) break;
     stalled = unprocessed.size() < pending.size() ? 0 : stalled + 1;
@@ -180,8 +179,8 @@ asio::awaitable<std::string> fetch_payload(s3::client& s3, s3_location where, st
   } catch (const boost::system::system_error& error) {
     throw boost::system::system_error(
         make_error_code(store_errc::payload_unavailable),
-        "the payload of event '" + id + "' is offloaded to s3://" + where.bucket + "/" +
-            where.key + " but cannot be read (" + error.what() +
+        "the payload of event '" + id + "' is offloaded to s3://" + where.bucket + "/" + where.key +
+            " but cannot be read (" + error.what() +
             "); check that the object exists and the bucket is reachable");
   }
 }
@@ -199,8 +198,8 @@ asio::awaitable<void> repo_state::fetch_payloads(std::vector<decoded_item>& deco
     std::vector<fetch_op> fetches;
     for (std::size_t k = start; k < end; ++k) {
       const decoded_item& item = decoded[offloaded[k]];
-      fetches.push_back(asio::co_spawn(
-          executor, fetch_payload(s3, *item.offloaded, item.value.id), asio::deferred));
+      fetches.push_back(asio::co_spawn(executor, fetch_payload(s3, *item.offloaded, item.value.id),
+                                       asio::deferred));
     }
     auto [order, errors, payloads] =
         co_await asio::experimental::make_parallel_group(std::move(fetches))
@@ -225,7 +224,8 @@ asio::awaitable<event> repo_state::complete(decoded_item decoded) {
 asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries) {
   std::vector<decoded_item> decoded;
   decoded.reserve(entries.size());
-  for (std::size_t start = 0; start < entries.size(); start += ddb::batch_get_item_request::max_keys) {
+  for (std::size_t start = 0; start < entries.size();
+       start += ddb::batch_get_item_request::max_keys) {
     const std::size_t end = std::min(entries.size(), start + ddb::batch_get_item_request::max_keys);
     std::vector<ddb::item> keys;
     keys.reserve(end - start);

@@ -3,8 +3,8 @@
 // than one operation uses (hydrating index keys, reading offloaded payloads, backoff).
 
 #include <chrono>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>

@@ -14,10 +14,10 @@ namespace {
 namespace chr = std::chrono;
 
 [[noreturn]] void fail(std::string_view text, std::string_view what) {
-  throw boost::system::system_error(
-      make_error_code(store_errc::invalid_event),
-      "invalid time '" + std::string(text) + "': " + std::string(what) +
-          "; expected ISO-8601 UTC such as 2024-05-01T12:34:56.789Z");
+  throw boost::system::system_error(make_error_code(store_errc::invalid_event),
+                                    "invalid time '" + std::string(text) +
+                                        "': " + std::string(what) +
+                                        "; expected ISO-8601 UTC such as 2024-05-01T12:34:56.789Z");
 }
 
 void put_digits(std::string& out, unsigned value, int width) {
@@ -156,9 +156,9 @@ std::string time_bucket(chr::year_month month) {
 
 chr::year_month parse_time_bucket(std::string_view text) {
   if (text.size() != 7 || text[4] != '-') {
-    throw boost::system::system_error(make_error_code(store_errc::invalid_event),
-                                      "invalid time bucket '" + std::string(text) +
-                                          "': expected YYYY-MM");
+    throw boost::system::system_error(
+        make_error_code(store_errc::invalid_event),
+        "invalid time bucket '" + std::string(text) + "': expected YYYY-MM");
   }
   const unsigned year = read_digits(text, 0, 4, "the year");
   const unsigned month = read_digits(text, 5, 2, "the month");

@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include <boost/system/system_error.hpp>
 #include <openssl/rand.h>
+#include <boost/system/system_error.hpp>
 
 namespace evstore {
 

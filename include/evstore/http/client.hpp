@@ -43,8 +43,9 @@ class connection_pool_impl;
 /// arrives (the server had closed the idle connection) is sent once more on a new connection.
 /// Nothing else is retried here; retry policy belongs to the caller.
 ///
-/// GCC 12 caveat: do not build the request as a braced temporary inside the co_await
-/// expression (`co_await pool.send({...})`): GCC 12 miscompiles it (double free). Build a named
+/// GCC 12 caveat: a statement that holds a co_await must not brace-initialise an aggregate
+/// with a non-trivially-destructible member anywhere in it (`co_await pool.send({...})`, a
+/// `= {}` default argument, `agg{x, co_await f()}`): GCC 12 destroys it twice. Build a named
 /// request and std::move it in.
 class connection_pool {
  public:

@@ -11,9 +11,9 @@
 namespace evstore {
 
 enum class store_errc {
-  invalid_event = 1,      ///< an event failed validation; nothing was written
-  concurrency_conflict,   ///< the stream's version was not the expected one
-  duplicate_event,        ///< an event with this id is already stored
+  invalid_event = 1,     ///< an event failed validation; nothing was written
+  concurrency_conflict,  ///< the stream's version was not the expected one
+  duplicate_event,       ///< an event with this id is already stored
   event_not_found,
   payload_unavailable,    ///< an offloaded payload could not be read from S3
   corrupt_item,           ///< a stored item does not match the table layout

@@ -14,16 +14,16 @@ namespace evstore {
 using timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 
 struct event {
-  std::string id;                     ///< filled with a UUID on append when empty
-  std::string domain;                 ///< required
-  std::string type;                   ///< required
+  std::string id;      ///< filled with a UUID on append when empty
+  std::string domain;  ///< required
+  std::string type;    ///< required
   std::optional<std::string> identifier;
-  std::string payload_json = "null";  ///< any JSON value, as text
+  std::string payload_json = "null";     ///< any JSON value, as text
   std::optional<std::string> meta_json;  ///< a JSON object, as text
   std::optional<std::string> correlation_id;
   std::optional<std::string> causation_id;
-  std::optional<timestamp> created;   ///< filled with the current time on append when empty
-  std::uint64_t sequence = 0;         ///< 1-based position in its stream; assigned on append
+  std::optional<timestamp> created;  ///< filled on append when empty: now (+1 ms per event)
+  std::uint64_t sequence = 0;        ///< 1-based position in its stream; assigned on append
 
   /// Parses payload_json; throws boost::system::system_error naming the event on bad JSON.
   boost::json::value payload() const;

@@ -25,15 +25,15 @@ enum class log_level { debug, info, warning, error };
 using logger = std::function<void(log_level, std::string_view message)>;
 
 struct repo_options {
-  std::string table_name_prefix{};      ///< table is <prefix>schemeless-event-store
-  std::string s3_bucket_name{};         ///< where oversized payloads go
+  std::string table_name_prefix{};  ///< table is <prefix>schemeless-event-store
+  std::string s3_bucket_name{};     ///< where oversized payloads go
   std::string s3_acl = "private";
   std::string s3_key_prefix = "events/";
   bool skip_table_creation = false;
   bool skip_bucket_creation = false;
   std::int64_t read_capacity_units = 10;
   std::int64_t write_capacity_units = 10;
-  bool on_demand = false;               ///< PAY_PER_REQUEST instead of provisioned capacity
+  bool on_demand = false;  ///< PAY_PER_REQUEST instead of provisioned capacity
   /// Items whose computed DynamoDB size exceeds this have their payload offloaded to S3.
   /// Clamped to the 400 KB item limit.
   std::size_t offload_threshold_bytes = 350'000;

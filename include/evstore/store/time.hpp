@@ -26,7 +26,9 @@ std::chrono::year_month month_of(timestamp time);
 
 /// `YYYY-MM`: the first 7 characters of the ISO form, the table's `timeBucket`.
 std::string time_bucket(std::chrono::year_month month);
-inline std::string time_bucket(timestamp time) { return time_bucket(month_of(time)); }
+inline std::string time_bucket(timestamp time) {
+  return time_bucket(month_of(time));
+}
 
 /// Parses `YYYY-MM`; throws system_error(store_errc::invalid_event).
 std::chrono::year_month parse_time_bucket(std::string_view text);

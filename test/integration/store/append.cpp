@@ -63,10 +63,11 @@ BOOST_AUTO_TEST_CASE(fills_ids_and_times_and_writes_the_shared_layout) {
   BOOST_TEST(stored.id.size() == 36u);
   BOOST_TEST_REQUIRE(stored.created.has_value());
   const auto items =
-      f.run(f.ddb.query({.table_name = f.store.table_name(),
-                         .key_condition_expression = "id = :id",
-                         .values = {{":id", dynamodb::attribute_value::string("EventID#" + stored.id)}},
-                         .consistent_read = true}))
+      f.run(f.ddb.query(
+                {.table_name = f.store.table_name(),
+                 .key_condition_expression = "id = :id",
+                 .values = {{":id", dynamodb::attribute_value::string("EventID#" + stored.id)}},
+                 .consistent_read = true}))
           .items;
   BOOST_TEST_REQUIRE(items.size() == 1u);
   const dynamodb::item& item = items.front();
@@ -75,11 +76,13 @@ BOOST_AUTO_TEST_CASE(fills_ids_and_times_and_writes_the_shared_layout) {
   BOOST_TEST(item.at("payload").as_string() == R"({"name":"Ann"})");
   BOOST_TEST(item.at("meta").as_map().at("n").as_number_text() == "3");
   BOOST_TEST(item.at("sequence").as_number_text() == "1");
-  const auto head = f.run(f.ddb.get_item({.table_name = f.store.table_name(),
-                                          .key = {{"id", dynamodb::attribute_value::string("EventID#HEAD::user::u1")},
-                                                  {"created", dynamodb::attribute_value::string("HEAD")}},
-                                          .consistent_read = true}))
-                        .item;
+  const auto head =
+      f.run(f.ddb.get_item(
+                {.table_name = f.store.table_name(),
+                 .key = {{"id", dynamodb::attribute_value::string("EventID#HEAD::user::u1")},
+                         {"created", dynamodb::attribute_value::string("HEAD")}},
+                 .consistent_read = true}))
+          .item;
   BOOST_TEST_REQUIRE(head.has_value());
   BOOST_TEST(head->at("version").as_number_text() == "1");
   BOOST_TEST(!head->contains("timeBucket"));

@@ -76,8 +76,9 @@ BOOST_AUTO_TEST_CASE(on_demand_billing_and_skip_options) {
 BOOST_AUTO_TEST_CASE(reset_empties_table_and_offloaded_objects) {
   store_fixture f("reset", {.offload_threshold_bytes = 2000});
   f.run(f.store.init());
-  std::vector<event> events{test::make_event("d", "s", "small"),
-                            test::make_event("d", "s", "big", "\"" + std::string(5000, 'x') + "\"")};
+  std::vector<event> events{
+      test::make_event("d", "s", "small"),
+      test::make_event("d", "s", "big", "\"" + std::string(5000, 'x') + "\"")};
   f.run(f.store.append(events));
   BOOST_TEST(f.run(f.s3.list_all_objects(f.options.s3_bucket_name, "events/")).size() == 1u);
 

@@ -49,8 +49,8 @@ BOOST_AUTO_TEST_CASE(item_size_computation_meets_dynamodbs_limit_exactly) {
   mixed["id"] = ddb::attribute_value::string("EventID#mixed");
   mixed["sequence"] = ddb::attribute_value::number(1234567);
   mixed["meta"] = ddb::attribute_value::map(
-      {{"tags", ddb::attribute_value::list({ddb::attribute_value::string("a"),
-                                            ddb::attribute_value::number("-12.50")})},
+      {{"tags", ddb::attribute_value::list(
+                    {ddb::attribute_value::string("a"), ddb::attribute_value::number("-12.50")})},
        {"ok", ddb::attribute_value::boolean(true)},
        {"none", ddb::attribute_value::null()}});
   BOOST_TEST(accepts_item_of_size(f, mixed, max_item_bytes));
@@ -67,11 +67,12 @@ BOOST_AUTO_TEST_CASE(an_oversized_payload_goes_to_s3_and_comes_back) {
   const event& written = stored[1];
 
   // The item keeps everything but the payload, plus the reference.
-  const auto items = f.run(f.ddb.query(
-      {.table_name = f.store.table_name(),
-       .key_condition_expression = "id = :id",
-       .values = {{":id", ddb::attribute_value::string(event_key(written.id))}},
-       .consistent_read = true})).items;
+  const auto items =
+      f.run(f.ddb.query({.table_name = f.store.table_name(),
+                         .key_condition_expression = "id = :id",
+                         .values = {{":id", ddb::attribute_value::string(event_key(written.id))}},
+                         .consistent_read = true}))
+          .items;
   BOOST_TEST_REQUIRE(items.size() == 1u);
   BOOST_TEST(!items[0].contains("payload"));
   const std::string key = "archive/" + written.id + ".json";
@@ -102,7 +103,8 @@ BOOST_AUTO_TEST_CASE(a_payload_over_the_multipart_threshold_is_uploaded_in_parts
   store_fixture f("multipart");
   f.run(f.store.init());
   const event stored =
-      f.run(f.store.append({make_event("doc", "d2", "huge", big_payload(17 * 1024 * 1024))})).front();
+      f.run(f.store.append({make_event("doc", "d2", "huge", big_payload(17 * 1024 * 1024))}))
+          .front();
   const auto info =
       f.run(f.s3.head_object(f.options.s3_bucket_name, "events/" + stored.id + ".json"));
   BOOST_TEST_REQUIRE(info.has_value());

@@ -97,8 +97,8 @@ BOOST_AUTO_TEST_CASE(month_range_bounds_the_replay) {
   BOOST_TEST(everything.size() == 25u);
 
   const auto december = ids_of(f.replay_all({.page_size = 3,
-                                              .first_month = chr::year{2023} / chr::December,
-                                              .last_month = chr::year{2023} / chr::December}));
+                                             .first_month = chr::year{2023} / chr::December,
+                                             .last_month = chr::year{2023} / chr::December}));
   std::vector<std::string> expected;
   for (const event& e : events)
     if (time_bucket(*e.created) == "2023-12") expected.push_back(e.id);
@@ -116,9 +116,10 @@ BOOST_AUTO_TEST_CASE(find_by_causation_id_returns_hydrated_events_in_created_ord
   store_fixture f("causation", {.offload_threshold_bytes = 5000});
   f.run(f.store.init());
   std::vector<event> events;
-  for (const char* created : {"2024-03-02T00:00:00.000Z", "2023-12-01T00:00:00.000Z",
-                              "2024-03-01T00:00:00.000Z"}) {
-    event e = make_event("order", "o1", "shipped", R"({"created":")" + std::string(created) + "\"}");
+  for (const char* created :
+       {"2024-03-02T00:00:00.000Z", "2023-12-01T00:00:00.000Z", "2024-03-01T00:00:00.000Z"}) {
+    event e =
+        make_event("order", "o1", "shipped", R"({"created":")" + std::string(created) + "\"}");
     e.causation_id = "cmd-7";
     e.created = utc(created);
     events.push_back(std::move(e));

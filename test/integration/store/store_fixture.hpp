@@ -39,7 +39,8 @@ T run_for(boost::asio::io_context& io, boost::asio::awaitable<T> task,
   io.restart();
   while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
     const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) throw std::runtime_error("store test operation took longer than its limit");
+    if (now >= deadline)
+      throw std::runtime_error("store test operation took longer than its limit");
     io.run_one_for(deadline - now);
   }
   return result.get();
@@ -62,7 +63,9 @@ inline aws::config local_config() {
   return config;
 }
 
-inline timestamp utc(std::string_view iso) { return parse_iso8601(iso); }
+inline timestamp utc(std::string_view iso) {
+  return parse_iso8601(iso);
+}
 
 inline event make_event(std::string domain, std::string identifier, std::string type,
                         std::string payload_json = "{}") {
@@ -76,7 +79,8 @@ inline event make_event(std::string domain, std::string identifier, std::string 
 
 struct store_fixture {
   explicit store_fixture(std::string_view purpose, repo_options tweaks = {})
-      : name(unique_name(purpose)), options(with_names(std::move(tweaks), name)),
+      : name(unique_name(purpose)),
+        options(with_names(std::move(tweaks), name)),
         store(io.get_executor(), local_config(), options),
         ddb(aws::service_client{io.get_executor(), local_config().endpoint_for("dynamodb"),
                                 "us-east-1", "dynamodb",

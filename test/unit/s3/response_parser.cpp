@@ -87,6 +87,10 @@ BOOST_AUTO_TEST_CASE(get_object_partial_body_within_the_limit_is_unexpected) {
     if (h.name == "content-range") h.value = "bytes 0-4";
   BOOST_CHECK_EXCEPTION(s3::parse_bounded_object(bad_range, 20), boost::system::system_error,
                         has_code(errc::unexpected_response));
+  // As many bytes as the object holds, but not from its start.
+  const http::response shifted{206, {{"Content-Range", "bytes 1-3/3"}}, "abc"};
+  BOOST_CHECK_EXCEPTION(s3::parse_bounded_object(shifted, 20), boost::system::system_error,
+                        has_code(errc::unexpected_response));
 }
 
 BOOST_AUTO_TEST_CASE(put_object_and_upload_part_etags) {

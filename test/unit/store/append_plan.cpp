@@ -20,7 +20,9 @@ std::vector<evstore::event> stream_of(std::size_t count, std::string domain = "d
   return events;
 }
 
-ddb::cancellation_reason reason(std::string code) { return {std::move(code), "", std::nullopt}; }
+ddb::cancellation_reason reason(std::string code) {
+  return {std::move(code), "", std::nullopt};
+}
 
 }  // namespace
 
@@ -34,7 +36,8 @@ BOOST_AUTO_TEST_CASE(groups_interleaved_streams_in_first_seen_order) {
   const auto streams = evstore::group_by_stream(events);
   BOOST_TEST_REQUIRE(streams.size() == 2u);
   BOOST_TEST(streams[0].domain == "b");
-  BOOST_TEST(streams[0].positions == (std::vector<std::size_t>{0, 3}), boost::test_tools::per_element());
+  BOOST_TEST(streams[0].positions == (std::vector<std::size_t>{0, 3}),
+             boost::test_tools::per_element());
   BOOST_TEST(streams[1].domain == "a");
   BOOST_CHECK(streams[1].identifier == "");
   BOOST_TEST(streams[1].positions == (std::vector<std::size_t>{1, 2, 4}),
@@ -52,8 +55,7 @@ BOOST_AUTO_TEST_CASE(sequences_continue_from_the_current_version) {
 BOOST_AUTO_TEST_CASE(a_new_stream_of_250_events_chains_three_transactions) {
   const auto events = stream_of(250);
   const auto streams = evstore::group_by_stream(events);
-  const auto chunks =
-      evstore::plan_transactions(streams[0], 0, std::vector<std::size_t>(250, 300));
+  const auto chunks = evstore::plan_transactions(streams[0], 0, std::vector<std::size_t>(250, 300));
   BOOST_TEST_REQUIRE(chunks.size() == 3u);
   BOOST_TEST(chunks[0].positions.size() == 99u);  // + the head Update = 100 actions
   BOOST_TEST(chunks[0].expected_version == 0u);   // a missing head
@@ -118,21 +120,25 @@ BOOST_AUTO_TEST_CASE(classifies_cancellation_reasons) {
   BOOST_CHECK(verdict.actual_version == std::optional<std::uint64_t>(9));
 
   verdict = evstore::classify_cancellation(
-      chunk, events, {reason("ConditionalCheckFailed"), reason("None"), reason("None"), reason("None")});
+      chunk, events,
+      {reason("ConditionalCheckFailed"), reason("None"), reason("None"), reason("None")});
   BOOST_TEST((verdict.verdict == kind::version_conflict));
   BOOST_TEST(!verdict.actual_version.has_value());  // the caller reads the head
 
   verdict = evstore::classify_cancellation(
-      chunk, events, {reason("None"), reason("None"), reason("ConditionalCheckFailed"), reason("None")});
+      chunk, events,
+      {reason("None"), reason("None"), reason("ConditionalCheckFailed"), reason("None")});
   BOOST_TEST((verdict.verdict == kind::duplicate_event));
   BOOST_TEST(verdict.event_id == "d-1");
 
   verdict = evstore::classify_cancellation(
-      chunk, events, {reason("TransactionConflict"), reason("None"), reason("ThrottlingError"), reason("None")});
+      chunk, events,
+      {reason("TransactionConflict"), reason("None"), reason("ThrottlingError"), reason("None")});
   BOOST_TEST((verdict.verdict == kind::retryable));
 
   verdict = evstore::classify_cancellation(
-      chunk, events, {reason("None"), reason("ValidationError"), reason("TransactionConflict"), reason("None")});
+      chunk, events,
+      {reason("None"), reason("ValidationError"), reason("TransactionConflict"), reason("None")});
   BOOST_TEST((verdict.verdict == kind::fatal));
   BOOST_TEST(verdict.summary.find("ValidationError") != std::string::npos);
   BOOST_TEST(verdict.summary.find("d-0") != std::string::npos);

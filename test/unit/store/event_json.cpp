@@ -105,14 +105,16 @@ BOOST_AUTO_TEST_CASE(rejects_bad_shapes_with_the_member_named) {
              std::string::npos);
   BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":1,"created":"yesterday"})")
                  .find("yesterday") != std::string::npos);
-  BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":1,"sequence":-1})")
-                 .find("'sequence'") != std::string::npos);
-  BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":1,"sequence":1.5})")
-                 .find("'sequence'") != std::string::npos);
-  BOOST_TEST(error_of(R"({"domain":"d","domain":"e","type":"t","payload":1})")
-                 .find("twice") != std::string::npos);
-  BOOST_TEST(error_of("{\"domain\":\"\xff\",\"type\":\"t\",\"payload\":1}")
-                 .find("UTF-8") != std::string::npos);
+  BOOST_TEST(
+      error_of(R"({"domain":"d","type":"t","payload":1,"sequence":-1})").find("'sequence'") !=
+      std::string::npos);
+  BOOST_TEST(
+      error_of(R"({"domain":"d","type":"t","payload":1,"sequence":1.5})").find("'sequence'") !=
+      std::string::npos);
+  BOOST_TEST(error_of(R"({"domain":"d","domain":"e","type":"t","payload":1})").find("twice") !=
+             std::string::npos);
+  BOOST_TEST(error_of("{\"domain\":\"\xff\",\"type\":\"t\",\"payload\":1}").find("UTF-8") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(payload_and_meta_parse_on_demand) {

@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(rejects_each_kind_of_bad_event) {
     change(e);
     return e;
   };
-  BOOST_TEST(rejection(with([](auto& e) { e.domain.clear(); })).find("domain") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.domain.clear(); })).find("domain") !=
+             std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.type.clear(); })).find("type") != std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.domain = "a::b"; })).find("::") != std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.domain = "a:"; })).find("':'") != std::string::npos);
@@ -66,9 +67,11 @@ BOOST_AUTO_TEST_CASE(rejects_each_kind_of_bad_event) {
   BOOST_TEST(rejection(with([](auto& e) { e.id = std::string(2041, 'x'); })).find("too long") !=
              std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.id = std::string(2040, 'x'); })).empty());
-  BOOST_TEST(rejection(with([](auto& e) { e.identifier = std::string(2100, 'i'); }))
-                 .find("stream key") != std::string::npos);
-  BOOST_TEST(rejection(with([](auto& e) { e.type = "\xc3\x28"; })).find("UTF-8") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) {
+               e.identifier = std::string(2100, 'i');
+             })).find("stream key") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.type = "\xc3\x28"; })).find("UTF-8") !=
+             std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.type = "\xed\xa0\x80"; })).find("UTF-8") !=
              std::string::npos);  // a surrogate
   BOOST_TEST(rejection(with([](auto& e) { e.type = "caf\xc3\xa9 \xf0\x9f\x98\x80"; })).empty());
@@ -80,7 +83,8 @@ BOOST_AUTO_TEST_CASE(rejects_each_kind_of_bad_event) {
              std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) { e.payload_json = "1 2"; })).find("payload") !=
              std::string::npos);
-  BOOST_TEST(rejection(with([](auto& e) { e.meta_json = "[1]"; })).find("meta") != std::string::npos);
+  BOOST_TEST(rejection(with([](auto& e) { e.meta_json = "[1]"; })).find("meta") !=
+             std::string::npos);
   BOOST_TEST(rejection(with([](auto& e) {
                e.created = std::chrono::sys_days{std::chrono::year{10000} / 1 / 1};
              })).find("created") != std::string::npos);
@@ -89,7 +93,8 @@ BOOST_AUTO_TEST_CASE(rejects_each_kind_of_bad_event) {
 BOOST_AUTO_TEST_CASE(rejects_an_id_given_twice) {
   std::vector<evstore::event> events{valid_event(), valid_event()};
   events[0].id = events[1].id = "same";
-  BOOST_CHECK_THROW(evstore::prepare_events(events, evstore::now_ms()), boost::system::system_error);
+  BOOST_CHECK_THROW(evstore::prepare_events(events, evstore::now_ms()),
+                    boost::system::system_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
