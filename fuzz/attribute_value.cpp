@@ -63,8 +63,7 @@ void fuzz_document_text(std::string_view input) {
   // Documents hold only S, N, BOOL, NULL, M and L: their text reads back to the same value,
   // numbers keeping their exact text.
   const std::string text = ddb::to_document_text(value);
-  if (!(ddb::from_document_text(text) == value))
-    fail("document text does not round-trip: " + text);
+  if (!(ddb::from_document_text(text) == value)) fail("document text does not round-trip: " + text);
   ddb::to_document(value);
   accepts(ddb::error_category(), [&] { ddb::item_from_document_text(input); });
 }

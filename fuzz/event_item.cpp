@@ -25,10 +25,10 @@ using evstore::fuzz::fail;
 namespace {
 
 bool same_event(const evstore::event& a, const evstore::event& b) {
-  return a.id == b.id && a.domain == b.domain && a.type == b.type &&
-         a.identifier == b.identifier && a.payload_json == b.payload_json &&
-         a.meta_json == b.meta_json && a.correlation_id == b.correlation_id &&
-         a.causation_id == b.causation_id && a.created == b.created && a.sequence == b.sequence;
+  return a.id == b.id && a.domain == b.domain && a.type == b.type && a.identifier == b.identifier &&
+         a.payload_json == b.payload_json && a.meta_json == b.meta_json &&
+         a.correlation_id == b.correlation_id && a.causation_id == b.causation_id &&
+         a.created == b.created && a.sequence == b.sequence;
 }
 
 void check_decoded(const evstore::decoded_item& decoded) {

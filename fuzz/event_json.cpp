@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event.hpp"
 #include "evstore/store/event_json.hpp"
@@ -18,8 +21,8 @@ using evstore::fuzz::fail;
 namespace {
 
 bool same_event(const evstore::event& a, const evstore::event& b) {
-  return a.id == b.id && a.domain == b.domain && a.type == b.type &&
-         a.identifier == b.identifier && a.payload() == b.payload() && a.meta() == b.meta() &&
+  return a.id == b.id && a.domain == b.domain && a.type == b.type && a.identifier == b.identifier &&
+         a.payload() == b.payload() && a.meta() == b.meta() &&
          a.correlation_id == b.correlation_id && a.causation_id == b.causation_id &&
          a.created == b.created && a.sequence == b.sequence;
 }

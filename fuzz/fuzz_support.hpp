@@ -19,8 +19,7 @@ namespace evstore::fuzz {
 
 /// Prints why the input broke an invariant and aborts (libFuzzer saves the input).
 [[noreturn]] inline void fail(std::string_view what) {
-  std::fprintf(stderr, "fuzz invariant broken: %.*s\n", static_cast<int>(what.size()),
-               what.data());
+  std::fprintf(stderr, "fuzz invariant broken: %.*s\n", static_cast<int>(what.size()), what.data());
   std::abort();
 }
 

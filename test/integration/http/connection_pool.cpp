@@ -479,111 +479,82 @@ asio::awaitable<outcome> send_second_after_first(http::connection_pool& pool) {
   co_return co_await try_send(pool, get("/second"));
 }
 
-asio::awaitable<void> answer_raw(asio::ip::tcp::acceptor& listener, std::string reply,
-                                 std::string* received = nullptr) {
-  std::vector<std::string> replies;
-  replies.push_back(std::move(reply));
-  return answer_raw_in_turn(listener, std::move(replies), received);
-}
+// A raw server on 127.0.0.1 (answer_raw_in_turn) and a pool for it.
+struct raw_server {
+  explicit raw_server(std::vector<std::string> replies, int* requests = nullptr) {
+    asio::co_spawn(io, answer_raw_in_turn(listener, std::move(replies), nullptr, requests),
+                   asio::detached);
+  }
+
+  outcome send(http::request req) { return send_once(io, pool, std::move(req)); }
+
+  asio::io_context io;
+  asio::ip::tcp::acceptor listener{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  http::connection_pool pool{io.get_executor(), http::endpoint::parse(url), quick_options()};
+};
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(malformed_response_is_reported) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 2x0 Nope\r\n\r\n"), asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, get("/"));
+  raw_server server({"HTTP/1.1 2x0 Nope\r\n\r\n"});
+  const outcome result = server.send(get("/"));
   BOOST_TEST(result.error == http::make_error_code(http::errc::malformed_response), result.message);
-  BOOST_TEST(contains(result.message, url), result.message);
-  BOOST_TEST(pool.open_connections() == 0u);
+  BOOST_TEST(contains(result.message, server.url), result.message);
+  BOOST_TEST(server.pool.open_connections() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(response_cut_short_is_reported_as_closed) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
-                 asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, get("/"));
+  raw_server server({"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"});
+  const outcome result = server.send(get("/"));
   BOOST_TEST(result.error == http::make_error_code(http::errc::connection_closed), result.message);
 }
 
 BOOST_AUTO_TEST_CASE(response_cut_short_on_a_reused_connection_is_not_resent) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
   int requests = 0;
   // The server may have acted on a request it began to answer: sending it again could repeat
   // a write.
-  asio::co_spawn(io,
-                 answer_raw_in_turn(listener,
-                                    {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-                                     "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"},
-                                    nullptr, &requests),
-                 asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
+  raw_server server({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                     "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"},
+                    &requests);
   // One coroutine for both: the server's wait for the second request keeps `io` busy.
-  const outcome second = run_awaitable(io, send_second_after_first(pool));
+  const outcome second = run_awaitable(server.io, send_second_after_first(server.pool));
   BOOST_TEST(second.error == http::make_error_code(http::errc::connection_closed), second.message);
   BOOST_TEST(requests == 2);
-  BOOST_TEST(pool.connections_opened() == 1u);
+  BOOST_TEST(server.pool.connections_opened() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(chunked_response_is_joined_and_keeps_the_connection) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(io,
-                 answer_raw(listener,
-                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
-                 asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, get("/"));
+  raw_server server(
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"});
+  const outcome result = server.send(get("/"));
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(result.response->body == "hello world");
-  BOOST_TEST(pool.open_connections() == 1u);
+  BOOST_TEST(server.pool.open_connections() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(response_delimited_by_close_is_read_to_the_end_and_not_reused) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 200 OK\r\n\r\nuntil the end"), asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, get("/"));
+  raw_server server({"HTTP/1.1 200 OK\r\n\r\nuntil the end"});
+  const outcome result = server.send(get("/"));
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(result.response->body == "until the end");
-  BOOST_TEST(pool.open_connections() == 0u);
+  BOOST_TEST(server.pool.open_connections() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(request_asking_to_close_does_not_leave_its_connection_idle) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
   // The server answers as if the connection stayed open; the request said otherwise.
-  asio::co_spawn(io, answer_raw(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
-                 asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, {"GET", "/", {{"Connection", "Close"}}, {}});
+  raw_server server({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  const outcome result = server.send({"GET", "/", {{"Connection", "Close"}}, {}});
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
-  BOOST_TEST(pool.open_connections() == 0u);
+  BOOST_TEST(server.pool.open_connections() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(interim_100_continue_is_skipped) {
-  asio::io_context io;
-  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(io,
-                 answer_raw(listener,
-                            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                            "Connection: close\r\n\r\nok"),
-                 asio::detached);
-  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-  http::connection_pool pool(io.get_executor(), http::endpoint::parse(url), quick_options());
-  const outcome result = send_once(io, pool, get("/"));
+  raw_server server(
+      {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+       "Connection: close\r\n\r\nok"});
+  const outcome result = server.send(get("/"));
   BOOST_REQUIRE_MESSAGE(result.response, result.message);
   BOOST_TEST(result.response->status == 200u);
   BOOST_TEST(result.response->body == "ok");
@@ -593,9 +564,10 @@ BOOST_AUTO_TEST_CASE(ipv6_literal_endpoint) {
   asio::io_context io;
   asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("::1"), 0});
   std::string received;
-  asio::co_spawn(io,
-                 answer_raw(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6", &received),
-                 asio::detached);
+  asio::co_spawn(
+      io,
+      answer_raw_in_turn(listener, {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6"}, &received),
+      asio::detached);
   const std::string port = std::to_string(listener.local_endpoint().port());
   http::connection_pool pool(io.get_executor(), http::endpoint::parse("http://[::1]:" + port),
                              quick_options());
