@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(month_range_bounds_the_replay) {
   old_event.created = utc("1999-06-15T00:00:00.000Z");
   event future_event = make_event("ledger", "future", "entry");
   future_event.id = "future";
-  future_event.created = utc("2999-01-01T00:00:00.000Z");
+  future_event.created = utc("2031-01-01T00:00:00.000Z");
   events.push_back(old_event);
   events.push_back(future_event);
   f.run(f.store.append(events));
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(month_range_bounds_the_replay) {
   BOOST_TEST(by_default.size() == 24u);
 
   const auto everything =
-      ids_of(f.replay_all({.page_size = 10, .last_month = chr::year{2999} / chr::January}));
+      ids_of(f.replay_all({.page_size = 10, .last_month = chr::year{2031} / chr::January}));
   BOOST_TEST(everything.back() == "future");
   BOOST_TEST(everything.size() == 25u);
 
