@@ -28,6 +28,23 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
   return true;
 }
 
+struct time_of_day {
+  int hour;
+  int minute;
+  int second;
+};
+
+// Reads "HH:MM:SS" at `pos`, advancing it; both formats write the time of day this way.
+std::optional<time_of_day> read_time_of_day(std::string_view text, std::size_t& pos) {
+  const auto hour = read_digits(text, pos, 2);
+  if (!hour || !expect(text, pos, ':')) return std::nullopt;
+  const auto minute = read_digits(text, pos, 2);
+  if (!minute || !expect(text, pos, ':')) return std::nullopt;
+  const auto second = read_digits(text, pos, 2);
+  if (!second) return std::nullopt;
+  return time_of_day{*hour, *minute, *second};
+}
+
 std::optional<system_clock::time_point> make_time(int year, int month, int day, int hour,
                                                   int minute, int second) {
   const std::chrono::year_month_day date{std::chrono::year{year},
@@ -63,13 +80,9 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
   if (!expect(text, pos, ' ')) return std::nullopt;
   const auto year = read_digits(text, pos, 4);
   if (!year || !expect(text, pos, ' ')) return std::nullopt;
-  const auto hour = read_digits(text, pos, 2);
-  if (!hour || !expect(text, pos, ':')) return std::nullopt;
-  const auto minute = read_digits(text, pos, 2);
-  if (!minute || !expect(text, pos, ':')) return std::nullopt;
-  const auto second = read_digits(text, pos, 2);
-  if (!second) return std::nullopt;
-  return make_time(*year, month, *day, *hour, *minute, *second);
+  const auto clock = read_time_of_day(text, pos);
+  if (!clock) return std::nullopt;
+  return make_time(*year, month, *day, clock->hour, clock->minute, clock->second);
 }
 
 std::optional<system_clock::time_point> parse_iso8601(std::string_view text) {
@@ -80,13 +93,9 @@ std::optional<system_clock::time_point> parse_iso8601(std::string_view text) {
   if (!month || !expect(text, pos, '-')) return std::nullopt;
   const auto day = read_digits(text, pos, 2);
   if (!day || !expect(text, pos, 'T')) return std::nullopt;
-  const auto hour = read_digits(text, pos, 2);
-  if (!hour || !expect(text, pos, ':')) return std::nullopt;
-  const auto minute = read_digits(text, pos, 2);
-  if (!minute || !expect(text, pos, ':')) return std::nullopt;
-  const auto second = read_digits(text, pos, 2);
-  if (!second) return std::nullopt;
-  auto time = make_time(*year, *month, *day, *hour, *minute, *second);
+  const auto clock = read_time_of_day(text, pos);
+  if (!clock) return std::nullopt;
+  auto time = make_time(*year, *month, *day, clock->hour, clock->minute, clock->second);
   if (!time) return std::nullopt;
 
   if (pos < text.size() && text[pos] == '.') {

@@ -65,11 +65,9 @@ std::string to_body(const batch_get_item_request& request) {
 }
 
 batch_get_item_result parse_batch_get_item_result(std::string_view body) {
-  const auto operation = batch_get_item_request::operation;
-  boost::json::monotonic_resource resource;
-  const boost::json::value document = parse_body(body, operation, resource);
-  const boost::json::object& o = document.get_object();
-  const json_path path{nullptr, operation};
+  const response_document response(body, batch_get_item_request::operation);
+  const boost::json::object& o = response.object();
+  const json_path& path = response.path();
   batch_get_item_result out;
   const json_path responses_path = path.member("Responses");
   for (const auto& [table, items] : expect_object(require(o, "Responses", path), responses_path)) {

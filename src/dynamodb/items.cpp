@@ -14,24 +14,30 @@ void require_key(std::string_view operation, const item& key) {
   if (key.empty()) invalid_request(operation, "the key is empty");
 }
 
-void put_return_values(boost::json::object& body, return_values v) {
-  if (v != return_values::none) body.emplace("ReturnValues", wire_name(v));
-}
-
-void put_return_values_on_failure(boost::json::object& body,
-                                  return_values_on_condition_check_failure v) {
-  if (v != return_values_on_condition_check_failure::none) {
-    body.emplace("ReturnValuesOnConditionCheckFailure", wire_name(v));
+// PutItem, UpdateItem and DeleteItem end their bodies with the same optional members.
+template <class WriteRequest>
+std::string finish_write_body(boost::json::object& body, const WriteRequest& request) {
+  put_optional_string(body, "ConditionExpression", request.condition_expression);
+  put_expression_attributes(body, request.names, request.values);
+  if (request.return_values != return_values::none) {
+    body.emplace("ReturnValues", wire_name(request.return_values));
   }
+  if (request.return_values_on_condition_check_failure !=
+      return_values_on_condition_check_failure::none) {
+    body.emplace("ReturnValuesOnConditionCheckFailure",
+                 wire_name(request.return_values_on_condition_check_failure));
+  }
+  put_return_consumed_capacity(body, request.return_consumed_capacity);
+  return boost::json::serialize(body);
 }
 
+// The four results are an optional item under `member` and the consumed capacity.
 template <class Result>
-Result parse_attributes_result(std::string_view body, std::string_view operation) {
-  boost::json::monotonic_resource resource;
-  const boost::json::value document = parse_body(body, operation, resource);
-  const boost::json::object& o = document.get_object();
-  const json_path path{nullptr, operation};
-  return {optional_item(o, "Attributes", path), optional_consumed_capacity(o, path)};
+Result parse_item_result(std::string_view body, std::string_view operation,
+                         std::string_view member) {
+  const response_document response(body, operation);
+  return {optional_item(response.object(), member, response.path()),
+          optional_consumed_capacity(response.object(), response.path())};
 }
 
 }  // namespace
@@ -41,12 +47,7 @@ std::string to_body(const put_item_request& request) {
   require_table_name(operation, request.table_name);
   if (request.item.empty()) invalid_request(operation, "the item has no attributes");
   boost::json::object body{{"TableName", request.table_name}, {"Item", to_json(request.item)}};
-  put_optional_string(body, "ConditionExpression", request.condition_expression);
-  put_expression_attributes(body, request.names, request.values);
-  put_return_values(body, request.return_values);
-  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
-  put_return_consumed_capacity(body, request.return_consumed_capacity);
-  return boost::json::serialize(body);
+  return finish_write_body(body, request);
 }
 
 std::string to_body(const get_item_request& request) {
@@ -70,12 +71,7 @@ std::string to_body(const update_item_request& request) {
   boost::json::object body{{"TableName", request.table_name},
                            {"Key", to_json(request.key)},
                            {"UpdateExpression", request.update_expression}};
-  put_optional_string(body, "ConditionExpression", request.condition_expression);
-  put_expression_attributes(body, request.names, request.values);
-  put_return_values(body, request.return_values);
-  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
-  put_return_consumed_capacity(body, request.return_consumed_capacity);
-  return boost::json::serialize(body);
+  return finish_write_body(body, request);
 }
 
 std::string to_body(const delete_item_request& request) {
@@ -83,33 +79,23 @@ std::string to_body(const delete_item_request& request) {
   require_table_name(operation, request.table_name);
   require_key(operation, request.key);
   boost::json::object body{{"TableName", request.table_name}, {"Key", to_json(request.key)}};
-  put_optional_string(body, "ConditionExpression", request.condition_expression);
-  put_expression_attributes(body, request.names, request.values);
-  put_return_values(body, request.return_values);
-  put_return_values_on_failure(body, request.return_values_on_condition_check_failure);
-  put_return_consumed_capacity(body, request.return_consumed_capacity);
-  return boost::json::serialize(body);
+  return finish_write_body(body, request);
 }
 
 put_item_result parse_put_item_result(std::string_view body) {
-  return parse_attributes_result<put_item_result>(body, put_item_request::operation);
+  return parse_item_result<put_item_result>(body, put_item_request::operation, "Attributes");
 }
 
 get_item_result parse_get_item_result(std::string_view body) {
-  const auto operation = get_item_request::operation;
-  boost::json::monotonic_resource resource;
-  const boost::json::value document = parse_body(body, operation, resource);
-  const boost::json::object& o = document.get_object();
-  const json_path path{nullptr, operation};
-  return {optional_item(o, "Item", path), optional_consumed_capacity(o, path)};
+  return parse_item_result<get_item_result>(body, get_item_request::operation, "Item");
 }
 
 update_item_result parse_update_item_result(std::string_view body) {
-  return parse_attributes_result<update_item_result>(body, update_item_request::operation);
+  return parse_item_result<update_item_result>(body, update_item_request::operation, "Attributes");
 }
 
 delete_item_result parse_delete_item_result(std::string_view body) {
-  return parse_attributes_result<delete_item_result>(body, delete_item_request::operation);
+  return parse_item_result<delete_item_result>(body, delete_item_request::operation, "Attributes");
 }
 
 }  // namespace evstore::dynamodb

@@ -32,11 +32,9 @@ std::string to_body(const query_request& request) {
 }
 
 query_result parse_query_result(std::string_view body) {
-  const auto operation = query_request::operation;
-  boost::json::monotonic_resource resource;
-  const boost::json::value document = parse_body(body, operation, resource);
-  const boost::json::object& o = document.get_object();
-  const json_path path{nullptr, operation};
+  const response_document response(body, query_request::operation);
+  const boost::json::object& o = response.object();
+  const json_path& path = response.path();
   query_result out;
   // Items is absent when the query asked only for a count (Select COUNT).
   if (const auto* items = find(o, "Items")) out.items = item_list(*items, path.member("Items"));

@@ -153,6 +153,9 @@ boost::json::value parse_body(std::string_view body, std::string_view operation,
   return document;
 }
 
+response_document::response_document(std::string_view body, std::string_view operation)
+    : document_(parse_body(body, operation, resource_)), path_{nullptr, operation} {}
+
 const boost::json::value* find(const boost::json::object& o, std::string_view name) noexcept {
   const boost::json::value* v = o.if_contains(name);
   return v != nullptr && !v->is_null() ? v : nullptr;

@@ -52,6 +52,23 @@ boost::json::object provisioned_throughput_json(const provisioned_throughput& p)
 boost::json::value parse_body(std::string_view body, std::string_view operation,
                               boost::json::monotonic_resource& resource);
 
+/// A 200 response body parsed as a JSON object (errc::malformed_response otherwise), with the
+/// path that names the operation in parse errors. Not copyable: the document lives in `resource`.
+class response_document {
+ public:
+  response_document(std::string_view body, std::string_view operation);
+  response_document(const response_document&) = delete;
+  response_document& operator=(const response_document&) = delete;
+
+  const boost::json::object& object() const noexcept { return document_.get_object(); }
+  const json_path& path() const noexcept { return path_; }
+
+ private:
+  boost::json::monotonic_resource resource_;
+  boost::json::value document_;
+  json_path path_;
+};
+
 /// The member when present and not null.
 const boost::json::value* find(const boost::json::object& o, std::string_view name) noexcept;
 

@@ -4,7 +4,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -20,28 +19,22 @@
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/aws/error.hpp"
 #include "support/local_http_server.hpp"
+#include "support/utc_text.hpp"
 
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
+using evstore::test::format_utc;
 using evstore::test::local_http_server;
 using namespace std::chrono_literals;
 using std::chrono::system_clock;
 
 namespace {
 
-std::string iso8601(system_clock::time_point t) {
-  const std::time_t seconds = system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 std::string credentials_json(const std::string& key, system_clock::time_point expiration) {
   return R"({"AccessKeyId":")" + key + R"(","SecretAccessKey":"SECRET-)" + key +
-         R"(","Token":"TOKEN-)" + key + R"(","Expiration":")" + iso8601(expiration) + R"("})";
+         R"(","Token":"TOKEN-)" + key + R"(","Expiration":")" +
+         format_utc(expiration, "%Y-%m-%dT%H:%M:%SZ") + R"("})";
 }
 
 http::response answer(unsigned status, std::string body) {

@@ -6,7 +6,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
-#include <ctime>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -21,25 +20,18 @@
 #include "evstore/aws/timestamp.hpp"
 #include "evstore/http/error.hpp"
 #include "support/local_http_server.hpp"
+#include "support/utc_text.hpp"
 
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
+using evstore::test::format_utc;
 using evstore::test::local_http_server;
 using namespace std::chrono_literals;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
 namespace {
-
-std::string http_date(system_clock::time_point t) {
-  const std::time_t seconds = system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[40];
-  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return text;
-}
 
 // "YYYYMMDDTHHMMSSZ" -> time point.
 std::optional<system_clock::time_point> parse_amz_date(std::string_view d) {
@@ -55,7 +47,7 @@ http::response error_response(unsigned status, std::string code,
   http::response res;
   res.status = status;
   res.headers.push_back({"Content-Type", "application/x-amz-json-1.0"});
-  if (date) res.headers.push_back({"Date", http_date(*date)});
+  if (date) res.headers.push_back({"Date", format_utc(*date, "%a, %d %b %Y %H:%M:%S GMT")});
   res.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + code + R"(","message":"m"})";
   return res;
 }
