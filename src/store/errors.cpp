@@ -30,6 +30,12 @@ class store_category_impl final : public boost::system::error_category {
         return "corrupt item";
       case store_errc::transaction_too_large:
         return "transaction too large";
+      case store_errc::cursor_not_found:
+        return "replay cursor not found";
+      case store_errc::index_lag:
+        return "stream index behind the stream head";
+      case store_errc::outcome_unknown:
+        return "outcome of the write unknown";
     }
     return "unknown event store error";
   }

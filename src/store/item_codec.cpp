@@ -73,11 +73,17 @@ s3_location parse_s3_reference(std::string_view reference) {
   return {std::string(reference.substr(0, split)), std::string(reference.substr(split + 2))};
 }
 
-ddb::item to_item(const event& e, const std::optional<s3_location>& offloaded) {
-  const std::string created = format_iso8601(e.created.value_or(timestamp{}));
+ddb::item to_item(const event& e, const std::optional<s3_location>& offloaded,
+                  unsigned time_bucket_shards) {
+  const timestamp time = e.created.value_or(timestamp{});
+  const std::string created = format_iso8601(time);
   ddb::item item;
   item.emplace("id", ddb::attribute_value::string(event_key(e.id)));
-  item.emplace("timeBucket", ddb::attribute_value::string(created.substr(0, 7)));
+  item.emplace("timeBucket",
+               ddb::attribute_value::string(time_bucket(
+                   month_of(time), shard_of(e.id, time_bucket_shards), time_bucket_shards)));
+  item.emplace(std::string(stream_attribute),
+               ddb::attribute_value::string(stream_name(e.domain, e.identifier.value_or(""))));
   item.emplace("created", ddb::attribute_value::string(created));
   item.emplace("domain", ddb::attribute_value::string(e.domain));
   item.emplace("type", ddb::attribute_value::string(e.type));

@@ -55,6 +55,11 @@ class repo_state {
   /// The event of an item, its payload fetched from S3 when offloaded.
   boost::asio::awaitable<event> complete(decoded_item decoded);
 
+  /// Makes sure the table's metadata item records every month in `months` as holding events,
+  /// before events of those months are written (so a crash between the two never hides events
+  /// from replay). Costs a conditional UpdateItem only when the months extend the cached range.
+  boost::asio::awaitable<void> cover_months(std::vector<std::chrono::year_month> months);
+
   /// Creates the table with both indexes unless it exists (tolerating a concurrent creator)
   /// and waits until all are ACTIVE.
   boost::asio::awaitable<void> ensure_table();

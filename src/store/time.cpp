@@ -154,6 +154,25 @@ std::string time_bucket(chr::year_month month) {
   return out;
 }
 
+unsigned shard_of(std::string_view event_id, unsigned shards) {
+  if (shards <= 1) return 0;
+  std::uint32_t hash = 2166136261u;  // FNV-1a: stable across processes and languages
+  for (unsigned char c : event_id) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  return hash % shards;
+}
+
+std::string time_bucket(chr::year_month month, unsigned shard, unsigned shards) {
+  std::string bucket = time_bucket(month);
+  if (shards > 1) {
+    bucket += '#';
+    bucket += std::to_string(shard);
+  }
+  return bucket;
+}
+
 chr::year_month parse_time_bucket(std::string_view text) {
   if (text.size() != 7 || text[4] != '-') {
     throw boost::system::system_error(

@@ -18,6 +18,9 @@ enum class store_errc {
   payload_unavailable,    ///< an offloaded payload could not be read from S3
   corrupt_item,           ///< a stored item does not match the table layout
   transaction_too_large,  ///< one event alone exceeds what a transaction can carry
+  cursor_not_found,       ///< a replay's after_id names no stored event
+  index_lag,              ///< the stream index did not catch up within the wait
+  outcome_unknown,        ///< a write may or may not have been applied (retries exhausted)
 };
 
 const boost::system::error_category& store_category() noexcept;

@@ -17,6 +17,8 @@ namespace evstore {
 
 inline constexpr std::string_view event_key_prefix = "EventID#";
 inline constexpr std::string_view head_created_value = "HEAD";
+/// The attribute evstore adds to event items for the stream index: `domain::identifier`.
+inline constexpr std::string_view stream_attribute = "stream";
 
 /// `EventID#<id>`.
 std::string event_key(std::string_view id);
@@ -39,7 +41,10 @@ s3_location parse_s3_reference(std::string_view reference);
 /// The item of an appended event (id, created and sequence set). With `offloaded`, the payload
 /// is left out and `s3Reference` names where the whole event is. Throws invalid_event when meta
 /// is not a JSON object whose numbers DynamoDB can hold.
-dynamodb::item to_item(const event& e, const std::optional<s3_location>& offloaded = {});
+/// `time_bucket_shards` > 1 writes the sharded bucket `YYYY-MM#<shard_of(id)>`. Every item also
+/// gets the `stream` attribute (stream_name of domain and identifier).
+dynamodb::item to_item(const event& e, const std::optional<s3_location>& offloaded = {},
+                       unsigned time_bucket_shards = 1);
 
 struct decoded_item {
   event value;

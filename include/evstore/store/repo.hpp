@@ -37,6 +37,13 @@ struct repo_options {
   /// Items whose computed DynamoDB size exceeds this have their payload offloaded to S3.
   /// Clamped to the 400 KB item limit.
   std::size_t offload_threshold_bytes = 350'000;
+  /// Time-bucket shards for new tables (opt-in write sharding). 1 keeps the shared layout's
+  /// plain `YYYY-MM` bucket; N > 1 writes `YYYY-MM#<s>` (s in 0..N-1, from the event id) and
+  /// replay merges the shards back into one (created, id) order. Recorded in the table's
+  /// metadata item by `init`; a table keeps the count it was initialised with.
+  unsigned time_bucket_shards = 1;
+  /// Streams of one append written at once.
+  std::size_t max_concurrent_streams = 8;
   logger log{};
 };
 
@@ -49,12 +56,55 @@ struct append_options {
 struct replay_options {
   /// Events a page at most (at least 1). Pages may hold fewer: a page never spans two months.
   std::size_t page_size = 100;
-  /// The first month read. Default: the earliest month from 1970-01 on that holds events, found
-  /// by probing months (a one-item Query each, several at once).
+  /// The first month read. Default: the earliest month holding events (from the table's
+  /// metadata item).
   std::optional<std::chrono::year_month> first_month{};
-  /// The last month read. Default: the current UTC month, so events dated in a later month
-  /// are not replayed unless this is set.
+  /// The last month read. Default: the latest month holding events.
   std::optional<std::chrono::year_month> last_month{};
+  /// Resume cursor: start right after this event in (created, id) order. An id not in the
+  /// table throws system_error(store_errc::cursor_not_found).
+  std::optional<std::string> after_id{};
+  /// Months (time buckets) read at once (K); the output order is the same for every value.
+  std::size_t parallel_buckets = 4;
+  /// Pages read ahead of the caller per month being read.
+  std::size_t prefetch_pages = 2;
+  /// S3 payload downloads in flight at most.
+  std::size_t max_concurrent_payload_reads = 16;
+};
+
+struct stream_read_options {
+  /// Only events with a greater sequence are returned.
+  std::uint64_t after_sequence = 0;
+  /// How long a read waits for the stream index to catch up with the stream head before it
+  /// throws system_error(store_errc::index_lag).
+  std::chrono::milliseconds max_index_wait{5'000};
+};
+
+/// An aggregate's state at a stream version.
+struct snapshot {
+  std::string domain;
+  std::string identifier;
+  std::uint64_t sequence = 0;        ///< the stream version the state includes
+  std::string state_json = "null";   ///< any JSON value, as text
+  std::optional<timestamp> created;  ///< set by save_snapshot
+};
+
+/// The months that hold events, as the table's metadata item records them.
+struct month_range {
+  std::chrono::year_month first;
+  std::chrono::year_month last;
+};
+
+struct migrate_progress {
+  std::uint64_t items_scanned = 0;
+  std::uint64_t items_updated = 0;
+};
+
+struct migrate_options {
+  /// Scan segments read at once.
+  std::size_t parallel_segments = 4;
+  /// Called after each page with the running totals.
+  std::function<void(const migrate_progress&)> on_progress{};
 };
 
 class repo_state;
@@ -99,6 +149,27 @@ class repo {
                                                         std::string_view identifier);
 
   replay all_events(replay_options options = {});
+
+  /// The stream's events with sequence > after_sequence, ascending, complete up to the head's
+  /// version at the time of the call (read-your-writes), through the stream index.
+  boost::asio::awaitable<std::vector<event>> stream_events(std::string_view domain,
+                                                           std::string_view identifier,
+                                                           stream_read_options options);
+
+  /// Stores the snapshot unless one at the same or a newer sequence is there (then returns
+  /// false). Large state is offloaded to S3 like payloads.
+  boost::asio::awaitable<bool> save_snapshot(snapshot value);
+  boost::asio::awaitable<std::optional<snapshot>> get_snapshot(std::string_view domain,
+                                                               std::string_view identifier);
+
+  /// The months holding events (nullopt: no events, or a table no evstore has written to and
+  /// `migrate` has not been run on).
+  boost::asio::awaitable<std::optional<month_range>> event_months();
+
+  /// Brings a table the TypeScript adapter wrote up to what evstore's features need: adds the
+  /// `stream` attribute to event items lacking it and records the month range. Idempotent and
+  /// resumable (it only touches items that still lack the attribute).
+  boost::asio::awaitable<migrate_progress> migrate(migrate_options options);
 
   boost::asio::awaitable<std::optional<event>> get_event_by_id(std::string_view id);
 

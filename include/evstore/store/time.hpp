@@ -30,6 +30,11 @@ inline std::string time_bucket(timestamp time) {
   return time_bucket(month_of(time));
 }
 
+/// The shard of an event id among `shards` (stable: FNV-1a of the id), 0 when shards <= 1.
+unsigned shard_of(std::string_view event_id, unsigned shards);
+/// `YYYY-MM` when shards <= 1, else `YYYY-MM#<shard>`.
+std::string time_bucket(std::chrono::year_month month, unsigned shard, unsigned shards);
+
 /// Parses `YYYY-MM`; throws system_error(store_errc::invalid_event).
 std::chrono::year_month parse_time_bucket(std::string_view text);
 
