@@ -3,10 +3,11 @@
 //
 // Usage: bench_replay --table-prefix P [--dynamodb-port 8000] [--s3-port 4566] [--bucket B]
 //        [--page-size 100] [--passes 1] [--warmup] [--max-events N] [--cpu C] [--label L]
-//        [--json FILE] [--limit-seconds 600]
+//        [--parallel-buckets K] [--prefetch-pages D] [--json FILE] [--limit-seconds 600]
 // --warmup replays once untimed first (to fill a memoizing proxy); --passes replays the table
 // that many times in one process (the memory benchmark's 100,000 events); --max-events stops
-// after that many; --cpu pins the process to one core.
+// after that many; --cpu pins the process to one core; --parallel-buckets and --prefetch-pages
+// set replay_options (default: the library's).
 
 #include <algorithm>
 #include <cstdio>
@@ -35,9 +36,9 @@ struct replay_run {
   boost::json::array timeline;
 };
 
-asio::awaitable<void> replay_all(repo& store, std::size_t page_size, std::size_t max_events,
+asio::awaitable<void> replay_all(repo& store, replay_options options, std::size_t max_events,
                                  double start, replay_run& run) {
-  replay pages = store.all_events({.page_size = page_size});
+  replay pages = store.all_events(options);
   while (auto page = co_await pages.next()) {
     for (const event& e : *page) run.payload_bytes += e.payload_json.size();
     run.events += page->size();
@@ -53,7 +54,12 @@ int main(int argc, char** argv) try {
   if (!args.has("--table-prefix")) throw std::invalid_argument("--table-prefix is required");
   if (args.has("--cpu") && !bench::pin_to_cpu(static_cast<int>(args.number("--cpu", 0))))
     throw std::runtime_error("cannot pin the process to the --cpu core");
-  const std::size_t page_size = static_cast<std::size_t>(args.number("--page-size", 100));
+  replay_options options;
+  options.page_size = static_cast<std::size_t>(args.number("--page-size", 100));
+  options.parallel_buckets = static_cast<std::size_t>(
+      args.number("--parallel-buckets", static_cast<long>(options.parallel_buckets)));
+  options.prefetch_pages = static_cast<std::size_t>(
+      args.number("--prefetch-pages", static_cast<long>(options.prefetch_pages)));
   const long passes = std::max(1L, args.number("--passes", 1));
   const std::size_t max_events = static_cast<std::size_t>(args.number("--max-events", 0));
   const std::chrono::seconds limit(args.number("--limit-seconds", 600));
@@ -68,7 +74,7 @@ int main(int argc, char** argv) try {
        .skip_bucket_creation = true});
   if (args.has("--warmup")) {
     replay_run warmup;
-    bench::run_for(io, replay_all(store, page_size, max_events, bench::wall_seconds(), warmup),
+    bench::run_for(io, replay_all(store, options, max_events, bench::wall_seconds(), warmup),
                    limit);
   }
 
@@ -76,7 +82,7 @@ int main(int argc, char** argv) try {
   const double cpu_start = bench::process_cpu_seconds();
   const double start = bench::wall_seconds();
   for (long pass = 0; pass < passes; ++pass)
-    bench::run_for(io, replay_all(store, page_size, max_events, start, run), limit);
+    bench::run_for(io, replay_all(store, options, max_events, start, run), limit);
   const double seconds = bench::wall_seconds() - start;
   const double cpu = bench::process_cpu_seconds() - cpu_start;
   if (run.events == 0) throw std::runtime_error("the table holds no events: seed it first");
@@ -91,7 +97,9 @@ int main(int argc, char** argv) try {
                                     {"client", "evstore"},
                                     {"events", run.events},
                                     {"payload_bytes", run.payload_bytes},
-                                    {"page_size", page_size},
+                                    {"page_size", options.page_size},
+                                    {"parallel_buckets", options.parallel_buckets},
+                                    {"prefetch_pages", options.prefetch_pages},
                                     {"passes", passes},
                                     {"seconds", seconds},
                                     {"events_per_s", events / seconds},

@@ -1,11 +1,14 @@
 #pragma once
 // What a benchmark measures about its own process: CPU time (user + system, every thread, as
-// getrusage reports it), peak resident set size, wall-clock time, and pinning to one core.
+// getrusage reports it), peak resident set size (VmHWM), wall-clock time, and pinning to one core.
 
 #include <sched.h>
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 namespace evstore::bench {
 
@@ -19,11 +22,14 @@ inline double process_cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-/// The process's peak resident set size so far, in KiB.
+/// The process's peak resident set size so far, in KiB: VmHWM of /proc/self/status (0 when it
+/// cannot be read).
 inline long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmHWM:")) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return 0;
 }
 
 inline double wall_seconds() {

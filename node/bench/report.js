@@ -57,6 +57,13 @@ if (ceiling) {
   row('3. Replay ceiling: client CPU us/event', fmt(ceiling.cpu_us_per_event, 2), '', '', '', null);
 }
 
+const decode = load('decode.json');
+if (decode) {
+  row('3. BatchGetItem page to events, one core, no I/O: events/s', fmt(decode.streaming_events_per_s),
+    `DOM path: ${fmt(decode.dom_events_per_s)}`,
+    `${fmt(decode.streaming_events_per_s / decode.dom_events_per_s, 2)}x the DOM path`, '', null);
+}
+
 compare('4. Append, DynamoDB Local', load('append-direct-evstore.json'),
   load('append-direct-adapter.json'), 1, 10);
 compare('4. Append, 5 ms proxy', load('append-proxy-evstore.json'),
@@ -100,6 +107,33 @@ if (scaling.length) {
   }
   fs.writeFileSync(path.join(dir, 'scaling-append.dat'),
     scaling.map((s) => `${s.in_flight} ${s.events_per_s}`).join('\n') + '\n');
+}
+
+// Replay scaling through the 5 ms proxy: events/s by buckets read at once (K) and by prefetch
+// depth.
+const replayScaling = fs.readdirSync(dir).filter((f) => /^scaling-replay-k\d+-p\d+\.json$/.test(f))
+  .map((f) => load(f))
+  .sort((x, y) => x.parallel_buckets - y.parallel_buckets || x.prefetch_pages - y.prefetch_pages);
+if (replayScaling.length) {
+  const adapterProxy = replayProxy[1];
+  console.log('\n| replay, 5 ms proxy: buckets at once (K) | prefetch pages | evstore events/s |'
+    + " x the adapter's | client CPU us/event |");
+  console.log('|---|---|---|---|---|');
+  for (const s of replayScaling) {
+    const ratio = adapterProxy ? `${fmt(s.events_per_s / adapterProxy.events_per_s, 2)}x` : 'n/a';
+    console.log(`| ${s.parallel_buckets} | ${s.prefetch_pages} | ${fmt(s.events_per_s)} | ${ratio} | `
+      + `${fmt(s.cpu_us_per_event, 1)} |`);
+  }
+  const byK = new Map();
+  const byDepth = new Map();
+  for (const s of replayScaling) {
+    if (!byK.has(s.parallel_buckets) || s.prefetch_pages === 2) byK.set(s.parallel_buckets, s);
+    if (s.parallel_buckets === 4) byDepth.set(s.prefetch_pages, s);
+  }
+  const dat = (m) => [...m.entries()].sort((x, y) => x[0] - y[0])
+    .map(([x, s]) => `${x} ${s.events_per_s}`).join('\n') + '\n';
+  fs.writeFileSync(path.join(dir, 'scaling-replay-buckets.dat'), dat(byK));
+  fs.writeFileSync(path.join(dir, 'scaling-replay-prefetch.dat'), dat(byDepth));
 }
 
 // Events/s over time: the rate between timeline points at least `step` seconds apart.

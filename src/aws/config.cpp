@@ -192,7 +192,7 @@ config config::from_environment(const environment& env, const config_settings& e
   else if (const std::string* from_profile = property(config_profile, "endpoint_url"))
     cfg.endpoint_url = *from_profile;
   cfg.service_endpoint_urls = explicit_settings.service_endpoint_urls;
-  for (std::string_view service : {"dynamodb", "s3"}) {
+  for (std::string_view service : {"dynamodb", "s3", "sts"}) {
     if (cfg.service_endpoint_urls.contains(service)) continue;
     if (auto url = non_empty(env, "AWS_ENDPOINT_URL_" + uppercase(service)))
       cfg.service_endpoint_urls.emplace(service, *url);
@@ -215,6 +215,22 @@ config config::from_environment(const environment& env, const config_settings& e
       non_empty(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN").value_or("");
   cfg.container_credentials.authorization_token_file =
       non_empty(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").value_or("");
+
+  // Web identity: the variables as a set, else the profile's keys as a set (never mixed, so
+  // a role from one place is never paired with a token meant for another).
+  cfg.web_identity.role_arn = non_empty(env, "AWS_ROLE_ARN").value_or("");
+  cfg.web_identity.token_file =
+      expand_home(non_empty(env, "AWS_WEB_IDENTITY_TOKEN_FILE").value_or(""), home);
+  cfg.web_identity.role_session_name = non_empty(env, "AWS_ROLE_SESSION_NAME").value_or("");
+  if (!cfg.web_identity.configured()) {
+    if (const std::string* token_file = property(config_profile, "web_identity_token_file")) {
+      cfg.web_identity.token_file = expand_home(*token_file, home);
+      if (const std::string* role = property(config_profile, "role_arn"))
+        cfg.web_identity.role_arn = *role;
+      if (const std::string* session = property(config_profile, "role_session_name"))
+        cfg.web_identity.role_session_name = *session;
+    }
+  }
 
   // EC2 instance metadata.
   if (auto endpoint = non_empty(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT"))

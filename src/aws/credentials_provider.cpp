@@ -19,6 +19,7 @@
 #include "evstore/aws/container_credentials.hpp"
 #include "evstore/aws/error.hpp"
 #include "evstore/aws/instance_metadata_credentials.hpp"
+#include "evstore/aws/web_identity_credentials.hpp"
 
 namespace evstore::aws {
 
@@ -201,6 +202,9 @@ std::shared_ptr<credentials_provider> make_default_credentials_provider(
   if (cfg.static_credentials)
     chain.push_back(std::make_unique<static_credentials_source>(*cfg.static_credentials,
                                                                 cfg.static_credentials_origin));
+  // Web identity after the static credentials (environment, profile) and before the
+  // container and instance endpoints, where the JavaScript v3 and Rust SDKs try it.
+  chain.push_back(std::make_unique<web_identity_credentials_source>(executor, cfg));
   chain.push_back(
       std::make_unique<container_credentials_source>(executor, cfg.container_credentials));
   chain.push_back(

@@ -37,6 +37,37 @@ bool is_timeout(const boost::system::error_code& ec) {
          ec == asio::error::timed_out;
 }
 
+// What an attempt met, for log lines: "ThrottlingException (HTTP 400)", "HTTP 503", or the
+// transport error.
+std::string describe_failure(const attempt_outcome& outcome,
+                             const boost::system::error_code& transport_error) {
+  if (outcome.transport_error) return transport_error.message();
+  std::string text{outcome.error_code};
+  text += text.empty() ? "HTTP " : " (HTTP ";
+  text += std::to_string(outcome.status);
+  if (!outcome.error_code.empty()) text += ')';
+  return text;
+}
+
+// Counts a request once it ends, whichever way (response, exception, cancellation).
+class request_recorder {
+ public:
+  explicit request_recorder(service_metrics& metrics)
+      : metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+  ~request_recorder() {
+    metrics_.record_request(std::chrono::steady_clock::now() - start_, !succeeded_);
+  }
+  request_recorder(const request_recorder&) = delete;
+  request_recorder& operator=(const request_recorder&) = delete;
+
+  void succeeded() noexcept { succeeded_ = true; }
+
+ private:
+  service_metrics& metrics_;
+  std::chrono::steady_clock::time_point start_;
+  bool succeeded_ = false;
+};
+
 }  // namespace
 
 class service_client_impl {
@@ -53,7 +84,10 @@ class service_client_impl {
         signer_(region_, service_, options.signing),
         policy_(options.retry, options.retry_seed),
         quota_(options.quota),
-        clock_(std::move(options.clock)) {
+        clock_(std::move(options.clock)),
+        metrics_(options.metrics ? std::move(options.metrics)
+                                 : std::make_shared<service_metrics>()),
+        log_(std::move(options.log)) {
     if (!clock_) clock_ = [] { return system_clock::now(); };
   }
 
@@ -63,6 +97,7 @@ class service_client_impl {
     if (!self->pool_.target().base_path.empty())
       req.target.insert(0, self->pool_.target().base_path);
     const unsigned max_attempts = std::max(1u, self->policy_.options().max_attempts);
+    request_recorder recorder{*self->metrics_};
     unsigned tokens_taken = 0;
     for (unsigned attempt = 1;; ++attempt) {
       const credentials creds = co_await self->credentials_->get();
@@ -73,6 +108,7 @@ class service_client_impl {
 
       std::optional<http::response> res;
       boost::system::error_code transport_error;
+      std::string transport_detail;  // the transport's message: says why (e.g. which check)
       try {
         // The pool is not thread-safe: it lives on the client's strand.
         res = co_await asio::co_spawn(self->strand_, self->pool_.send(std::move(signed_req)),
@@ -80,6 +116,7 @@ class service_client_impl {
       } catch (const system_error& e) {
         if (e.code() == asio::error::operation_aborted || is_permanent(e.code())) throw;
         transport_error = e.code();
+        transport_detail = e.what();
       }
 
       attempt_outcome outcome;
@@ -98,8 +135,10 @@ class service_client_impl {
       const system_clock::duration current_offset = self->clock_offset();
       retry_class what =
           classify(outcome, server_offset && is_skewed(*server_offset - current_offset));
+      self->metrics_->record_attempt(outcome, what);
       if (what == retry_class::success) {
         self->quota_.on_success(tokens_taken);
+        recorder.succeeded();
         co_return std::move(*res);
       }
       if (what == retry_class::clock_skew) {
@@ -111,21 +150,40 @@ class service_client_impl {
       }
 
       const retry_decision decision = self->policy_.decide(what, attempt, self->quota_);
+      self->log_attempt(outcome, transport_error, what, attempt, decision);
       if (!decision.retry) {
         if (res) co_return std::move(*res);
-        throw system_error{transport_error, "AWS " + self->service_ + " request to " +
-                                                self->authority_ + " failed after " +
-                                                std::to_string(attempt) + " attempt" +
-                                                (attempt == 1 ? "" : "s") + " (" +
-                                                std::string{decision.reason} + ")"};
+        throw system_error{transport_error,
+                           "AWS " + self->service_ + " request to " + self->authority_ +
+                               " failed after " + std::to_string(attempt) + " attempt" +
+                               (attempt == 1 ? "" : "s") + " (" + std::string{decision.reason} +
+                               "): " + transport_detail};
       }
       tokens_taken += decision.quota_cost;
+      self->metrics_->record_retry();
       if (decision.delay.count() > 0) {
         const asio::any_io_executor executor = co_await asio::this_coro::executor;
         asio::steady_timer backoff{executor, decision.delay};
         co_await backoff.async_wait(asio::use_awaitable);
       }
     }
+  }
+
+  // Throttles and retryable errors given up on are warnings; other retries debug lines; errors
+  // that are the caller's answer (a failed condition) are not logged here at all.
+  void log_attempt(const attempt_outcome& outcome, const boost::system::error_code& transport_error,
+                   retry_class what, unsigned attempt, const retry_decision& decision) const {
+    if (!log_ || what == retry_class::not_retryable) return;
+    std::string line = "AWS " + service_ + " request to " + authority_ + ": attempt " +
+                       std::to_string(attempt) + " met " +
+                       describe_failure(outcome, transport_error);
+    if (decision.retry) {
+      line += "; retrying in " + std::to_string(decision.delay.count()) + " ms";
+    } else {
+      line += "; giving up (" + std::string{decision.reason} + ")";
+    }
+    const bool warn = what == retry_class::throttling || !decision.retry;
+    log_(warn ? log_level::warning : log_level::debug, line);
   }
 
   void sign(http::request& req, const credentials& creds) {
@@ -150,6 +208,8 @@ class service_client_impl {
   retry_quota quota_;
   system_clock_function clock_;
   std::atomic<system_clock::rep> clock_offset_{0};
+  std::shared_ptr<service_metrics> metrics_;
+  logger log_;
 };
 
 namespace {
@@ -202,6 +262,9 @@ const retry_quota& service_client::quota() const noexcept {
 }
 const http::connection_pool& service_client::pool() const noexcept {
   return impl_->pool_;
+}
+service_metrics& service_client::metrics() const noexcept {
+  return *impl_->metrics_;
 }
 
 }  // namespace evstore::aws

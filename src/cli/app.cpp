@@ -3,8 +3,11 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +19,7 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/repo.hpp"
+#include "progress.hpp"
 
 namespace evstore::cli {
 namespace {
@@ -43,22 +47,54 @@ aws::config store_config(const store_settings& settings) {
   return aws::config::from_environment(explicit_settings);
 }
 
-repo_options store_options(const store_settings& settings) {
+/// What the store logged at error level during the run (e.g. which streams of a failed append
+/// were written). It joins the failure's one line rather than adding lines before it.
+class logged_errors {
+ public:
+  void add(std::string_view message) {
+    const std::lock_guard lock(mutex_);
+    messages_.emplace_back(message);
+  }
+  /// `what`, then every logged error not already in it.
+  std::string appended_to(std::string what) const {
+    const std::lock_guard lock(mutex_);
+    for (const std::string& message : messages_) {
+      if (what.find(message) == std::string::npos) what += " (" + message + ")";
+    }
+    return what;
+  }
+  std::vector<std::string> messages() const {
+    const std::lock_guard lock(mutex_);
+    return messages_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> messages_;
+};
+
+repo_options store_options(const invocation& call, std::shared_ptr<logged_errors> errors) {
   repo_options options;
-  options.table_name_prefix = settings.table_prefix;
-  options.s3_bucket_name = settings.bucket;
-  options.log = [](log_level level, std::string_view message) {
-    if (level == log_level::warning) report("warning", message);
-    if (level == log_level::error) report("error", message);
+  options.table_name_prefix = call.settings.table_prefix;
+  options.s3_bucket_name = call.settings.bucket;
+  if (call.settings.s3_acl) options.s3_acl = *call.settings.s3_acl;
+  // Warnings (retries given up, throttling) are for a person watching: on a pipe they would
+  // come before the one-line error scripts read.
+  const bool show_warnings = progress_terminal(call.quiet) != nullptr;
+  options.log = [show_warnings, errors](log_level level, std::string_view message) {
+    if (level == log_level::warning && show_warnings) report("warning", message);
+    if (level == log_level::error) errors->add(message);
   };
   return options;
 }
 
-void execute(const invocation& call) {
+void execute(const invocation& call, std::shared_ptr<logged_errors> errors) {
   boost::asio::io_context io;
-  repo store(io.get_executor(), store_config(call.settings), store_options(call.settings));
+  const aws::config config = store_config(call.settings);
+  repo store(io.get_executor(), config, store_options(call, std::move(errors)));
   std::exception_ptr failure;
-  boost::asio::co_spawn(io, run_command(store, call, std::cin, stdout),
+  command_context context{store, config, std::cin, stdout, progress_terminal(call.quiet)};
+  boost::asio::co_spawn(io, run_command(call, context),
                         [&failure](std::exception_ptr e) { failure = std::move(e); });
   io.run();
   if (failure) std::rethrow_exception(failure);
@@ -81,22 +117,27 @@ int run(std::span<const std::string_view> args) {
   }
 
   const std::string_view context = command_name(call.command);
+  const auto errors = std::make_shared<logged_errors>();
+  auto fail = [&](const std::exception& e, int status) {
+    report(context, errors->appended_to(e.what()));
+    return status;
+  };
   try {
-    execute(call);
-    return exit_success;
+    execute(call, errors);
   } catch (const input_error& e) {
-    report(context, e.what());
-    return exit_bad_input;
+    return fail(e, exit_bad_input);
   } catch (const concurrency_error& e) {
-    report(context, e.what());
-    return exit_conflict;
+    return fail(e, exit_conflict);
+  } catch (const not_found_error& e) {
+    return fail(e, exit_not_found);
   } catch (const boost::system::system_error& e) {
-    report(context, e.what());
-    return e.code() == store_errc::invalid_event ? exit_bad_input : exit_failure;
+    return fail(e, e.code() == store_errc::invalid_event ? exit_bad_input : exit_failure);
   } catch (const std::exception& e) {
-    report(context, e.what());
-    return exit_failure;
+    return fail(e, exit_failure);
   }
+  // Errors the store logged without failing the command (none expected): still reported.
+  for (const std::string& message : errors->messages()) report(context, message);
+  return exit_success;
 }
 
 }  // namespace evstore::cli

@@ -13,6 +13,7 @@ enum exit_status : int {
   exit_failure = 1,    ///< the store or the network failed
   exit_bad_input = 2,  ///< bad usage or bad input; nothing was written
   exit_conflict = 3,   ///< a stream's version was not the expected one
+  exit_not_found = 4,  ///< no such event (get) or snapshot (snapshot)
 };
 
 /// The arguments after the program name; reads stdin, writes stdout and stderr.

@@ -5,20 +5,28 @@
 #include <vector>
 
 #include "evstore/store/time.hpp"
+#include "help.hpp"
 
 namespace evstore::cli {
 namespace {
 
 constexpr std::size_t max_page_size = 10'000;
+/// Months read at once by replay, Scan segments by migrate.
+constexpr std::size_t max_parallel = 64;
+/// The largest sequence a stream can reach: DynamoDB numbers round-trip through JavaScript.
+constexpr std::uint64_t max_sequence = std::uint64_t{1} << 53;
 
 struct named_command {
   std::string_view name;
   command_kind kind;
 };
 constexpr named_command command_names[] = {
-    {"init", command_kind::init},     {"reset", command_kind::reset},
-    {"append", command_kind::append}, {"replay", command_kind::replay},
-    {"get", command_kind::get},       {"caused-by", command_kind::caused_by},
+    {"init", command_kind::init},       {"reset", command_kind::reset},
+    {"append", command_kind::append},   {"replay", command_kind::replay},
+    {"get", command_kind::get},         {"caused-by", command_kind::caused_by},
+    {"stream", command_kind::stream},   {"snapshot", command_kind::snapshot},
+    {"migrate", command_kind::migrate}, {"streams", command_kind::streams},
+    {"stats", command_kind::stats},
 };
 
 std::optional<command_kind> find_command(std::string_view name) {
@@ -113,6 +121,8 @@ void apply_environment(store_settings& settings, const aws::environment& env) {
   if (!settings.s3_endpoint) settings.s3_endpoint = shared_endpoint;
   settings.table_prefix = read("EVSTORE_TABLE_PREFIX").value_or("");
   settings.bucket = read("EVSTORE_S3_BUCKET").value_or("");
+  // Set but empty means "send no ACL" here, so it is read without the empty-is-unset rule.
+  settings.s3_acl = env("EVSTORE_S3_ACL");
 }
 
 /// Applies a global option; false when `option` is not one.
@@ -128,6 +138,8 @@ bool apply_global_option(std::string_view option, argument_reader& reader,
     settings.table_prefix = reader.value(option);
   } else if (option == "--bucket") {
     settings.bucket = reader.value(option);
+  } else if (option == "--s3-acl") {
+    settings.s3_acl = reader.value(option);
   } else {
     return false;
   }
@@ -139,8 +151,7 @@ bool apply_command_option(std::string_view option, argument_reader& reader, invo
   switch (result.command) {
     case command_kind::append:
       if (option == "--expected-sequence") {
-        result.expected_sequence =
-            parse_count(option, reader.value(option), 0, std::uint64_t{1} << 53);
+        result.expected_sequence = parse_count(option, reader.value(option), 0, max_sequence);
         return true;
       }
       return false;
@@ -150,12 +161,38 @@ bool apply_command_option(std::string_view option, argument_reader& reader, invo
             static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_page_size));
         return true;
       }
-      if (option == "--from-month") {
+      if (option == "--from" || option == "--from-month") {
         result.first_month = parse_month(option, reader.value(option));
         return true;
       }
-      if (option == "--to-month") {
+      if (option == "--to" || option == "--to-month") {
         result.last_month = parse_month(option, reader.value(option));
+        return true;
+      }
+      if (option == "--after-id") {
+        std::string id = reader.value(option);
+        if (id.empty()) throw usage_error("--after-id needs an event id");
+        result.after_id = std::move(id);
+        return true;
+      }
+      [[fallthrough]];
+    case command_kind::migrate:
+      if (option == "--parallel") {
+        result.parallel =
+            static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_parallel));
+        return true;
+      }
+      return false;
+    case command_kind::stream:
+      if (option == "--after-sequence") {
+        result.after_sequence = parse_count(option, reader.value(option), 0, max_sequence);
+        return true;
+      }
+      return false;
+    case command_kind::stats:
+      if (option == "--json") {
+        reader.reject_value(option);
+        result.json = true;
         return true;
       }
       return false;
@@ -173,6 +210,10 @@ bool apply_command_option(std::string_view option, argument_reader& reader, invo
 
 bool takes_event_id(command_kind kind) {
   return kind == command_kind::get || kind == command_kind::caused_by;
+}
+
+bool takes_stream(command_kind kind) {
+  return kind == command_kind::stream || kind == command_kind::snapshot;
 }
 
 bool writes(command_kind kind) {
@@ -196,6 +237,9 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
     } else if (!reader.options_ended() && (arg == "--help" || arg == "-h")) {
       reader.reject_value(arg);
       help = true;
+    } else if (!reader.options_ended() && (arg == "--quiet" || arg == "-q")) {
+      reader.reject_value(arg);
+      result.quiet = true;
     } else if (!reader.options_ended() && arg.size() > 1 && arg.starts_with('-')) {
       bool known = apply_global_option(arg, reader, result.settings);
       if (!known && command) known = apply_command_option(arg, reader, result);
@@ -231,6 +275,13 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
       throw usage_error("'" + std::string(name) + "' takes exactly one event id");
     }
     result.event_id = positionals.front();
+  } else if (takes_stream(*command)) {
+    // A stream of events without identifier is named by an empty IDENTIFIER ("").
+    if (positionals.size() != 2 || positionals.front().empty()) {
+      throw usage_error("'" + std::string(name) + "' takes a DOMAIN and an IDENTIFIER");
+    }
+    result.domain = positionals[0];
+    result.identifier = positionals[1];
   } else if (!positionals.empty()) {
     throw usage_error("'" + std::string(name) + "' takes no argument, got '" + positionals.front() +
                       "'");
@@ -245,7 +296,10 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
     settings.s3_endpoint = checked_endpoint("--s3-endpoint", *settings.s3_endpoint);
   }
   if (result.first_month && result.last_month && *result.first_month > *result.last_month) {
-    throw usage_error("--from-month is after --to-month");
+    throw usage_error("--from is after --to");
+  }
+  if (result.after_id && result.first_month) {
+    throw usage_error("--after-id and --from both say where replay starts: give one");
   }
   if (writes(*command) && settings.bucket.empty()) {
     throw usage_error("'" + std::string(name) +
@@ -260,90 +314,6 @@ std::string_view command_name(command_kind command) {
     if (entry.kind == command) return entry.name;
   }
   return "?";
-}
-
-std::string tool_help() {
-  return R"(usage: evstore [OPTIONS] COMMAND [COMMAND OPTIONS]
-
-Stores and replays event-sourcing events in DynamoDB (large payloads in S3), on the table layout
-of @schemeless/event-store-adapter-dynamodb.
-
-Commands:
-  init                 create the table, its indexes and the bucket when missing
-  reset                delete and recreate the table and the offloaded payloads
-  append               store events read as JSON Lines from stdin
-  replay               write every event as JSON Lines to stdout, in replay order
-  get ID               write the event with this id
-  caused-by ID         write the events whose causationId is ID
-
-Options (each also read from the environment variable named):
-  --region REGION              AWS region (AWS_REGION)
-  --dynamodb-endpoint URL      DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL)
-  --s3-endpoint URL            S3 endpoint (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)
-  --table-prefix PREFIX        table is PREFIXschemeless-event-store (EVSTORE_TABLE_PREFIX)
-  --bucket NAME                bucket for large payloads (EVSTORE_S3_BUCKET)
-  -h, --help                   this help; `evstore COMMAND --help` for a command's
-Credentials come from the standard AWS chain (environment, shared files).
-
-Event JSON shape: {"id", "domain", "type", "identifier", "payload", "meta", "correlationId",
-"causationId", "created", "sequence"}; created is ISO-8601 UTC (2024-05-01T12:34:56.789Z).
-
-Exit status: 0 success, 2 bad usage or input, 3 concurrency conflict, 1 any other failure.
-)";
-}
-
-std::string command_help(command_kind command) {
-  switch (command) {
-    case command_kind::init:
-      return R"(usage: evstore [OPTIONS] init
-
-Creates the table with its timeBucketIndex and causationIndex, and the bucket, when missing, and
-waits until they are usable. Safe to run again or from several processes at once.
-)";
-    case command_kind::reset:
-      return R"(usage: evstore [OPTIONS] reset [--keep-objects]
-
-Deletes the table and every offloaded payload under the key prefix, then creates the table
-again. Every stored event is lost.
-  --keep-objects       leave the offloaded payloads in the bucket
-)";
-    case command_kind::append:
-      return R"(usage: evstore [OPTIONS] append [--expected-sequence N]
-
-Reads events as JSON Lines from stdin, one object a line (blank lines are skipped):
-  {"domain": "account", "type": "opened", "payload": {...}}  required
-  "id", "identifier", "meta" (object), "correlationId", "causationId",
-  "created" (ISO-8601)                                        optional
-Every line is checked before anything is written; a bad line is reported by its number.
-Events are grouped by stream (domain and identifier), appended in order, and each stream's
-transaction checks its version.
-  --expected-sequence N   the version every stream must have now (0: new streams); without it
-                          the events follow whatever the stream holds
-Exit status 3 when a stream's version is not the expected one.
-)";
-    case command_kind::replay:
-      return R"(usage: evstore [OPTIONS] replay [--page-size N]
-                                     [--from-month YYYY-MM] [--to-month YYYY-MM]
-
-Writes every event as one JSON object a line to stdout, month by month and by created time
-within a month, with its sequence; offloaded payloads are fetched from S3.
-  --page-size N           events read per request, 1 to 10000 (default 100)
-  --from-month YYYY-MM    the first month read (default: the earliest that holds events)
-  --to-month YYYY-MM      the last month read (default: the current UTC month; events dated
-                          later are replayed only when it is given)
-)";
-    case command_kind::get:
-      return R"(usage: evstore [OPTIONS] get ID
-
-Writes the event with this id as one JSON line. Exit status 1 when there is none.
-)";
-    case command_kind::caused_by:
-      return R"(usage: evstore [OPTIONS] caused-by ID
-
-Writes every event whose causationId is ID, one JSON object a line, by created time.
-)";
-  }
-  return tool_help();
 }
 
 }  // namespace evstore::cli

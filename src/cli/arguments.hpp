@@ -21,7 +21,19 @@ class usage_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class command_kind { init, reset, append, replay, get, caused_by };
+enum class command_kind {
+  init,
+  reset,
+  append,
+  replay,
+  get,
+  caused_by,
+  stream,
+  snapshot,
+  migrate,
+  streams,
+  stats,
+};
 
 /// Where the store lives; unset fields fall back to the AWS configuration chain. Empty
 /// environment variables count as unset.
@@ -31,6 +43,8 @@ struct store_settings {
   std::optional<std::string> s3_endpoint;
   std::string table_prefix;
   std::string bucket;
+  /// Canned ACL of offloaded objects; unset: the library's default ("private"); "": none.
+  std::optional<std::string> s3_acl;
 };
 
 struct invocation {
@@ -38,12 +52,19 @@ struct invocation {
   std::optional<std::string> help_text;
   command_kind command = command_kind::replay;
   store_settings settings;
+  bool quiet = false;                                  ///< no progress, no warnings
   std::optional<std::uint64_t> expected_sequence;      ///< append
   std::size_t page_size = 100;                         ///< replay
   std::optional<std::chrono::year_month> first_month;  ///< replay; default: the earliest
-  std::optional<std::chrono::year_month> last_month;   ///< replay; default: the current month
-  std::string event_id;                                ///< get, caused-by
-  bool keep_objects = false;                           ///< reset
+  std::optional<std::chrono::year_month> last_month;   ///< replay; default: the latest
+  std::optional<std::string> after_id;                 ///< replay: resume after this event
+  std::optional<std::size_t> parallel;  ///< replay: months read at once; migrate: segments
+  std::string event_id;                 ///< get, caused-by
+  std::string domain;                   ///< stream, snapshot
+  std::string identifier;               ///< stream, snapshot (may be empty)
+  std::uint64_t after_sequence = 0;     ///< stream
+  bool json = false;                    ///< stats
+  bool keep_objects = false;            ///< reset
 };
 
 /// Parses the arguments after the program name. Throws usage_error.
@@ -51,9 +72,5 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
 
 /// The command's name on the command line: "caused-by" for command_kind::caused_by.
 std::string_view command_name(command_kind command);
-
-/// The tool's help, or a command's.
-std::string tool_help();
-std::string command_help(command_kind command);
 
 }  // namespace evstore::cli

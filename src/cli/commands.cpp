@@ -1,75 +1,108 @@
 #include "commands.hpp"
 
-#include <cerrno>
 #include <string>
-#include <system_error>
+#include <utility>
 #include <vector>
 
-#include <boost/system/system_error.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "event_lines.hpp"
-#include "evstore/store/errors.hpp"
-#include "evstore/store/event_json.hpp"
+#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
+#include "line_writer.hpp"
+#include "progress.hpp"
+#include "scan_commands.hpp"
+#include "snapshot_line.hpp"
 
 namespace evstore::cli {
 namespace {
 
-/// JSON Lines to a stdio stream, in large writes: replay prints millions of lines, so no line
-/// is flushed on its own.
-class line_writer {
- public:
-  explicit line_writer(std::FILE* out) : out_(out) { buffer_.reserve(flush_bytes + 4096); }
+using boost::asio::awaitable;
 
-  void write(const event& e) {
-    buffer_ += to_json_line(e);
-    buffer_ += '\n';
-    if (buffer_.size() >= flush_bytes) flush();
-  }
-
-  void flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size())
-      fail();
-    buffer_.clear();
-    if (std::fflush(out_) != 0) fail();
-  }
-
- private:
-  static constexpr std::size_t flush_bytes = 1 << 18;
-
-  [[noreturn]] static void fail() {
-    throw std::system_error(errno, std::generic_category(), "cannot write to standard output");
-  }
-
-  std::FILE* out_;
-  std::string buffer_;
-};
-
-boost::asio::awaitable<void> append(repo& store, const invocation& call, std::istream& in) {
-  std::vector<event> events = read_event_lines(in, now_ms());
+awaitable<void> append(const command_context& context, const invocation& call) {
+  std::vector<event> events = read_event_lines(context.in, now_ms());
   if (events.empty()) co_return;
   append_options options;
   options.expected_sequence = call.expected_sequence;
-  co_await store.append(std::move(events), options);
+  co_await context.store.append(std::move(events), options);
 }
 
-boost::asio::awaitable<void> replay_all(repo& store, const invocation& call, std::FILE* out) {
-  line_writer writer(out);
+awaitable<void> replay_all(const command_context& context, const invocation& call) {
+  line_writer writer(context.out);
+  progress_meter meter(context.progress);
   replay_options options;
   options.page_size = call.page_size;
   options.first_month = call.first_month;
   options.last_month = call.last_month;
-  auto pages = store.all_events(options);
+  options.after_id = call.after_id;
+  if (call.parallel) options.parallel_buckets = *call.parallel;
+
+  // The ETA needs the last month; asked for only when someone watches (one GetItem).
+  std::optional<std::chrono::year_month> last_month = call.last_month;
+  if (meter.enabled() && !last_month) {
+    if (auto months = co_await context.store.event_months()) last_month = months->last;
+  }
+  std::optional<std::chrono::year_month> first_month = call.first_month;
+  std::uint64_t count = 0;
+  auto pages = context.store.all_events(options);
   while (auto page = co_await pages.next()) {
     for (const event& e : *page) writer.write(e);
+    count += page->size();
+    if (meter.enabled() && page->back().created) {
+      const auto month = month_of(*page->back().created);
+      if (!first_month) first_month = month;
+      std::optional<double> fraction;
+      if (last_month) fraction = month_fraction(*first_month, month, *last_month);
+      meter.update(count, "events", "month " + time_bucket(month), fraction);
+    }
   }
+  writer.flush();
+  meter.finish();
+}
+
+awaitable<void> write_stream(const command_context& context, const invocation& call) {
+  stream_read_options options;
+  options.after_sequence = call.after_sequence;
+  const std::vector<event> events =
+      co_await context.store.stream_events(call.domain, call.identifier, options);
+  line_writer writer(context.out);
+  for (const event& e : events) writer.write(e);
+  writer.flush();
+}
+
+awaitable<void> write_snapshot(const command_context& context, const invocation& call) {
+  const std::optional<snapshot> found =
+      co_await context.store.get_snapshot(call.domain, call.identifier);
+  if (!found) {
+    throw not_found_error("no snapshot of the stream " + stream_name(call.domain, call.identifier));
+  }
+  line_writer writer(context.out);
+  writer.write(snapshot_json_line(*found));
+  writer.flush();
+}
+
+awaitable<void> migrate(const command_context& context, const invocation& call) {
+  progress_meter meter(context.progress);
+  migrate_options options;
+  if (call.parallel) options.parallel_segments = *call.parallel;
+  options.on_progress = [&meter](const migrate_progress& progress) {
+    meter.update(progress.items_scanned, "items scanned",
+                 with_thousands(progress.items_updated) + " updated");
+  };
+  const migrate_progress totals = co_await context.store.migrate(options);
+  meter.finish();
+  const boost::json::object line{{"itemsScanned", totals.items_scanned},
+                                 {"itemsUpdated", totals.items_updated}};
+  line_writer writer(context.out);
+  writer.write(boost::json::serialize(line));
   writer.flush();
 }
 
 }  // namespace
 
-boost::asio::awaitable<void> run_command(repo& store, const invocation& call, std::istream& in,
-                                         std::FILE* out) {
+awaitable<void> run_command(const invocation& call, command_context context) {
+  repo& store = context.store;
   switch (call.command) {
     case command_kind::init:
       co_await store.init();
@@ -78,29 +111,41 @@ boost::asio::awaitable<void> run_command(repo& store, const invocation& call, st
       co_await store.reset_store(call.keep_objects);
       break;
     case command_kind::append:
-      co_await append(store, call, in);
+      co_await append(context, call);
       break;
     case command_kind::replay:
-      co_await replay_all(store, call, out);
+      co_await replay_all(context, call);
       break;
     case command_kind::get: {
       auto found = co_await store.get_event_by_id(call.event_id);
-      if (!found) {
-        throw boost::system::system_error(make_error_code(store_errc::event_not_found),
-                                          "no event with id '" + call.event_id + "'");
-      }
-      line_writer writer(out);
+      if (!found) throw not_found_error("no event with id '" + call.event_id + "'");
+      line_writer writer(context.out);
       writer.write(*found);
       writer.flush();
       break;
     }
     case command_kind::caused_by: {
-      line_writer writer(out);
       const std::vector<event> caused = co_await store.find_by_causation_id(call.event_id);
+      line_writer writer(context.out);
       for (const event& e : caused) writer.write(e);
       writer.flush();
       break;
     }
+    case command_kind::stream:
+      co_await write_stream(context, call);
+      break;
+    case command_kind::snapshot:
+      co_await write_snapshot(context, call);
+      break;
+    case command_kind::migrate:
+      co_await migrate(context, call);
+      break;
+    case command_kind::streams:
+      co_await list_streams(context);
+      break;
+    case command_kind::stats:
+      co_await write_stats(context, call);
+      break;
   }
 }
 

@@ -3,17 +3,35 @@
 
 #include <cstdio>
 #include <istream>
+#include <stdexcept>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "arguments.hpp"
+#include "evstore/aws/config.hpp"
 #include "evstore/store/repo.hpp"
 
 namespace evstore::cli {
 
-/// Runs the parsed command: reads events from `in` (append), writes JSON Lines to `out`. Throws
-/// what the store throws, input_error for bad input, std::system_error when `out` fails.
-boost::asio::awaitable<void> run_command(repo& store, const invocation& call, std::istream& in,
-                                         std::FILE* out);
+/// What was asked for does not exist (an event, a snapshot). Exit status 4.
+class not_found_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What a command works with.
+struct command_context {
+  repo& store;
+  /// The configuration `store` was made with; `streams` and `stats` Scan the table with it.
+  const aws::config& config;
+  std::istream& in;  ///< events for append
+  std::FILE* out;    ///< results
+  /// Where progress goes (a terminal's stderr); nullptr: none.
+  std::FILE* progress;
+};
+
+/// Runs the parsed command. Throws what the store throws, input_error for bad input,
+/// not_found_error, std::system_error when `out` fails.
+boost::asio::awaitable<void> run_command(const invocation& call, command_context context);
 
 }  // namespace evstore::cli

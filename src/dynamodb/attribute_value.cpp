@@ -1,5 +1,6 @@
 #include "evstore/dynamodb/attribute_value.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -26,29 +27,82 @@ std::string_view wire_name(attribute_type type) noexcept {
   return i < names.size() ? names[i] : std::string_view("?");
 }
 
+namespace {
+
+// DynamoDB's number range: 38 significant digits, magnitudes from 1E-130 to
+// 9.9999999999999999999999999999999999999E+125, and zero.
+constexpr std::int64_t max_significant_digits = 38;
+constexpr std::int64_t min_decimal_exponent = -130;
+constexpr std::int64_t max_decimal_exponent = 125;
+/// Exponents are read up to this magnitude (far outside the range), so the sum cannot overflow.
+constexpr std::int64_t exponent_saturation = 1'000'000'000;
+
+}  // namespace
+
 bool is_number_text(std::string_view text) noexcept {
   std::size_t i = 0;
   const std::size_t n = text.size();
   auto digit = [&](std::size_t at) { return at < n && text[at] >= '0' && text[at] <= '9'; };
   if (i < n && text[i] == '-') ++i;
   if (!digit(i)) return false;
+  const std::size_t integer_begin = i;
   if (text[i] == '0') {
     ++i;
   } else {
     while (digit(i)) ++i;
   }
+  const std::size_t integer_end = i;
+  std::size_t fraction_begin = i;
+  std::size_t fraction_end = i;
   if (i < n && text[i] == '.') {
     ++i;
     if (!digit(i)) return false;
+    fraction_begin = i;
     while (digit(i)) ++i;
+    fraction_end = i;
   }
+  std::int64_t exponent = 0;
   if (i < n && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
-    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    bool negative = false;
+    if (i < n && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
     if (!digit(i)) return false;
-    while (digit(i)) ++i;
+    while (digit(i)) {
+      exponent = std::min(exponent * 10 + (text[i] - '0'), exponent_saturation);
+      ++i;
+    }
+    if (negative) exponent = -exponent;
   }
-  return i == n;
+  if (i != n) return false;
+
+  // The significant digits run from the first to the last non-zero digit of integer and
+  // fraction; the value is d.ddd x 10^magnitude.
+  const auto non_zero = [](char c) { return c != '0'; };
+  const std::string_view integer = text.substr(integer_begin, integer_end - integer_begin);
+  const std::string_view fraction = text.substr(fraction_begin, fraction_end - fraction_begin);
+  const auto first_in_integer = std::find_if(integer.begin(), integer.end(), non_zero);
+  const auto last_in_fraction = std::find_if(fraction.rbegin(), fraction.rend(), non_zero);
+  std::int64_t magnitude = 0;
+  std::int64_t significant = 0;
+  if (first_in_integer != integer.end()) {
+    const auto integer_digits = static_cast<std::int64_t>(integer.end() - first_in_integer);
+    magnitude = exponent + integer_digits - 1;
+    significant =
+        last_in_fraction != fraction.rend()
+            ? integer_digits + static_cast<std::int64_t>(fraction.rend() - last_in_fraction)
+            : integer_digits -
+                  static_cast<std::int64_t>(
+                      std::find_if(integer.rbegin(), integer.rend(), non_zero) - integer.rbegin());
+  } else if (last_in_fraction != fraction.rend()) {
+    const auto first_in_fraction = std::find_if(fraction.begin(), fraction.end(), non_zero);
+    magnitude = exponent - static_cast<std::int64_t>(first_in_fraction - fraction.begin()) - 1;
+    significant = static_cast<std::int64_t>(fraction.rend() - last_in_fraction) -
+                  static_cast<std::int64_t>(first_in_fraction - fraction.begin());
+  } else {
+    magnitude = exponent;  // zero: its written exponent is held to the same range
+  }
+  return significant <= max_significant_digits && magnitude >= min_decimal_exponent &&
+         magnitude <= max_decimal_exponent;
 }
 
 namespace {
@@ -129,6 +183,9 @@ const T& attribute_value::get(attribute_type expected) const {
 
 const std::string& attribute_value::as_string() const {
   return get<std::string>(attribute_type::s);
+}
+std::string& attribute_value::as_string() {
+  return const_cast<std::string&>(std::as_const(*this).as_string());
 }
 const std::string& attribute_value::as_number_text() const {
   return get<number_value>(attribute_type::n).text;
@@ -350,7 +407,10 @@ const boost::json::array& wire_array(const boost::json::value& v, const json_pat
 
 std::string wire_number(const boost::json::value& v, const json_path& path) {
   std::string_view text = wire_string(v, path, "N");
-  if (!is_number_text(text)) invalid_at(path, "N is not a decimal number");
+  if (!is_number_text(text))
+    invalid_at(path,
+               "N is not a decimal number DynamoDB can hold (38 significant digits, magnitude "
+               "1E-130 to 9.99E+125)");
   return std::string(text);
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -50,6 +53,37 @@ asio::awaitable<Result> run(asio::awaitable<http::response> sent,
   co_return parse(response.body);
 }
 
+// With count_consumed_capacity, item operations ask for the TOTAL of consumed capacity when
+// their caller did not ask for any, so the metrics see what every one cost (a few bytes each
+// way). `body` is the request's JSON object and always has members, so the new one goes first,
+// before a comma.
+std::string asking_total_capacity(std::string body, return_consumed_capacity asked, bool count) {
+  if (!count || asked != return_consumed_capacity::none || body.size() <= 2 || body.front() != '{')
+    return body;
+  body.insert(1, R"("ReturnConsumedCapacity":"TOTAL",)");
+  return body;
+}
+
+double total_units(const std::optional<consumed_capacity>& consumed) {
+  return consumed ? consumed->capacity_units : 0.0;
+}
+
+double total_units(const std::vector<consumed_capacity>& consumed) {
+  double units = 0;
+  for (const consumed_capacity& c : consumed) units += c.capacity_units;
+  return units;
+}
+
+template <class Result>
+asio::awaitable<Result> run_counting_capacity(asio::awaitable<http::response> sent,
+                                              Result (*parse)(std::string_view),
+                                              aws::service_metrics& metrics) {
+  const http::response response = co_await std::move(sent);
+  Result result = parse(response.body);
+  metrics.add_consumed_capacity(total_units(result.consumed_capacity));
+  co_return result;
+}
+
 }  // namespace
 
 asio::awaitable<create_table_result> client::create_table(const create_table_request& request) {
@@ -70,33 +104,69 @@ asio::awaitable<delete_table_result> client::delete_table(const delete_table_req
 }
 
 asio::awaitable<put_item_result> client::put_item(const put_item_request& request) {
-  return run(send(request.operation, to_body(request)), parse_put_item_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_put_item_result, service_.metrics());
 }
 
 asio::awaitable<get_item_result> client::get_item(const get_item_request& request) {
-  return run(send(request.operation, to_body(request)), parse_get_item_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_get_item_result, service_.metrics());
 }
 
 asio::awaitable<update_item_result> client::update_item(const update_item_request& request) {
-  return run(send(request.operation, to_body(request)), parse_update_item_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_update_item_result, service_.metrics());
 }
 
 asio::awaitable<delete_item_result> client::delete_item(const delete_item_request& request) {
-  return run(send(request.operation, to_body(request)), parse_delete_item_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_delete_item_result, service_.metrics());
 }
 
 asio::awaitable<query_result> client::query(const query_request& request) {
-  return run(send(request.operation, to_body(request)), parse_query_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_query_result, service_.metrics());
+}
+
+asio::awaitable<scan_result> client::scan(const scan_request& request) {
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_scan_result, service_.metrics());
 }
 
 asio::awaitable<batch_get_item_result> client::batch_get_item(
     const batch_get_item_request& request) {
-  return run(send(request.operation, to_body(request)), parse_batch_get_item_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_batch_get_item_result, service_.metrics());
 }
 
 asio::awaitable<transact_write_items_result> client::transact_write_items(
     const transact_write_items_request& request) {
-  return run(send(request.operation, to_body(request)), parse_transact_write_items_result);
+  return run_counting_capacity(
+      send(request.operation,
+           asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                 options_.count_consumed_capacity)),
+      parse_transact_write_items_result, service_.metrics());
 }
 
 namespace {

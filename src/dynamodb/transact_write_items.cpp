@@ -1,7 +1,6 @@
 #include "evstore/dynamodb/transact_write_items.hpp"
 
-#include <boost/json/serialize.hpp>
-
+#include "json_writer.hpp"
 #include "wire.hpp"
 
 namespace evstore::dynamodb {
@@ -12,64 +11,98 @@ namespace {
 
 constexpr std::string_view operation = transact_write_items_request::operation;
 
-// The members every action kind shares.
+// Bodies are written as text: ten items of payload would otherwise be copied into a JSON
+// document and out again.
+
+/// `"Name":"value"` after a comma.
+void append_member(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  append_json_string(out, value);
+}
+
+/// `"Name":{wire item}` after a comma.
+void append_item_member(std::string& out, std::string_view name, const item& value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  append_wire_json(out, value);
+}
+
+// A condition check's condition is required; the other kinds' is optional.
+const std::string* condition_of(const std::optional<std::string>& condition) {
+  return condition ? &*condition : nullptr;
+}
+const std::string* condition_of(const std::string& condition) {
+  return &condition;
+}
+
+// Opens the action (`{"<Kind>":{"TableName":...`) with the members every kind shares.
 template <class Action>
-boost::json::object action_json(const Action& action, std::size_t index) {
+void open_action(std::string& out, std::string_view kind, const Action& action, std::size_t index) {
   if (action.table_name.empty()) {
     invalid_request(operation, "action " + std::to_string(index) + " has no table name");
   }
-  boost::json::object out{{"TableName", action.table_name}};
-  put_optional_string(out, "ConditionExpression", action.condition_expression);
-  put_expression_attributes(out, action.names, action.values);
+  out += "{\"";
+  out += kind;
+  out += "\":{\"TableName\":";
+  append_json_string(out, action.table_name);
+  if (const std::string* condition = condition_of(action.condition_expression)) {
+    append_member(out, "ConditionExpression", *condition);
+  }
+  append_expression_attributes(out, action.names, action.values);
   if (action.return_values_on_condition_check_failure !=
       return_values_on_condition_check_failure::none) {
-    out.emplace("ReturnValuesOnConditionCheckFailure",
-                wire_name(action.return_values_on_condition_check_failure));
+    append_member(out, "ReturnValuesOnConditionCheckFailure",
+                  wire_name(action.return_values_on_condition_check_failure));
   }
-  return out;
+}
+
+void close_action(std::string& out) {
+  out += "}}";
 }
 
 void require_key(const item& key, std::size_t index) {
   if (key.empty()) invalid_request(operation, "action " + std::to_string(index) + " has no key");
 }
 
-boost::json::object to_json(const transact_put& put, std::size_t index) {
+void append_action(std::string& out, const transact_put& put, std::size_t index) {
   if (put.item.empty()) {
     invalid_request(operation, "put " + std::to_string(index) + " has an empty item");
   }
-  boost::json::object out = action_json(put, index);
-  out.emplace("Item", dynamodb::to_json(put.item));
-  return {{"Put", std::move(out)}};
+  open_action(out, "Put", put, index);
+  append_item_member(out, "Item", put.item);
+  close_action(out);
 }
 
-boost::json::object to_json(const transact_update& update, std::size_t index) {
+void append_action(std::string& out, const transact_update& update, std::size_t index) {
   require_key(update.key, index);
   if (update.update_expression.empty()) {
     invalid_request(operation, "update " + std::to_string(index) + " has no update expression");
   }
-  boost::json::object out = action_json(update, index);
-  out.emplace("Key", dynamodb::to_json(update.key));
-  out.emplace("UpdateExpression", update.update_expression);
-  return {{"Update", std::move(out)}};
+  open_action(out, "Update", update, index);
+  append_item_member(out, "Key", update.key);
+  append_member(out, "UpdateExpression", update.update_expression);
+  close_action(out);
 }
 
-boost::json::object to_json(const transact_delete& del, std::size_t index) {
+void append_action(std::string& out, const transact_delete& del, std::size_t index) {
   require_key(del.key, index);
-  boost::json::object out = action_json(del, index);
-  out.emplace("Key", dynamodb::to_json(del.key));
-  return {{"Delete", std::move(out)}};
+  open_action(out, "Delete", del, index);
+  append_item_member(out, "Key", del.key);
+  close_action(out);
 }
 
-boost::json::object to_json(const transact_condition_check& check, std::size_t index) {
+void append_action(std::string& out, const transact_condition_check& check, std::size_t index) {
   require_key(check.key, index);
   if (check.condition_expression.empty()) {
     invalid_request(operation,
                     "condition check " + std::to_string(index) + " has no condition expression");
   }
-  boost::json::object out = action_json(check, index);
-  out.emplace("Key", dynamodb::to_json(check.key));
-  out.emplace("ConditionExpression", check.condition_expression);
-  return {{"ConditionCheck", std::move(out)}};
+  open_action(out, "ConditionCheck", check, index);
+  append_item_member(out, "Key", check.key);
+  close_action(out);
 }
 
 }  // namespace
@@ -80,22 +113,26 @@ std::string to_body(const transact_write_items_request& request) {
     invalid_request(operation, std::to_string(request.items.size()) + " actions, more than " +
                                    std::to_string(transact_write_items_request::max_items));
   }
-  boost::json::array actions;
-  actions.reserve(request.items.size());
-  for (std::size_t i = 0; i < request.items.size(); ++i) {
-    actions.push_back(
-        std::visit([i](const auto& action) { return to_json(action, i); }, request.items[i]));
-  }
-  boost::json::object body{{"TransactItems", std::move(actions)}};
   if (request.client_request_token) {
     const std::string& token = *request.client_request_token;
     if (token.empty() || token.size() > 36) {
       invalid_request(operation, "the client request token must have 1 to 36 characters");
     }
-    body.emplace("ClientRequestToken", token);
   }
-  put_return_consumed_capacity(body, request.return_consumed_capacity);
-  return boost::json::serialize(body);
+  std::string body = "{\"TransactItems\":[";
+  for (std::size_t i = 0; i < request.items.size(); ++i) {
+    if (i > 0) body += ',';
+    std::visit([&](const auto& action) { append_action(body, action, i); }, request.items[i]);
+  }
+  body += ']';
+  if (request.client_request_token) {
+    append_member(body, "ClientRequestToken", *request.client_request_token);
+  }
+  if (request.return_consumed_capacity != return_consumed_capacity::none) {
+    append_member(body, "ReturnConsumedCapacity", wire_name(request.return_consumed_capacity));
+  }
+  body += '}';
+  return body;
 }
 
 transact_write_items_result parse_transact_write_items_result(std::string_view body) {

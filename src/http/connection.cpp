@@ -157,7 +157,12 @@ asio::awaitable<exchange_result> connection::exchange_on(Stream& stream, const r
     }
     auto& message = parser.get();
     const unsigned status = message.result_int();
-    if (status >= 100 && status < 200 && status != 101) continue;
+    // Beast reads any three digits; HTTP status codes start at 100.
+    if (status < 100) {
+      result.error = beast_http::error::bad_status;
+      co_return result;
+    }
+    if (status < 200 && status != 101) continue;
 
     out.status = status;
     out.headers.clear();

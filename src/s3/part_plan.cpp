@@ -13,12 +13,13 @@ std::uint64_t choose_part_size(std::uint64_t object_size, std::uint64_t configur
     throw boost::system::system_error(
         make_error_code(errc::invalid_argument),
         "S3 part size " + std::to_string(configured) + " is outside the 5 MiB to 5 GiB S3 allows");
-  std::uint64_t needed = object_size / max_part_count + (object_size % max_part_count ? 1 : 0);
-  if (needed > max_part_size)
-    throw boost::system::system_error(
-        make_error_code(errc::invalid_argument),
-        "S3 object of " + std::to_string(object_size) +
-            " bytes is larger than 10,000 parts of 5 GiB, the most S3 accepts");
+  if (object_size > max_object_size)
+    throw boost::system::system_error(make_error_code(errc::invalid_argument),
+                                      "S3 object of " + std::to_string(object_size) +
+                                          " bytes is larger than 5 TiB, the most S3 stores");
+  // 5 TiB in 10,000 parts needs parts of at most 550 MB: always within max_part_size.
+  const std::uint64_t needed =
+      object_size / max_part_count + (object_size % max_part_count ? 1 : 0);
   return needed > configured ? needed : configured;
 }
 

@@ -2,8 +2,11 @@
 
 #include <map>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/crypto.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 
@@ -119,6 +122,80 @@ cancellation_verdict classify_cancellation(
     if (verdict.summary.empty()) verdict.summary = "no reason given";
   }
   return verdict;
+}
+
+std::string client_request_token(std::string_view canonical_content, unsigned attempt) {
+  // One hasher a thread: the OpenSSL context is reused, and the hasher is not thread-safe.
+  thread_local aws::detail::sha256_hasher hasher;
+  std::string content(canonical_content);
+  content += "\nattempt ";
+  content += std::to_string(attempt);
+  const aws::detail::sha256_digest digest = hasher.digest(content);
+  std::string token;
+  aws::detail::append_hex(token, digest);
+  token.resize(max_client_request_token_length);
+  return token;
+}
+
+namespace {
+
+/// JSON texts equal as values; texts that do not parse compare as text.
+bool same_json(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  boost::system::error_code a_error;
+  boost::system::error_code b_error;
+  const boost::json::value a_value = boost::json::parse(a, a_error);
+  const boost::json::value b_value = boost::json::parse(b, b_error);
+  return !a_error && !b_error && a_value == b_value;
+}
+
+}  // namespace
+
+bool same_event_content(const event& stored, const event& appended, bool compare_created) {
+  if (stored.domain != appended.domain || stored.type != appended.type) return false;
+  if (stored.identifier.value_or("") != appended.identifier.value_or("")) return false;
+  if (stored.correlation_id != appended.correlation_id) return false;
+  if (stored.causation_id != appended.causation_id) return false;
+  if (compare_created && stored.created != appended.created) return false;
+  if (stored.meta_json.has_value() != appended.meta_json.has_value()) return false;
+  if (stored.meta_json && !same_json(*stored.meta_json, *appended.meta_json)) return false;
+  return same_json(stored.payload_json, appended.payload_json);
+}
+
+bool same_stored_item(const dynamodb::item& stored, const dynamodb::item& written) {
+  if (stored.size() != written.size()) return false;
+  for (const auto& [name, value] : written) {
+    const auto it = stored.find(name);
+    if (it == stored.end()) return false;
+    if (it->second == value) continue;
+    if (name != "meta" || value.type() != dynamodb::attribute_type::m ||
+        it->second.type() != dynamodb::attribute_type::m)
+      return false;
+    if (!same_json(dynamodb::to_document_text(it->second), dynamodb::to_document_text(value)))
+      return false;
+  }
+  return true;
+}
+
+std::vector<stream_write> plan_stream_writes(std::vector<event>& events,
+                                             const std::vector<std::optional<event>>& stored,
+                                             std::optional<std::uint64_t> expected) {
+  std::vector<stream_write> writes;
+  for (stream_events& stream : group_by_stream(events)) {
+    stream_write write{{stream.domain, stream.identifier, {}}, expected};
+    for (const std::size_t p : stream.positions) {
+      if (!stored.at(p)) {
+        write.stream.positions.push_back(p);
+        continue;
+      }
+      // A stored event after one still to write would come before it in the stream.
+      if (!write.stream.positions.empty()) throw duplicate_event_error(events[p].id);
+      events[p] = *stored[p];
+      if (write.expected) write.expected = events[p].sequence;
+    }
+    writes.push_back(std::move(write));
+  }
+  return writes;
 }
 
 }  // namespace evstore

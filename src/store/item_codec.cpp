@@ -1,7 +1,10 @@
 #include "evstore/store/item_codec.hpp"
 
+#include <array>
+
 #include <boost/system/system_error.hpp>
 
+#include "event_attributes.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 
@@ -17,27 +20,38 @@ namespace ddb = dynamodb;
                                         std::string(what) + "; inspect or delete the item");
 }
 
-const ddb::attribute_value* find(const ddb::item& item, std::string_view name) {
-  const auto it = item.find(name);
-  return it == item.end() ? nullptr : &it->second;
+using detail::event_attribute;
+using detail::event_attributes;
+
+constexpr std::array<std::string_view, detail::event_attribute_count> event_attribute_names{
+    "id",          "created", "domain",      "type", "identifier", "correlationId",
+    "causationId", "payload", "s3Reference", "meta", "sequence"};
+
+std::string_view name_of(event_attribute a) {
+  return event_attribute_names[static_cast<std::size_t>(a)];
 }
 
-const std::string* string_attribute(const ddb::item& item, std::string_view key,
-                                    std::string_view name, bool required) {
-  const ddb::attribute_value* value = find(item, name);
+ddb::attribute_value* slot(event_attributes& attributes, event_attribute a) {
+  auto& value = attributes[static_cast<std::size_t>(a)];
+  return value ? &*value : nullptr;
+}
+
+std::string* string_attribute(event_attributes& attributes, std::string_view key, event_attribute a,
+                              bool required) {
+  ddb::attribute_value* value = slot(attributes, a);
   if (!value) {
-    if (required) corrupt(key, "attribute '" + std::string(name) + "' is missing");
+    if (required) corrupt(key, "attribute '" + std::string(name_of(a)) + "' is missing");
     return nullptr;
   }
   if (value->type() != ddb::attribute_type::s)
-    corrupt(key, "attribute '" + std::string(name) + "' is not a string");
+    corrupt(key, "attribute '" + std::string(name_of(a)) + "' is not a string");
   return &value->as_string();
 }
 
-std::optional<std::string> optional_string(const ddb::item& item, std::string_view key,
-                                           std::string_view name) {
-  const std::string* value = string_attribute(item, key, name, false);
-  return value ? std::optional<std::string>(*value) : std::nullopt;
+std::optional<std::string> optional_string(event_attributes& attributes, std::string_view key,
+                                           event_attribute a) {
+  std::string* value = string_attribute(attributes, key, a, false);
+  return value ? std::optional<std::string>(std::move(*value)) : std::nullopt;
 }
 
 }  // namespace
@@ -110,41 +124,50 @@ ddb::item to_item(const event& e, const std::optional<s3_location>& offloaded,
   return item;
 }
 
-decoded_item event_from_item(const ddb::item& item) {
-  const std::string* key_text = string_attribute(item, "(unknown)", "id", true);
-  const std::string_view key = *key_text;
+namespace detail {
+
+std::optional<event_attribute> event_attribute_named(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < event_attribute_names.size(); ++i)
+    if (event_attribute_names[i] == name) return static_cast<event_attribute>(i);
+  return std::nullopt;
+}
+
+decoded_item event_from_attributes(event_attributes& attributes) {
+  // The id names the item in the messages below; its slot is never moved from.
+  const std::string& key = *string_attribute(attributes, "(unknown)", event_attribute::id, true);
   if (!key.starts_with(event_key_prefix)) corrupt(key, "'id' does not start with EventID#");
 
   decoded_item out;
   event& e = out.value;
-  e.id = std::string(key.substr(event_key_prefix.size()));
-  const std::string* created = string_attribute(item, key, "created", true);
+  e.id = key.substr(event_key_prefix.size());
+  const std::string* created = string_attribute(attributes, key, event_attribute::created, true);
   try {
     e.created = parse_iso8601(*created);
   } catch (const boost::system::system_error&) {
     corrupt(key, "'created' is not an ISO-8601 time: '" + *created + "'");
   }
-  e.domain = *string_attribute(item, key, "domain", true);
-  e.type = *string_attribute(item, key, "type", true);
-  e.identifier = optional_string(item, key, "identifier");
-  e.correlation_id = optional_string(item, key, "correlationId");
-  e.causation_id = optional_string(item, key, "causationId");
-  if (const std::string* payload = string_attribute(item, key, "payload", false))
-    e.payload_json = *payload;
-  if (const std::string* reference = string_attribute(item, key, "s3Reference", false)) {
+  e.domain = std::move(*string_attribute(attributes, key, event_attribute::domain, true));
+  e.type = std::move(*string_attribute(attributes, key, event_attribute::type, true));
+  e.identifier = optional_string(attributes, key, event_attribute::identifier);
+  e.correlation_id = optional_string(attributes, key, event_attribute::correlation_id);
+  e.causation_id = optional_string(attributes, key, event_attribute::causation_id);
+  if (std::string* payload = string_attribute(attributes, key, event_attribute::payload, false))
+    e.payload_json = std::move(*payload);
+  if (const std::string* reference =
+          string_attribute(attributes, key, event_attribute::s3_reference, false)) {
     try {
       out.offloaded = parse_s3_reference(*reference);
     } catch (const boost::system::system_error&) {
       corrupt(key, "'s3Reference' is not of the form <bucket>::<key>");
     }
   }
-  if (const ddb::attribute_value* meta = find(item, "meta")) {
+  if (const ddb::attribute_value* meta = slot(attributes, event_attribute::meta)) {
     if (meta->type() == ddb::attribute_type::m)
       e.meta_json = ddb::to_document_text(*meta);
     else if (!meta->is_null())
       corrupt(key, "'meta' is not a map");
   }
-  if (const ddb::attribute_value* sequence = find(item, "sequence")) {
+  if (const ddb::attribute_value* sequence = slot(attributes, event_attribute::sequence)) {
     try {
       e.sequence = sequence->as_uint64();
     } catch (const boost::system::system_error&) {
@@ -152,6 +175,16 @@ decoded_item event_from_item(const ddb::item& item) {
     }
   }
   return out;
+}
+
+}  // namespace detail
+
+decoded_item event_from_item(const ddb::item& item) {
+  event_attributes attributes;
+  for (const auto& [name, value] : item)
+    if (const auto a = detail::event_attribute_named(name))
+      attributes[static_cast<std::size_t>(*a)] = value;
+  return detail::event_from_attributes(attributes);
 }
 
 ddb::item event_item_key(std::string_view id, std::string_view created_iso) {

@@ -1,15 +1,31 @@
-// The replay cursor: month by month through timeBucketIndex, a page of index keys at a time,
-// each page hydrated before it is returned.
+// The replay cursor. Its plan: the months to read (the metadata item's range, the caller's
+// bounds, or probing for tables without the item), the buckets of a month (shards), and where
+// a resumed replay starts. Each month's buckets are read through timeBucketIndex, merged into
+// (created, id) order and cut into pages of keys that are hydrated. Without read-ahead the
+// caller's next() does all of that; with it, producer tasks read up to parallel_buckets months
+// at once, each up to prefetch_pages pages ahead, into bounded channels the caller drains in
+// month order.
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
+#include "evstore/store/errors.hpp"
+#include "evstore/store/metadata_item.hpp"
+#include "evstore/store/replay_order.hpp"
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
+#include "evstore/store/validation.hpp"
 #include "repo_state.hpp"
 
 namespace evstore {
@@ -18,24 +34,68 @@ namespace {
 namespace asio = boost::asio;
 namespace ddb = dynamodb;
 namespace chr = std::chrono;
+using asio::experimental::concurrent_channel;
 
-/// Where the search for the first month with events starts when the caller gives none.
+/// Where the search for the first month with events starts when nothing records it.
 constexpr chr::year_month earliest_probed_month{chr::year{1970}, chr::January};
 /// Months probed at once while looking for the first one with events.
 constexpr int months_probed_at_once = 24;
+/// How far past the current month a table without a recorded range is read.
+constexpr chr::months unrecorded_months_ahead{12};
+/// Bounds on the read-ahead options, so that a typo cannot ask for unbounded memory.
+constexpr std::size_t max_parallel_buckets = 64;
+constexpr std::size_t max_prefetch_pages = 64;
+constexpr std::size_t max_page_size = 1'000'000;
 
-ddb::query_request month_query(const repo_state& state, chr::year_month month) {
+const boost::system::error_code no_error{};
+
+/// The months, buckets and starting point of one replay.
+struct replay_plan {
+  chr::year_month first{};
+  chr::year_month last{};
+  unsigned shards = 1;
+  /// Resume: only events after this key.
+  std::optional<index_key> after;
+};
+
+chr::year_month month_of_created(const std::string& created) {
+  return month_of(parse_iso8601(created));
+}
+
+/// The buckets of a month. A sharded table's months also have the plain bucket, where the
+/// TypeScript adapter writes when it shares the table.
+std::vector<std::string> buckets_of(chr::year_month month, unsigned shards) {
+  std::vector<std::string> buckets{time_bucket(month)};
+  if (shards > 1)
+    for (unsigned shard = 0; shard < shards; ++shard)
+      buckets.push_back(time_bucket(month, shard, shards));
+  return buckets;
+}
+
+ddb::query_request bucket_query(const repo_state& state, std::string bucket,
+                                const std::optional<index_key>& from) {
   ddb::query_request request;
   request.table_name = state.table;
   request.index_name = std::string(time_bucket_index);
-  request.key_condition_expression = "#bucket = :bucket";
   request.names = {{"#bucket", "timeBucket"}};
-  request.values = {{":bucket", ddb::attribute_value::string(time_bucket(month))}};
+  request.values = {{":bucket", ddb::attribute_value::string(std::move(bucket))}};
+  if (from) {
+    request.key_condition_expression = "#bucket = :bucket AND #created >= :created";
+    request.names.emplace("#created", "created");
+    request.values.emplace(":created", ddb::attribute_value::string(from->created));
+  } else {
+    request.key_condition_expression = "#bucket = :bucket";
+  }
   return request;
 }
 
+asio::awaitable<ddb::query_result> query_page(std::shared_ptr<repo_state> state,
+                                              ddb::query_request request) {
+  co_return co_await state->ddb.query(request);
+}
+
 asio::awaitable<bool> month_has_events(std::shared_ptr<repo_state> state, chr::year_month month) {
-  ddb::query_request request = month_query(*state, month);
+  ddb::query_request request = bucket_query(*state, time_bucket(month), std::nullopt);
   request.limit = 1;
   // An empty first page with a LastEvaluatedKey cannot happen without a filter, so one page
   // answers the question.
@@ -43,76 +103,342 @@ asio::awaitable<bool> month_has_events(std::shared_ptr<repo_state> state, chr::y
   co_return !result.items.empty();
 }
 
+/// The first month from earliest_probed_month to `last` with an entry in the index, or the
+/// month after `last` when there is none.
+asio::awaitable<chr::year_month> first_month_with_events(std::shared_ptr<repo_state> state,
+                                                         chr::year_month last) {
+  using probe_op = decltype(asio::co_spawn(state->executor, std::declval<asio::awaitable<bool>>(),
+                                           asio::deferred));
+  for (chr::year_month start = earliest_probed_month; start <= last;
+       start += chr::months{months_probed_at_once}) {
+    std::vector<probe_op> probes;
+    std::vector<chr::year_month> months;
+    for (chr::year_month m = start;
+         m <= last && months.size() < static_cast<std::size_t>(months_probed_at_once);
+         m += chr::months{1}) {
+      months.push_back(m);
+      probes.push_back(asio::co_spawn(state->executor, month_has_events(state, m), asio::deferred));
+    }
+    auto [order, errors, found] =
+        co_await asio::experimental::make_parallel_group(std::move(probes))
+            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+    for (std::size_t i = 0; i < months.size(); ++i)
+      if (found[i]) co_return months[i];
+  }
+  co_return last + chr::months{1};
+}
+
+[[noreturn]] void unknown_cursor(const std::string& id, const std::string& table) {
+  throw boost::system::system_error(make_error_code(store_errc::cursor_not_found),
+                                    "replay cursor after_id '" + id +
+                                        "' names no event in table '" + table +
+                                        "': pass the id of an event a replay returned");
+}
+
+/// The key of the event a resumed replay starts after.
+asio::awaitable<index_key> cursor_key(std::shared_ptr<repo_state> state, std::string id) {
+  if (id.empty() || event_key(id).size() > max_partition_key_bytes)
+    unknown_cursor(id, state->table);
+  ddb::query_request request;
+  request.table_name = state->table;
+  request.key_condition_expression = "#id = :id";
+  request.projection_expression = "#id, #created, #bucket";
+  request.names = {{"#id", "id"}, {"#created", "created"}, {"#bucket", "timeBucket"}};
+  request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
+  request.consistent_read = true;
+  const ddb::query_result result = co_await state->ddb.query(request);
+  // Stream heads and other non-event items have no time bucket: replay never returns them.
+  for (const ddb::item& item : result.items)
+    if (item.contains("timeBucket")) co_return index_key_of(item);
+  unknown_cursor(id, state->table);
+}
+
+/// One month's keys in replay order, a page at a time.
+class month_reader {
+ public:
+  month_reader(std::shared_ptr<repo_state> state, chr::year_month month, const replay_plan& plan,
+               std::size_t page_size)
+      : state_(std::move(state)), page_size_(page_size), merge_(0) {
+    // Only the resumed month has keys at or before the cursor.
+    std::optional<index_key> after;
+    if (plan.after && month_of_created(plan.after->created) == month) after = plan.after;
+    for (std::string& bucket : buckets_of(month, plan.shards)) {
+      requests_.push_back(bucket_query(*state_, std::move(bucket), after));
+      requests_.back().limit = static_cast<std::int32_t>(page_size);
+    }
+    merge_ = bucket_merge(requests_.size(), std::move(after));
+  }
+
+  /// Up to page_size keys; none when the month is done.
+  asio::awaitable<std::vector<index_key>> next_keys() {
+    std::vector<index_key> keys;
+    while (keys.size() < page_size_) {
+      if (std::optional<index_key> key = merge_.pop()) {
+        keys.push_back(std::move(*key));
+        continue;
+      }
+      const std::vector<std::size_t> starving = merge_.starving();
+      if (starving.empty()) break;
+      co_await fetch(starving);
+    }
+    co_return keys;
+  }
+
+ private:
+  /// The next index page of each of `buckets`, queried at once.
+  asio::awaitable<void> fetch(const std::vector<std::size_t>& buckets) {
+    if (buckets.size() == 1) {
+      ddb::query_result page = co_await state_->ddb.query(requests_[buckets.front()]);
+      take(buckets.front(), std::move(page));
+      co_return;
+    }
+    using query_op = decltype(asio::co_spawn(
+        state_->executor, std::declval<asio::awaitable<ddb::query_result>>(), asio::deferred));
+    std::vector<query_op> queries;
+    for (const std::size_t b : buckets)
+      queries.push_back(
+          asio::co_spawn(state_->executor, query_page(state_, requests_[b]), asio::deferred));
+    auto [order, errors, pages] =
+        co_await asio::experimental::make_parallel_group(std::move(queries))
+            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+    for (std::size_t i = 0; i < buckets.size(); ++i) take(buckets[i], std::move(pages[i]));
+  }
+
+  void take(std::size_t bucket, ddb::query_result page) {
+    std::vector<index_key> keys;
+    keys.reserve(page.items.size());
+    for (const ddb::item& entry : page.items) keys.push_back(index_key_of(entry));
+    const bool last_page = !page.last_evaluated_key;
+    requests_[bucket].exclusive_start_key = std::move(page.last_evaluated_key);
+    merge_.add_page(bucket, std::move(keys), last_page);
+  }
+
+  std::shared_ptr<repo_state> state_;
+  std::size_t page_size_;
+  std::vector<ddb::query_request> requests_;
+  bucket_merge merge_;
+};
+
+asio::awaitable<std::vector<event>> hydrate_keys(repo_state& state,
+                                                 const std::vector<index_key>& keys,
+                                                 payload_read_limit& payload_reads) {
+  std::vector<ddb::item> entries;
+  entries.reserve(keys.size());
+  for (const index_key& key : keys) entries.push_back(primary_key_of(key));
+  co_return co_await state.hydrate(entries, &payload_reads);
+}
+
+/// What a replay's reading tasks share with it.
+struct pipeline {
+  pipeline(asio::any_io_executor executor, std::size_t max_payload_reads)
+      : payload_reads(std::move(executor), max_payload_reads) {}
+
+  void fail(std::exception_ptr error) {
+    const std::lock_guard lock(mutex);
+    if (!first_error) first_error = std::move(error);
+  }
+  std::exception_ptr error() {
+    const std::lock_guard lock(mutex);
+    return first_error;
+  }
+
+  payload_read_limit payload_reads;
+  /// Set when the replay is destroyed or has failed: tasks stop at their next step.
+  std::atomic<bool> stopped{false};
+  std::mutex mutex;
+  std::exception_ptr first_error;
+};
+
+/// One hydrated page (or what kept it from being hydrated), delivered once.
+struct page_slot {
+  explicit page_slot(asio::any_io_executor executor) : delivered(std::move(executor), 1) {}
+  concurrent_channel<void(boost::system::error_code, std::exception_ptr, std::vector<event>)>
+      delivered;
+};
+
+/// A month being read ahead: its pages in order, then a null slot when the month is done.
+struct month_job {
+  month_job(asio::any_io_executor executor, std::size_t depth)
+      : pages(std::move(executor), depth) {}
+  concurrent_channel<void(boost::system::error_code, std::shared_ptr<page_slot>)> pages;
+};
+
+asio::awaitable<void> hydrate_into(std::shared_ptr<repo_state> state,
+                                   std::shared_ptr<pipeline> shared, std::vector<index_key> keys,
+                                   std::shared_ptr<page_slot> slot) {
+  std::exception_ptr error;
+  std::vector<event> events;
+  try {
+    events = co_await hydrate_keys(*state, keys, shared->payload_reads);
+  } catch (...) {
+    error = std::current_exception();
+    if (!shared->stopped) shared->fail(error);
+  }
+  // The slot holds one message and gets only this one, so this never waits.
+  slot->delivered.try_send(no_error, error, std::move(events));
+}
+
+/// Reads one month into its job: queries in order, each page's hydration started at once (up
+/// to the job's depth of pages not yet taken by the caller).
+asio::awaitable<void> read_month(std::shared_ptr<repo_state> state,
+                                 std::shared_ptr<pipeline> shared, std::shared_ptr<month_job> job,
+                                 month_reader reader) {
+  try {
+    while (!shared->stopped) {
+      std::vector<index_key> keys = co_await reader.next_keys();
+      if (keys.empty()) break;
+      std::shared_ptr<page_slot> slot = std::make_shared<page_slot>(state->executor);
+      co_await job->pages.async_send(no_error, slot, asio::use_awaitable);
+      asio::co_spawn(state->executor, hydrate_into(state, shared, std::move(keys), slot),
+                     asio::detached);
+    }
+    const std::shared_ptr<page_slot> month_done;
+    co_await job->pages.async_send(no_error, month_done, asio::use_awaitable);
+  } catch (...) {
+    // A closed channel means the replay stopped; anything else is this month's failure.
+    if (!shared->stopped) shared->fail(std::current_exception());
+    job->pages.close();
+  }
+}
+
 }  // namespace
 
 class replay::cursor {
  public:
   cursor(std::shared_ptr<repo_state> state, replay_options options)
-      : state_(std::move(state)), options_(options) {
-    options_.page_size = std::clamp<std::size_t>(options_.page_size, 1, 1'000'000);
+      : state_(std::move(state)), options_(std::move(options)) {
+    options_.page_size = std::clamp<std::size_t>(options_.page_size, 1, max_page_size);
+    options_.parallel_buckets =
+        std::clamp<std::size_t>(options_.parallel_buckets, 1, max_parallel_buckets);
+    options_.prefetch_pages = std::min(options_.prefetch_pages, max_prefetch_pages);
+    options_.max_concurrent_payload_reads =
+        std::max<std::size_t>(options_.max_concurrent_payload_reads, 1);
+    shared_ = std::make_shared<pipeline>(state_->executor, options_.max_concurrent_payload_reads);
   }
 
+  ~cursor() { stop(); }
+  cursor(const cursor&) = delete;
+  cursor& operator=(const cursor&) = delete;
+
   asio::awaitable<std::optional<std::vector<event>>> next() {
-    if (!started_) {
-      started_ = true;
-      last_ = options_.last_month.value_or(month_of(now_ms()));
-      month_ = options_.first_month ? *options_.first_month : co_await first_month_with_events();
+    if (failed_) std::rethrow_exception(failed_);
+    try {
+      if (!plan_) co_await make_plan();
+      if (options_.prefetch_pages == 0) co_return co_await next_in_order();
+      co_return co_await next_read_ahead();
+    } catch (...) {
+      // A failed (or cancelled) replay stays failed: its position is no longer known.
+      failed_ = std::current_exception();
     }
-    while (month_ <= last_) {
-      ddb::query_request request = month_query(*state_, month_);
-      request.limit = static_cast<std::int32_t>(options_.page_size);
-      request.exclusive_start_key = std::move(resume_after_);
-      resume_after_.reset();
-      ddb::query_result page = co_await state_->ddb.query(request);
-      if (page.last_evaluated_key)
-        resume_after_ = std::move(page.last_evaluated_key);
-      else
-        month_ += chr::months{1};
-      if (page.items.empty()) continue;
-      std::vector<event> events = co_await state_->hydrate(page.items);
-      if (!events.empty()) co_return events;
-    }
-    co_return std::nullopt;
+    stop();
+    std::rethrow_exception(failed_);
   }
 
  private:
-  /// The first month from earliest_probed_month to last_ with an entry in the index, or a
-  /// month past last_ when there is none.
-  asio::awaitable<chr::year_month> first_month_with_events() {
-    using probe_op = decltype(asio::co_spawn(
-        state_->executor, std::declval<asio::awaitable<bool>>(), asio::deferred));
-    for (chr::year_month start = earliest_probed_month; start <= last_;
-         start += chr::months{months_probed_at_once}) {
-      std::vector<probe_op> probes;
-      std::vector<chr::year_month> months;
-      for (chr::year_month m = start;
-           m <= last_ && months.size() < static_cast<std::size_t>(months_probed_at_once);
-           m += chr::months{1}) {
-        months.push_back(m);
-        probes.push_back(
-            asio::co_spawn(state_->executor, month_has_events(state_, m), asio::deferred));
-      }
-      auto [order, errors, found] =
-          co_await asio::experimental::make_parallel_group(std::move(probes))
-              .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-      for (const std::exception_ptr& error : errors)
-        if (error) std::rethrow_exception(error);
-      for (std::size_t i = 0; i < months.size(); ++i)
-        if (found[i]) co_return months[i];
+  asio::awaitable<void> make_plan() {
+    replay_plan plan;
+    const std::optional<table_metadata> metadata = co_await state_->read_metadata();
+    plan.shards = metadata && metadata->shards ? *metadata->shards : 1;
+    if (options_.after_id) plan.after = co_await cursor_key(state_, *options_.after_id);
+    const chr::year_month now = month_of(now_ms());
+    if (metadata && metadata->months) {
+      // The TypeScript adapter may keep writing new months without recording them.
+      plan.first = metadata->months->first;
+      plan.last = std::max(metadata->months->last, now);
+    } else {
+      plan.last = options_.last_month.value_or(now + unrecorded_months_ahead);
+      const bool probing = !options_.first_month && !plan.after;
+      state_->log(log_level::info,
+                  "table '" + state_->table +
+                      "' records no month range (written only by the TypeScript adapter?): " +
+                      (probing ? "probing for the first month, reading up to " : "reading up to ") +
+                      time_bucket(plan.last) + "; `evstore migrate` records the range");
+      if (probing) plan.first = co_await first_month_with_events(state_, plan.last);
     }
-    co_return last_ + chr::months{1};
+    if (options_.first_month) plan.first = *options_.first_month;
+    if (options_.last_month) plan.last = *options_.last_month;
+    if (plan.after) plan.first = std::max(plan.first, month_of_created(plan.after->created));
+    next_month_ = plan.first;
+    plan_ = std::move(plan);
+  }
+
+  asio::awaitable<std::optional<std::vector<event>>> next_in_order() {
+    for (;;) {
+      if (!reader_) {
+        if (next_month_ > plan_->last) co_return std::nullopt;
+        reader_.emplace(state_, next_month_, *plan_, options_.page_size);
+        next_month_ += chr::months{1};
+      }
+      const std::vector<index_key> keys = co_await reader_->next_keys();
+      if (keys.empty()) {
+        reader_.reset();
+        continue;
+      }
+      std::vector<event> events = co_await hydrate_keys(*state_, keys, shared_->payload_reads);
+      if (!events.empty()) co_return events;
+    }
+  }
+
+  /// Keeps parallel_buckets months being read ahead.
+  void start_months() {
+    while (jobs_.size() < options_.parallel_buckets && next_month_ <= plan_->last) {
+      auto job = std::make_shared<month_job>(state_->executor, options_.prefetch_pages);
+      month_reader reader(state_, next_month_, *plan_, options_.page_size);
+      asio::co_spawn(state_->executor, read_month(state_, shared_, job, std::move(reader)),
+                     asio::detached);
+      jobs_.push_back(std::move(job));
+      next_month_ += chr::months{1};
+    }
+  }
+
+  asio::awaitable<std::optional<std::vector<event>>> next_read_ahead() {
+    for (;;) {
+      if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
+      start_months();
+      if (jobs_.empty()) co_return std::nullopt;
+      const std::shared_ptr<month_job> job = jobs_.front();
+      auto [closed, slot] = co_await job->pages.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (closed) {
+        if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
+        throw boost::system::system_error(closed, "a replay task stopped reading");
+      }
+      if (!slot) {
+        jobs_.pop_front();
+        continue;
+      }
+      auto [cancelled, error, events] =
+          co_await slot->delivered.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (cancelled) throw boost::system::system_error(cancelled, "replay page not received");
+      if (error) std::rethrow_exception(error);
+      if (!events.empty()) co_return std::move(events);
+    }
+  }
+
+  /// Stops the reading tasks: a task waiting to hand over a page ends now, one waiting for a
+  /// response ends when it arrives; they hold what they use, so nothing dangles.
+  void stop() {
+    shared_->stopped = true;
+    for (const std::shared_ptr<month_job>& job : jobs_) job->pages.close();
+    jobs_.clear();
   }
 
   std::shared_ptr<repo_state> state_;
   replay_options options_;
-  bool started_ = false;
-  chr::year_month month_{};
-  chr::year_month last_{};
-  std::optional<ddb::item> resume_after_;
+  std::shared_ptr<pipeline> shared_;
+  std::optional<replay_plan> plan_;
+  std::exception_ptr failed_;
+  /// The next month not yet started.
+  chr::year_month next_month_{};
+  std::optional<month_reader> reader_;           ///< without read-ahead
+  std::deque<std::shared_ptr<month_job>> jobs_;  ///< with read-ahead, in month order
 };
 
 replay::replay(std::shared_ptr<repo_state> state, replay_options options)
-    : cursor_(std::make_unique<cursor>(std::move(state), options)) {}
+    : cursor_(std::make_unique<cursor>(std::move(state), std::move(options))) {}
 replay::~replay() = default;
 replay::replay(replay&&) noexcept = default;
 replay& replay::operator=(replay&&) noexcept = default;

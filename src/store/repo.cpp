@@ -6,7 +6,9 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"
+#include "repo_operations.hpp"
 #include "repo_state.hpp"
+#include "stream_index.hpp"
 
 namespace evstore {
 namespace {
@@ -22,7 +24,11 @@ asio::awaitable<void> ensure_bucket(std::shared_ptr<repo_state> state) {
 }
 
 asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
-  if (!state->options.skip_table_creation) co_await state->ensure_table();
+  if (!state->options.skip_table_creation) {
+    co_await state->ensure_table();
+    co_await ensure_stream_index(*state);
+  }
+  co_await state->record_shards();  // the table's time-bucket shards, kept from its first init
   if (!state->options.skip_bucket_creation && !state->options.s3_bucket_name.empty())
     co_await ensure_bucket(state);
 }
@@ -39,8 +45,8 @@ asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> 
 
 /// Whether `id` can name a stored event at all (other ids would make DynamoDB reject the key).
 bool storable_id(std::string_view id) {
-  return !id.empty() && !id.starts_with("HEAD::") &&
-         event_key(id).size() <= max_partition_key_bytes;
+  return !id.empty() && !id.starts_with("HEAD::") && !id.starts_with("SNAPSHOT::") &&
+         !id.starts_with("META::") && event_key(id).size() <= max_partition_key_bytes;
 }
 
 asio::awaitable<std::optional<event>> read_event(std::shared_ptr<repo_state> state,
@@ -112,6 +118,8 @@ asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects
   if (!keep_objects && !state->options.s3_bucket_name.empty())
     co_await delete_offloaded_objects(state);
   co_await state->ensure_table();
+  co_await ensure_stream_index(*state);
+  co_await state->record_shards();  // a new table: forget the old one's range and shards
 }
 
 }  // namespace
@@ -125,6 +133,14 @@ repo& repo::operator=(repo&&) noexcept = default;
 
 const std::string& repo::table_name() const noexcept {
   return state_->table;
+}
+
+repo_metrics repo::metrics() const noexcept {
+  repo_metrics counted;
+  counted.dynamodb = state_->ddb.service().metrics().snapshot();
+  // repo_state gives the S3 client's per-bucket service clients one shared metrics object.
+  counted.s3 = state_->s3.options().service.metrics->snapshot();
+  return counted;
 }
 
 asio::awaitable<void> repo::init() {
@@ -143,6 +159,25 @@ asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
 
 replay repo::all_events(replay_options options) {
   return replay{state_, options};
+}
+
+asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
+                                                        std::string_view identifier,
+                                                        stream_read_options options) {
+  return read_stream_events(state_, std::string(domain), std::string(identifier), options);
+}
+
+asio::awaitable<bool> repo::save_snapshot(snapshot value) {
+  return store_snapshot(state_, std::move(value));
+}
+
+asio::awaitable<std::optional<snapshot>> repo::get_snapshot(std::string_view domain,
+                                                            std::string_view identifier) {
+  return load_snapshot(state_, std::string(domain), std::string(identifier));
+}
+
+asio::awaitable<migrate_progress> repo::migrate(migrate_options options) {
+  return migrate_table(state_, std::move(options));
 }
 
 asio::awaitable<std::optional<event>> repo::get_event_by_id(std::string_view id) {

@@ -11,10 +11,12 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/aws/credentials_provider.hpp"
+#include "evstore/store/batch_get_events.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
+#include "stream_index.hpp"
 
 namespace evstore {
 namespace {
@@ -24,7 +26,7 @@ namespace ddb = dynamodb;
 
 /// Offloaded event objects are read whole into memory; larger ones are refused.
 constexpr std::uint64_t max_offloaded_object_bytes = 256ull * 1024 * 1024;
-/// Offloaded payloads of one page fetched at once.
+/// Offloaded payloads of one hydration fetched at once when the caller sets no limit.
 constexpr std::size_t concurrent_payload_fetches = 8;
 /// BatchGetItem rounds in a row that read nothing before hydration gives up.
 constexpr unsigned max_stalled_batch_rounds = 10;
@@ -33,26 +35,40 @@ std::string table_name_of(const repo_options& options) {
   return options.table_name_prefix + std::string(table_base_name);
 }
 
-s3::client_options s3_options() {
+// Each service's requests are counted in one metrics object (repo::metrics) and its retries
+// and throttles logged through the repo's logger.
+aws::service_client_options service_options(const repo_options& options) {
+  aws::service_client_options service;
+  service.metrics = std::make_shared<aws::service_metrics>();
+  service.log = options.log;
+  service.http.request_timeout = options.request_timeout;
+  service.retry.max_attempts = options.max_attempts;
+  return service;
+}
+
+dynamodb::client_options dynamodb_options() {
+  dynamodb::client_options options;
+  options.count_consumed_capacity = true;
+  return options;
+}
+
+s3::client_options s3_options(const repo_options& repo) {
   s3::client_options options;
+  options.service = service_options(repo);
   options.service.http.max_response_body = max_offloaded_object_bytes + 1024 * 1024;
   return options;
 }
 
-/// `id` and `created` of an item or index entry, as one string to look items up by.
-std::string key_string(const ddb::item& item) {
-  const auto id = item.find("id");
-  const auto created = item.find("created");
-  if (id == item.end() || created == item.end() || id->second.type() != ddb::attribute_type::s ||
-      created->second.type() != ddb::attribute_type::s) {
+/// The event id of an index entry (its `id` is `EventID#<id>`), to look its event up by.
+std::string_view event_id_of(const ddb::item& entry) {
+  const auto id = entry.find("id");
+  if (id == entry.end() || id->second.type() != ddb::attribute_type::s ||
+      !id->second.as_string().starts_with(event_key_prefix)) {
     throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
-                                      "an index entry or item lacks the string key attributes "
-                                      "'id' and 'created': inspect the table");
+                                      "an index entry lacks the key attribute 'id' of the form "
+                                      "EventID#<id>: inspect the table");
   }
-  std::string key = id->second.as_string();
-  key += '\n';
-  key += created->second.as_string();
-  return key;
+  return std::string_view(id->second.as_string()).substr(event_key_prefix.size());
 }
 
 ddb::item primary_key(const ddb::item& entry) {
@@ -92,18 +108,36 @@ ddb::create_table_request table_definition(const std::string& table, const repo_
        keys_only,
        throughput},
   };
+  // The stream index (stream_index.hpp) is created with the table rather than added later.
+  for (ddb::attribute_definition& definition : stream_index_attributes())
+    request.attribute_definitions.push_back(std::move(definition));
+  request.global_secondary_indexes.push_back(stream_index_definition(throughput));
   return request;
 }
 
 }  // namespace
+
+payload_read_limit::payload_read_limit(asio::any_io_executor executor, std::size_t max_in_flight)
+    : places_(std::move(executor), std::max<std::size_t>(max_in_flight, 1)) {}
+
+asio::awaitable<void> payload_read_limit::acquire() {
+  const boost::system::error_code place_taken{};
+  co_await places_.async_send(place_taken, asio::use_awaitable);
+}
+
+void payload_read_limit::release() {
+  places_.try_receive([](boost::system::error_code) {});
+}
 
 repo_state::repo_state(asio::any_io_executor ex, aws::config config, repo_options opts)
     : executor(ex),
       options(std::move(opts)),
       table(table_name_of(options)),
       ddb(aws::service_client{ex, config.endpoint_for("dynamodb"), config.region, "dynamodb",
-                              aws::make_default_credentials_provider(ex, config)}),
-      s3(ex, config, aws::make_default_credentials_provider(ex, config), s3_options()) {
+                              aws::make_default_credentials_provider(ex, config),
+                              service_options(options)},
+          dynamodb_options()),
+      s3(ex, config, aws::make_default_credentials_provider(ex, config), s3_options(options)) {
   options.offload_threshold_bytes = std::min(options.offload_threshold_bytes, max_item_bytes);
 }
 
@@ -131,21 +165,27 @@ asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::millise
   co_await timer.async_wait(asio::use_awaitable);
 }
 
-asio::awaitable<std::vector<std::optional<ddb::item>>> repo_state::batch_get(
+asio::awaitable<std::vector<std::optional<decoded_item>>> repo_state::batch_get(
     const std::vector<ddb::item>& keys) {
-  std::map<std::string, ddb::item, std::less<>> found;
+  // Responses are read straight into events (decode_batch_get_events: no JSON document, no
+  // item maps). Found events by id: an event id names one item.
+  std::map<std::string, decoded_item, std::less<>> found;
   std::vector<ddb::item> pending = keys;
   unsigned stalled = 0;
   while (!pending.empty()) {
     ddb::batch_get_item_request request;
     request.request_items[table] = ddb::keys_and_attributes{pending, true, std::nullopt, {}};
-    ddb::batch_get_item_result result = co_await ddb.batch_get_item(request);
-    if (const auto items = result.responses.find(table); items != result.responses.end())
-      for (ddb::item& item : items->second) found.emplace(key_string(item), std::move(item));
-    std::vector<ddb::item> unprocessed;
-    if (const auto left = result.unprocessed_keys.find(table);
-        left != result.unprocessed_keys.end())
-      unprocessed = std::move(left->second.keys);
+    request.return_consumed_capacity = ddb::return_consumed_capacity::total;
+    std::string body = ddb::to_body(request);
+    const http::response response =
+        co_await ddb.send(ddb::batch_get_item_request::operation, std::move(body));
+    batch_get_events got = decode_batch_get_events(response.body, table);
+    ddb.service().metrics().add_consumed_capacity(got.consumed_capacity_units);
+    for (decoded_item& item : got.events) {
+      std::string id = item.value.id;
+      found.insert_or_assign(std::move(id), std::move(item));
+    }
+    std::vector<ddb::item> unprocessed = std::move(got.unprocessed_keys);
     if (unprocessed.empty()) break;
     stalled = unprocessed.size() < pending.size() ? 0 : stalled + 1;
     if (stalled >= max_stalled_batch_rounds) {
@@ -160,12 +200,12 @@ asio::awaitable<std::vector<std::optional<ddb::item>>> repo_state::batch_get(
     co_await backoff(stalled, std::chrono::milliseconds{50}, std::chrono::milliseconds{2000});
     pending = std::move(unprocessed);
   }
-  std::vector<std::optional<ddb::item>> ordered;
+  std::vector<std::optional<decoded_item>> ordered;
   ordered.reserve(keys.size());
   for (const ddb::item& key : keys) {
-    const auto it = found.find(key_string(key));
+    const auto it = found.find(event_id_of(key));
     ordered.push_back(it == found.end() ? std::nullopt
-                                        : std::optional<ddb::item>(std::move(it->second)));
+                                        : std::optional<decoded_item>(std::move(it->second)));
   }
   co_return ordered;
 }
@@ -185,43 +225,55 @@ asio::awaitable<std::string> fetch_payload(s3::client& s3, s3_location where, st
   }
 }
 
+/// fetch_payload once `limit` has a place for it.
+asio::awaitable<std::string> fetch_payload_within(payload_read_limit& limit, s3::client& s3,
+                                                  s3_location where, std::string id) {
+  co_await limit.acquire();
+  struct place_guard {
+    payload_read_limit& limit;
+    ~place_guard() { limit.release(); }
+  } guard{limit};
+  co_return co_await fetch_payload(s3, std::move(where), std::move(id));
+}
+
 }  // namespace
 
-asio::awaitable<void> repo_state::fetch_payloads(std::vector<decoded_item>& decoded) {
+asio::awaitable<void> repo_state::fetch_payloads(std::vector<decoded_item>& decoded,
+                                                 payload_read_limit& limit) {
+  using fetch_op = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<std::string>>(),
+                                           asio::deferred));
   std::vector<std::size_t> offloaded;
-  for (std::size_t i = 0; i < decoded.size(); ++i)
-    if (decoded[i].offloaded) offloaded.push_back(i);
-  for (std::size_t start = 0; start < offloaded.size(); start += concurrent_payload_fetches) {
-    const std::size_t end = std::min(offloaded.size(), start + concurrent_payload_fetches);
-    using fetch_op = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<std::string>>(),
-                                             asio::deferred));
-    std::vector<fetch_op> fetches;
-    for (std::size_t k = start; k < end; ++k) {
-      const decoded_item& item = decoded[offloaded[k]];
-      fetches.push_back(asio::co_spawn(executor, fetch_payload(s3, *item.offloaded, item.value.id),
-                                       asio::deferred));
-    }
-    auto [order, errors, payloads] =
-        co_await asio::experimental::make_parallel_group(std::move(fetches))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    for (std::size_t k = start; k < end; ++k) {
-      decoded_item& item = decoded[offloaded[k]];
-      item.value.payload_json = std::move(payloads[k - start]);
-      item.offloaded.reset();
-    }
+  std::vector<fetch_op> fetches;
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    if (!decoded[i].offloaded) continue;
+    offloaded.push_back(i);
+    fetches.push_back(asio::co_spawn(
+        executor, fetch_payload_within(limit, s3, *decoded[i].offloaded, decoded[i].value.id),
+        asio::deferred));
+  }
+  if (fetches.empty()) co_return;
+  auto [order, errors, payloads] =
+      co_await asio::experimental::make_parallel_group(std::move(fetches))
+          .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+  for (const std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
+  for (std::size_t k = 0; k < offloaded.size(); ++k) {
+    decoded_item& item = decoded[offloaded[k]];
+    item.value.payload_json = std::move(payloads[k]);
+    item.offloaded.reset();
   }
 }
 
 asio::awaitable<event> repo_state::complete(decoded_item decoded) {
   std::vector<decoded_item> one;
   one.push_back(std::move(decoded));
-  co_await fetch_payloads(one);
+  payload_read_limit limit{executor, 1};
+  co_await fetch_payloads(one, limit);
   co_return std::move(one.front().value);
 }
 
-asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries) {
+asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries,
+                                                        payload_read_limit* limit) {
   std::vector<decoded_item> decoded;
   decoded.reserve(entries.size());
   for (std::size_t start = 0; start < entries.size();
@@ -230,7 +282,7 @@ asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::i
     std::vector<ddb::item> keys;
     keys.reserve(end - start);
     for (std::size_t i = start; i < end; ++i) keys.push_back(primary_key(entries[i]));
-    std::vector<std::optional<ddb::item>> items = co_await batch_get(keys);
+    std::vector<std::optional<decoded_item>> items = co_await batch_get(keys);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!items[i]) {
         log(log_level::warning, "index entry " + keys[i].at("id").as_string() + " / " +
@@ -238,10 +290,15 @@ asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::i
                                     table + "' (deleted since it was indexed): skipped");
         continue;
       }
-      decoded.push_back(event_from_item(*items[i]));
+      decoded.push_back(std::move(*items[i]));
     }
   }
-  co_await fetch_payloads(decoded);
+  if (limit) {
+    co_await fetch_payloads(decoded, *limit);
+  } else {
+    payload_read_limit own_limit{executor, concurrent_payload_fetches};
+    co_await fetch_payloads(decoded, own_limit);
+  }
   std::vector<event> events;
   events.reserve(decoded.size());
   for (decoded_item& item : decoded) events.push_back(std::move(item.value));

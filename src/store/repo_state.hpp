@@ -14,10 +14,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 
 #include "evstore/dynamodb/client.hpp"
 #include "evstore/s3/client.hpp"
 #include "evstore/store/item_codec.hpp"
+#include "evstore/store/metadata_item.hpp"
 #include "evstore/store/repo.hpp"
 
 namespace evstore {
@@ -25,6 +27,19 @@ namespace evstore {
 inline constexpr std::string_view table_base_name = "schemeless-event-store";
 inline constexpr std::string_view time_bucket_index = "timeBucketIndex";
 inline constexpr std::string_view causation_index = "causationIndex";
+
+/// Caps the S3 payload downloads in flight among the hydrations that share it.
+class payload_read_limit {
+ public:
+  payload_read_limit(boost::asio::any_io_executor executor, std::size_t max_in_flight);
+  /// Waits for a free place.
+  boost::asio::awaitable<void> acquire();
+  void release();
+
+ private:
+  // A place taken is a message in the buffer: sends wait while all places are taken.
+  boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> places_;
+};
 
 class repo_state {
  public:
@@ -49,8 +64,9 @@ class repo_state {
   /// The events of index entries (items holding `id` and `created`), in the entries' order,
   /// read with strongly consistent BatchGetItem calls of at most 100 keys; UnprocessedKeys are
   /// asked for again with backoff. Entries whose item is gone are logged and skipped. Offloaded
-  /// payloads are fetched from S3 concurrently.
-  boost::asio::awaitable<std::vector<event>> hydrate(const std::vector<dynamodb::item>& entries);
+  /// payloads are fetched from S3 concurrently, within `limit` when given (else 8 at once).
+  boost::asio::awaitable<std::vector<event>> hydrate(const std::vector<dynamodb::item>& entries,
+                                                     payload_read_limit* limit = nullptr);
 
   /// The event of an item, its payload fetched from S3 when offloaded.
   boost::asio::awaitable<event> complete(decoded_item decoded);
@@ -60,17 +76,34 @@ class repo_state {
   /// from replay). Costs a conditional UpdateItem only when the months extend the cached range.
   boost::asio::awaitable<void> cover_months(std::vector<std::chrono::year_month> months);
 
+  /// The metadata item, read strongly consistently (nullopt: missing); refreshes the cache.
+  boost::asio::awaitable<std::optional<table_metadata>> read_metadata();
+  /// Records options.time_bucket_shards in the metadata item unless the table has a count (a
+  /// table keeps the count it was initialised with) and caches what the item holds. For init
+  /// and reset.
+  boost::asio::awaitable<void> record_shards();
+  /// The shard count to write events with: the table's, once init, cover_months or a replay
+  /// has read the metadata item; before that options.time_bucket_shards.
+  unsigned time_bucket_shards() const;
+
   /// Creates the table with both indexes unless it exists (tolerating a concurrent creator)
   /// and waits until all are ACTIVE.
   boost::asio::awaitable<void> ensure_table();
 
  private:
-  boost::asio::awaitable<std::vector<std::optional<dynamodb::item>>> batch_get(
+  boost::asio::awaitable<std::vector<std::optional<decoded_item>>> batch_get(
       const std::vector<dynamodb::item>& keys);
-  boost::asio::awaitable<void> fetch_payloads(std::vector<decoded_item>& decoded);
+  boost::asio::awaitable<void> fetch_payloads(std::vector<decoded_item>& decoded,
+                                              payload_read_limit& limit);
+  /// Caches what a read or written metadata item says (ranges only ever widen).
+  void remember(const table_metadata& metadata);
+  boost::asio::awaitable<void> extend_months(month_range wanted);
 
   std::mutex created_mutex_;
   timestamp last_created_{};
+  mutable std::mutex metadata_mutex_;
+  std::optional<month_range> known_months_;  ///< a range the table's item is known to cover
+  std::optional<unsigned> known_shards_;
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };

@@ -6,6 +6,7 @@
 
 #include <boost/system/system_error.hpp>
 
+#include "evstore/s3/model.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
@@ -15,11 +16,30 @@
 namespace evstore {
 namespace {
 
+/// `text` with control characters as \xNN: a message stays one line, and a NUL does not cut
+/// it short.
+std::string printable(std::string_view text) {
+  static constexpr char hex_digits[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += hex_digits[u >> 4];
+      out += hex_digits[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 [[noreturn]] void reject(const event& e, std::size_t position, std::string_view what) {
-  throw boost::system::system_error(
-      make_error_code(store_errc::invalid_event),
-      "event " + std::to_string(position + 1) + (e.id.empty() ? "" : " (id '" + e.id + "')") +
-          " is invalid: " + std::string(what) + "; nothing was written");
+  throw boost::system::system_error(make_error_code(store_errc::invalid_event),
+                                    "event " + std::to_string(position + 1) +
+                                        (e.id.empty() ? "" : " (id '" + printable(e.id) + "')") +
+                                        " is invalid: " + std::string(what) +
+                                        "; nothing was written");
 }
 
 bool is_utf8(std::string_view text) {
@@ -78,6 +98,8 @@ void validate_event(const event& e, std::size_t position) {
   if (has_control_char(e.id)) reject(e, position, "the id contains control characters");
   if (e.id.starts_with("HEAD::"))
     reject(e, position, "an id may not start with HEAD:: (reserved for stream heads)");
+  if (e.id.starts_with("SNAPSHOT::") || e.id.starts_with("META::"))
+    reject(e, position, "an id may not start with SNAPSHOT:: or META:: (reserved for evstore)");
   if (event_key(e.id).size() > max_partition_key_bytes)
     reject(e, position, "the id is too long (at most 2040 bytes)");
 
@@ -99,6 +121,9 @@ void validate_event(const event& e, std::size_t position) {
       reject(e, position, "the causation id is longer than 2048 bytes");
   }
 
+  // Checked here so that an append with one such payload uploads none of the others.
+  if (e.payload_json.size() > s3::max_object_size)
+    reject(e, position, "the payload is larger than 5 TiB, the most S3 stores");
   if (detail::classify_json(e.payload_json) == detail::json_kind::invalid)
     reject(e, position, "the payload is not valid JSON");
   if (e.meta_json && detail::classify_json(*e.meta_json) != detail::json_kind::object)

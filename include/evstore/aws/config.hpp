@@ -4,7 +4,8 @@
 // AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL,
 // AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_CONTAINER_CREDENTIALS_FULL_URI,
 // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE],
-// AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED), then the profile in
+// AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED, AWS_ROLE_ARN,
+// AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME, AWS_ENDPOINT_URL_STS), then the profile in
 // ~/.aws/credentials and ~/.aws/config.
 //
 //   auto cfg = evstore::aws::config::from_environment();
@@ -29,7 +30,7 @@ struct config_settings {
   std::optional<aws::credentials> credentials{};
   /// Endpoint for every service, like AWS_ENDPOINT_URL.
   std::optional<std::string> endpoint_url{};
-  /// Per service ("dynamodb", "s3"), like AWS_ENDPOINT_URL_<SERVICE>.
+  /// Per service ("dynamodb", "s3", "sts"), like AWS_ENDPOINT_URL_<SERVICE>.
   std::map<std::string, std::string, std::less<>> service_endpoint_urls{};
   /// Address S3 buckets in the path even on AWS endpoints.
   std::optional<bool> s3_force_path_style{};
@@ -44,6 +45,20 @@ struct container_credentials_settings {
   /// File holding the Authorization header value, read at each fetch because it rotates
   /// (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE); wins over authorization_token.
   std::string authorization_token_file{};
+};
+
+/// A role assumed with an OpenID Connect token from a file (EKS IAM roles for service
+/// accounts): AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME, else the
+/// profile's role_arn, web_identity_token_file and role_session_name.
+struct web_identity_settings {
+  std::string role_arn{};
+  /// Read at each fetch: the orchestrator rotates the token in place.
+  std::string token_file{};
+  /// Empty: one is made up ("evstore-<milliseconds since 1970>").
+  std::string role_session_name{};
+
+  /// Either variable set: the source is meant to be used (and reports the other missing).
+  bool configured() const noexcept { return !role_arn.empty() || !token_file.empty(); }
 };
 
 struct instance_metadata_settings {
@@ -72,6 +87,7 @@ struct config {
   bool s3_force_path_style = false;
   container_credentials_settings container_credentials;
   instance_metadata_settings instance_metadata;
+  web_identity_settings web_identity;
 
   /// From the process environment and the profile files.
   static config from_environment(const config_settings& explicit_settings = {});

@@ -90,7 +90,8 @@ std::shared_ptr<credentials_provider> make_static_credentials_provider(
     boost::asio::any_io_executor executor, credentials creds);
 
 /// The standard chain for `cfg`: its static credentials (explicit settings, then environment,
-/// then profile files, as resolved by config), then the container endpoint
+/// then profile files, as resolved by config), then web identity (AWS_ROLE_ARN with
+/// AWS_WEB_IDENTITY_TOKEN_FILE, through STS), then the container endpoint
 /// (AWS_CONTAINER_CREDENTIALS_*), then EC2 instance metadata (IMDSv2) unless disabled.
 std::shared_ptr<credentials_provider> make_default_credentials_provider(
     boost::asio::any_io_executor executor, const config& cfg,

@@ -24,6 +24,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/credentials_provider.hpp"
+#include "evstore/aws/logger.hpp"
+#include "evstore/aws/metrics.hpp"
 #include "evstore/aws/retry_policy.hpp"
 #include "evstore/aws/retry_quota.hpp"
 #include "evstore/aws/sigv4.hpp"
@@ -51,6 +53,11 @@ struct service_client_options {
   std::uint64_t retry_seed = std::random_device{}();
   /// Time source for signatures (tests inject a fake); system_clock::now when empty.
   system_clock_function clock{};
+  /// Where requests, retries and errors are counted; clients given the same one add up (an S3
+  /// client's per-bucket clients do). A fresh one when empty.
+  std::shared_ptr<service_metrics> metrics{};
+  /// Retries (debug), throttled attempts and requests given up (warning) are reported here.
+  aws::logger log{};
 };
 
 class service_client_impl;
@@ -89,6 +96,8 @@ class service_client {
   const retry_quota& quota() const noexcept;
   /// The pool, e.g. for its connection counters.
   const http::connection_pool& pool() const noexcept;
+  /// The counters this client adds to (options.metrics when one was given).
+  service_metrics& metrics() const noexcept;
 
  private:
   // Shared with running send() coroutines, so destroying the client mid-request is safe.

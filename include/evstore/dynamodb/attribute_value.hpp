@@ -36,8 +36,9 @@ enum class attribute_type : std::uint8_t { s, n, b, boolean, null, m, l, ss, ns,
 /// The wire name of a type: "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS".
 std::string_view wire_name(attribute_type type) noexcept;
 
-/// Whether `text` is a number as this library accepts it: JSON number syntax
-/// (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?). DynamoDB itself checks range and precision.
+/// Whether `text` is a number DynamoDB can hold, written in JSON number syntax
+/// (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?): at most 38 significant digits and a
+/// magnitude from 1E-130 to 9.99...E+125, or zero (whose written exponent must lie in -130..125).
 bool is_number_text(std::string_view text) noexcept;
 
 class attribute_value {
@@ -69,6 +70,8 @@ class attribute_value {
   // Accessors throw system_error(errc::attribute_type_mismatch) naming both types when the
   // value holds another type.
   const std::string& as_string() const;
+  /// The S value's text, to move from.
+  std::string& as_string();
   /// The number's decimal text as DynamoDB sent it or as it was given.
   const std::string& as_number_text() const;
   /// The number as an integer; throws errc::invalid_attribute when it is not an integer or

@@ -28,6 +28,7 @@
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/dynamodb/items.hpp"
 #include "evstore/dynamodb/query.hpp"
+#include "evstore/dynamodb/scan.hpp"
 #include "evstore/dynamodb/tables.hpp"
 #include "evstore/dynamodb/transact_write_items.hpp"
 #include "evstore/dynamodb/waiter.hpp"
@@ -38,6 +39,9 @@ struct client_options {
   /// Sends of one request whose response fails its x-amz-crc32 check, before giving up with
   /// errc::crc32_mismatch. Each send has the service client's own retries.
   unsigned crc32_attempts = 3;
+  /// Ask item operations that leave return_consumed_capacity at none for its TOTAL, and add
+  /// every ConsumedCapacity answered to the service client's metrics (the repo turns it on).
+  bool count_consumed_capacity = false;
 };
 
 /// Safe for concurrent use as the service client is. Requests are read (their bodies built)
@@ -58,6 +62,7 @@ class client {
   boost::asio::awaitable<delete_item_result> delete_item(const delete_item_request& request);
 
   boost::asio::awaitable<query_result> query(const query_request& request);
+  boost::asio::awaitable<scan_result> scan(const scan_request& request);
   boost::asio::awaitable<batch_get_item_result> batch_get_item(
       const batch_get_item_request& request);
   boost::asio::awaitable<transact_write_items_result> transact_write_items(
@@ -77,10 +82,12 @@ class client {
 
   aws::service_client& service() noexcept { return service_; }
 
- private:
-  /// Sends one operation and returns its 2xx response; throws service_error otherwise.
+  /// Sends one operation's body (from the operation's to_body) with the checks above and
+  /// returns its 2xx response unparsed, for callers that read the body their own way (the
+  /// store's streaming BatchGetItem decoder); throws service_error otherwise.
   boost::asio::awaitable<http::response> send(std::string_view operation, std::string body);
 
+ private:
   aws::service_client service_;
   client_options options_;
 };

@@ -13,6 +13,8 @@ namespace evstore::s3 {
 inline constexpr std::uint64_t min_part_size = 5ull * 1024 * 1024;
 inline constexpr std::uint64_t max_part_size = 5ull * 1024 * 1024 * 1024;
 inline constexpr std::size_t max_part_count = 10000;
+/// The largest object S3 stores (5 TiB), however it is uploaded.
+inline constexpr std::uint64_t max_object_size = 5ull * 1024 * 1024 * 1024 * 1024;
 /// DeleteObjects takes at most this many keys a request.
 inline constexpr std::size_t max_keys_per_delete = 1000;
 

@@ -6,6 +6,9 @@
 // so a stream of any length can be started or extended, chunk after chunk.
 //
 // Actions of a call, in order: the head Update, then one Put per event of the chunk.
+//
+// Also the pure parts of idempotent appends: the ClientRequestToken of a call, and how events
+// already stored (a re-append after a lost response or an unknown outcome) are recognised.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/store/event.hpp"
 
@@ -80,5 +84,42 @@ struct cancellation_verdict {
 cancellation_verdict classify_cancellation(
     const transaction_chunk& chunk, const std::vector<event>& events,
     const std::vector<dynamodb::cancellation_reason>& reasons);
+
+/// DynamoDB's longest ClientRequestToken.
+inline constexpr std::size_t max_client_request_token_length = 36;
+
+/// The ClientRequestToken of a call: the first 36 hex digits of the SHA-256 of its canonical
+/// content (the request body without a token) and the attempt number. The service client's
+/// resends of one attempt carry the same token, so DynamoDB answers a resend after a lost
+/// response with success instead of applying it again; a new attempt after a definite
+/// cancellation gets a new token, so DynamoDB does not answer it from the cancelled one.
+std::string client_request_token(std::string_view canonical_content, unsigned attempt);
+
+/// Whether a stored event is the one being appended again: same domain, identifier (absent and
+/// empty alike), type, correlation and causation ids, payload and meta as JSON values (text
+/// layout and member order aside), and, when the caller chose it (`compare_created`), the same
+/// created time. id and sequence are not compared.
+bool same_event_content(const event& stored, const event& appended, bool compare_created);
+
+/// Whether an item read back is the item a call wrote: every attribute equal, `meta` compared
+/// as a JSON document (DynamoDB may respell its numbers).
+bool same_stored_item(const dynamodb::item& stored, const dynamodb::item& written);
+
+/// What is left to write of one stream once the events already stored are taken out.
+struct stream_write {
+  stream_events stream;  ///< positions still to write, in order (may be empty)
+  /// The version the first event still to write must follow: the caller's expected sequence,
+  /// or, when the caller gave one and a leading run is stored, the sequence of the run's last
+  /// event. nullopt: whatever the stream's version is.
+  std::optional<std::uint64_t> expected;
+};
+
+/// Splits each stream of `events` into the events already stored (`stored[p]` set: copied into
+/// `events[p]`, so the caller gets the stored id, created and sequence) and those to write.
+/// Stored events must lead their stream in the append (they were written before the others):
+/// one after an event still to write throws duplicate_event_error.
+std::vector<stream_write> plan_stream_writes(std::vector<event>& events,
+                                             const std::vector<std::optional<event>>& stored,
+                                             std::optional<std::uint64_t> expected);
 
 }  // namespace evstore

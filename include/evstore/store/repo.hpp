@@ -16,13 +16,21 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/config.hpp"
+#include "evstore/aws/logger.hpp"
+#include "evstore/aws/metrics.hpp"
 #include "evstore/store/event.hpp"
 
 namespace evstore {
 
-enum class log_level { debug, info, warning, error };
 /// Receives diagnostics (never secrets). Default: silent.
-using logger = std::function<void(log_level, std::string_view message)>;
+using log_level = aws::log_level;
+using logger = aws::logger;
+
+/// The requests a repo sent to each service so far (counted since it was constructed).
+struct repo_metrics {
+  aws::service_metrics_snapshot dynamodb{};
+  aws::service_metrics_snapshot s3{};
+};
 
 struct repo_options {
   std::string table_name_prefix{};  ///< table is <prefix>schemeless-event-store
@@ -44,6 +52,12 @@ struct repo_options {
   unsigned time_bucket_shards = 1;
   /// Streams of one append written at once.
   std::size_t max_concurrent_streams = 8;
+  /// One attempt of a DynamoDB or S3 request (waiting for a connection, sending, reading the
+  /// whole response) fails after this long, and is retried like any transient failure.
+  std::chrono::milliseconds request_timeout{30'000};
+  /// Attempts of a DynamoDB or S3 request, the first included, while it fails transiently
+  /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota.
+  unsigned max_attempts = 3;
   logger log{};
 };
 
@@ -135,12 +149,19 @@ class repo {
 
   const std::string& table_name() const noexcept;
 
-  /// Creates the table with both indexes and the bucket when missing, and waits until they are
+  /// Counters of the requests sent so far; thread-safe, cheap (atomic loads).
+  repo_metrics metrics() const noexcept;
+
+  /// Creates the table with its indexes (time bucket, causation, stream) and the bucket when
+  /// missing, adds the stream index to a table that lacks it, and waits until they are
   /// usable. Idempotent; safe to run from several processes at once.
   boost::asio::awaitable<void> init();
 
   /// Validates, then stores the events; returns them with id, created and sequence filled.
-  /// Throws concurrency_error, duplicate_event_error, or system_error(store_errc::invalid_event).
+  /// Events with caller-chosen ids already stored with the same content are not written again
+  /// (the stored ones are returned). Throws concurrency_error, duplicate_event_error,
+  /// system_error(store_errc::invalid_event), or system_error(store_errc::outcome_unknown) when
+  /// a write may or may not have been applied (append the same events again to settle it).
   boost::asio::awaitable<std::vector<event>> append(std::vector<event> events,
                                                     append_options options = {});
 

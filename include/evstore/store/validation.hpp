@@ -18,7 +18,8 @@ inline constexpr std::size_t max_partition_key_bytes = 2048;
 /// system_error(store_errc::invalid_event) naming the event's position, id and what is wrong:
 /// empty domain or type; a domain containing "::" or ending with ':' (the stream key
 /// `domain::identifier` would be ambiguous); an id with control characters, starting with
-/// "HEAD::" (the stream head items' namespace) or making a key over 2048 bytes; text that is not
+/// "HEAD::", "SNAPSHOT::" or "META::" (the namespaces of stream heads, snapshots and the
+/// metadata item) or making a key over 2048 bytes; text that is not
 /// UTF-8; an empty causation id; a payload that is not JSON; meta that is not a JSON object; a
 /// created time outside the years 0000-9999; an id given twice.
 /// Returns the last time given (`now` - 1 ms when none was).

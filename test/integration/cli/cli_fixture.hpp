@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "integration/cli/run_process.hpp"
 #include "support/servers.hpp"
 
@@ -61,7 +63,9 @@ class cli_fixture {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    prefix_ = "cli-" + std::to_string(now) + "-" + std::to_string(++counter) + "-";
+    const std::string unique =
+        std::to_string(now) + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+    prefix_ = "cli-" + unique + "-";
     environment_ = {
         {"AWS_REGION", "us-east-1"},
         {"AWS_ACCESS_KEY_ID", "local"},
@@ -70,7 +74,8 @@ class cli_fixture {
         {"AWS_ENDPOINT_URL_DYNAMODB", dynamodb_url()},
         {"AWS_ENDPOINT_URL_S3", s3_url()},
         {"EVSTORE_TABLE_PREFIX", prefix_},
-        {"EVSTORE_S3_BUCKET", "evstore-cli-tests"},
+        // Its own bucket too: `reset` deletes every offloaded object under the key prefix.
+        {"EVSTORE_S3_BUCKET", "evstore-cli-" + unique},
     };
   }
 

@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(append_replay_get_and_caused_by) {
   BOOST_TEST(caused_none.out.empty());
 
   auto missing = evstore({"get", "no-such-event"});
-  BOOST_TEST(missing.status == 1);
+  BOOST_TEST(missing.status == 4);
   check_one_line_error(missing, "no-such-event");
 }
 
@@ -161,6 +161,15 @@ BOOST_AUTO_TEST_CASE(conflicts_and_duplicates) {
 
   auto replayed = evstore({"replay"});
   BOOST_TEST(parse_json_lines(replayed.out).size() == 3u);
+
+  // Two streams, one stale: what the store logs about the written one joins the error's line.
+  auto partly = evstore({"append", "--expected-sequence", "0"},
+                        R"({"domain":"order","type":"placed","identifier":"o-9","payload":{}})"
+                        "\n"
+                        R"({"domain":"order","type":"late","identifier":"o-1","payload":{}})");
+  BOOST_TEST(partly.status == 3);
+  check_one_line_error(partly, "order::o-1");
+  BOOST_TEST(contains(partly.err, "order::o-9"), partly.err);
 }
 
 BOOST_AUTO_TEST_CASE(replay_output_copies_a_table) {
@@ -185,8 +194,23 @@ BOOST_AUTO_TEST_CASE(reset_empties_the_table) {
   auto replayed = evstore({"replay"});
   BOOST_TEST(replayed.status == 0);
   BOOST_TEST(replayed.out.empty());
-  BOOST_TEST(evstore({"get", "c-1"}).status == 1);
+  BOOST_TEST(evstore({"get", "c-1"}).status == 4);
   BOOST_TEST(evstore({"append"}, three_events).status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(large_payloads_round_trip_through_s3_with_any_acl_setting) {
+  BOOST_TEST_REQUIRE(evstore({"init"}).status == 0);
+  const std::string big(400'000, 'x');  // over the 350,000-byte offload threshold
+  for (const std::string acl : {"", "bucket-owner-full-control"}) {
+    const std::string id = "big-" + std::to_string(acl.size());
+    const std::string line =
+        R"({"id":")" + id + R"(","domain":"blob","type":"stored","payload":")" + big + R"("})";
+    auto appended = evstore({"--s3-acl", acl, "append"}, line);
+    BOOST_TEST_REQUIRE(appended.status == 0, appended.err);
+    auto got = evstore({"get", id});
+    BOOST_TEST_REQUIRE(got.status == 0, got.err);
+    BOOST_TEST(parse_json_lines(got.out).at(0).at("payload").as_string() == big);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_server_failure_is_one_line_without_secrets) {

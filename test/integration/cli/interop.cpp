@@ -7,10 +7,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
 #include "integration/cli/cli_fixture.hpp"
 
@@ -83,9 +90,135 @@ std::vector<json::object> long_stream(event_maker& maker, const std::string& ide
   return events;
 }
 
+/// The library on the fixture's table and bucket, for the operations the tool may not offer.
+class library {
+ public:
+  explicit library(evstore::test::cli_fixture& fixture)
+      : repo_(io_.get_executor(), config(), options(fixture)) {}
+
+  evstore::repo& repo() { return repo_; }
+
+  /// Runs `task` until it finishes, failing after a minute (keep-alive connections keep `io_`
+  /// busy, so it is not run until it runs out of work).
+  template <class T>
+  T run(boost::asio::awaitable<T> task) {
+    std::future<T> result = boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    io_.restart();
+    while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) throw std::runtime_error("library call took longer than a minute");
+      io_.run_one_for(deadline - now);
+    }
+    return result.get();
+  }
+
+ private:
+  static evstore::aws::config config() {
+    evstore::aws::config config;
+    config.region = "us-east-1";
+    config.static_credentials = evstore::aws::credentials{"local", "local", "", std::nullopt};
+    config.static_credentials_origin = "test";
+    config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
+    config.service_endpoint_urls["s3"] = evstore::test::s3_url();
+    return config;
+  }
+  static evstore::repo_options options(evstore::test::cli_fixture& fixture) {
+    evstore::repo_options options;
+    options.table_name_prefix = fixture.prefix();
+    options.s3_bucket_name = fixture.environment().at("EVSTORE_S3_BUCKET");
+    return options;
+  }
+
+  boost::asio::io_context io_;
+  evstore::repo repo_;
+};
+
+/// The stream as evstore reads it through the stream index, in the shared JSON shape.
+std::vector<json::value> stream_read(library& lib, const std::string& domain,
+                                     const std::string& identifier) {
+  evstore::stream_read_options read;
+  read.max_index_wait = std::chrono::milliseconds{200};
+  std::vector<json::value> out;
+  for (const evstore::event& e : lib.run(lib.repo().stream_events(domain, identifier, read))) {
+    json::object o;
+    o["id"] = e.id;
+    o["domain"] = e.domain;
+    o["type"] = e.type;
+    if (e.identifier) o["identifier"] = *e.identifier;
+    o["payload"] = e.payload();
+    o["created"] = evstore::format_iso8601(*e.created);
+    o["sequence"] = e.sequence;
+    out.emplace_back(std::move(o));
+  }
+  return out;
+}
+
+/// The events as a stream read returns them: with their sequence, in sequence order.
+std::vector<json::value> as_stream(const std::vector<std::pair<json::object, int>>& events) {
+  std::vector<json::value> out;
+  for (const auto& [e, sequence] : events) {
+    json::object with_sequence = e;
+    with_sequence["sequence"] = sequence;
+    out.emplace_back(std::move(with_sequence));
+  }
+  return out;
+}
+
+/// The events without `sequence`: the adapter reads an offloaded event from its S3 object,
+/// which it writes before the sequence is known.
+std::vector<json::value> without_sequences(std::vector<json::value> events) {
+  for (json::value& e : events) e.as_object().erase("sequence");
+  return events;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(cli_interop, evstore::test::cli_fixture)
+
+BOOST_AUTO_TEST_CASE(migrate_makes_the_adapter_s_streams_readable_and_the_adapter_keeps_working) {
+  event_maker maker;
+  std::vector<json::object> ledger;
+  for (int i = 0; i < 6; ++i)
+    ledger.push_back(maker.make("ledger", "mig-1", "posted", json::object{{"line", i}}));
+  auto offloaded = maker.make("ledger", "mig-1", "attached", large_payload('m'));
+  auto first = adapter({"store"}, lines_of({ledger.begin(), ledger.begin() + 4}));
+  BOOST_TEST_REQUIRE(first.status == 0, first.err);
+  auto second = adapter({"store", "--expected-sequence", "4"}, lines_of({ledger[4], offloaded}));
+  BOOST_TEST_REQUIRE(second.status == 0, second.err);
+
+  library lib(*this);
+  lib.run(lib.repo().init());  // adds the stream index to the adapter's table
+  BOOST_CHECK_THROW(stream_read(lib, "ledger", "mig-1"), boost::system::system_error);
+  evstore::migrate_options options;
+  const evstore::migrate_progress migrated = lib.run(lib.repo().migrate(options));
+  BOOST_TEST(migrated.items_updated == 6u);
+
+  std::vector<std::pair<json::object, int>> written;
+  for (int i = 0; i < 5; ++i) written.emplace_back(ledger[static_cast<std::size_t>(i)], i + 1);
+  written.emplace_back(offloaded, 6);
+  check_same_events(stream_read(lib, "ledger", "mig-1"), as_stream(written));
+
+  // The adapter keeps appending to and reading the table with the new index on it; its new
+  // events are invisible to the index until migrate runs again.
+  auto more = adapter({"store", "--expected-sequence", "6"}, lines_of({ledger[5]}));
+  BOOST_TEST_REQUIRE(more.status == 0, more.err);
+  written.emplace_back(ledger[5], 7);
+  check_same_events(without_sequences(adapter_replay()), without_sequences(as_replayed(written)));
+  BOOST_CHECK_THROW(stream_read(lib, "ledger", "mig-1"), boost::system::system_error);
+  BOOST_TEST(lib.run(lib.repo().migrate(options)).items_updated == 1u);
+  check_same_events(stream_read(lib, "ledger", "mig-1"), as_stream(written));
+
+  // evstore appends after migration; the adapter reads them and continues the stream.
+  auto evstore_event = maker.make("ledger", "mig-1", "closed", json::object{});
+  auto appended = evstore({"append", "--expected-sequence", "7"}, lines_of({evstore_event}));
+  BOOST_TEST_REQUIRE(appended.status == 0, appended.err);
+  written.emplace_back(evstore_event, 8);
+  check_same_events(without_sequences(adapter_replay()), without_sequences(as_replayed(written)));
+  check_same_events(stream_read(lib, "ledger", "mig-1"), as_stream(written));
+  auto sequence = adapter({"sequence", "ledger", "mig-1"});
+  BOOST_TEST(sequence.out == "8\n");
+}
 
 BOOST_AUTO_TEST_CASE(evstore_reads_what_the_adapter_wrote) {
   event_maker maker;

@@ -279,3 +279,32 @@ BOOST_AUTO_TEST_CASE(container_and_metadata_settings) {
   auto bad = aws::environment_from({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "no-slash"}});
   BOOST_CHECK_THROW(aws::config::from_environment(bad), boost::system::system_error);
 }
+
+BOOST_AUTO_TEST_CASE(web_identity_from_the_environment_or_else_the_profile) {
+  fake_home home;
+  home.write(".aws/config",
+             "[default]\nrole_arn = arn:aws:iam::1:role/from-profile\n"
+             "web_identity_token_file = ~/token\nrole_session_name = profile-session\n");
+  aws::config cfg = aws::config::from_environment(
+      aws::environment_from({{"HOME", home.home()},
+                             {"AWS_ROLE_ARN", "arn:aws:iam::1:role/from-env"},
+                             {"AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token"}}));
+  BOOST_TEST(cfg.web_identity.role_arn == "arn:aws:iam::1:role/from-env");
+  BOOST_TEST(cfg.web_identity.token_file == "/var/run/secrets/token");
+  BOOST_TEST(cfg.web_identity.role_session_name.empty());  // never mixed with the profile's
+
+  cfg = aws::config::from_environment(aws::environment_from({{"HOME", home.home()}}));
+  BOOST_TEST(cfg.web_identity.role_arn == "arn:aws:iam::1:role/from-profile");
+  BOOST_TEST(cfg.web_identity.token_file == home.home() + "/token");
+  BOOST_TEST(cfg.web_identity.role_session_name == "profile-session");
+
+  cfg = aws::config::from_environment(aws::environment_from({}));
+  BOOST_TEST(!cfg.web_identity.configured());
+}
+
+BOOST_AUTO_TEST_CASE(sts_endpoint_variable) {
+  const aws::config cfg = aws::config::from_environment(aws::environment_from(
+      {{"AWS_REGION", "ap-south-1"}, {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:4599"}}));
+  BOOST_TEST(cfg.endpoint_for("sts").port == 4599);
+  BOOST_TEST(cfg.endpoint_for("dynamodb").host == "dynamodb.ap-south-1.amazonaws.com");
+}

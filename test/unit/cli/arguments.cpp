@@ -66,6 +66,42 @@ BOOST_AUTO_TEST_CASE(commands_and_their_arguments) {
   BOOST_TEST((parse({"--bucket=b", "init"}).command == cli::command_kind::init));
 }
 
+BOOST_AUTO_TEST_CASE(replay_resume_split_and_parallel_options) {
+  auto resume = parse({"replay", "--after-id", "e-200", "--parallel", "8", "--to", "2024-02"});
+  BOOST_TEST(resume.after_id.value() == "e-200");
+  BOOST_TEST(resume.parallel.value() == 8u);
+  BOOST_TEST((resume.last_month.value() == std::chrono::year(2024) / std::chrono::February));
+  auto split = parse({"replay", "--from=2023-11", "--to", "2023-12"});
+  BOOST_TEST((split.first_month.value() == std::chrono::year(2023) / std::chrono::November));
+  BOOST_TEST(!split.after_id.has_value());
+  BOOST_TEST(!split.parallel.has_value());
+  BOOST_TEST(parse({"--bucket=b", "migrate", "--parallel", "3"}).parallel.value() == 3u);
+  BOOST_TEST(!parse({"--bucket=b", "migrate"}).parallel.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(stream_snapshot_streams_and_stats) {
+  auto stream = parse({"stream", "order", "o-1", "--after-sequence", "5"});
+  BOOST_TEST((stream.command == cli::command_kind::stream));
+  BOOST_TEST(stream.domain == "order");
+  BOOST_TEST(stream.identifier == "o-1");
+  BOOST_TEST(stream.after_sequence == 5u);
+  BOOST_TEST(parse({"stream", "order", "o-1"}).after_sequence == 0u);
+  // "" names the stream of events without identifier.
+  BOOST_TEST(parse({"stream", "note", ""}).identifier.empty());
+
+  auto snapshot = parse({"snapshot", "order", "o-1"});
+  BOOST_TEST((snapshot.command == cli::command_kind::snapshot));
+  BOOST_TEST(snapshot.domain == "order");
+  BOOST_TEST(snapshot.identifier == "o-1");
+
+  BOOST_TEST((parse({"streams"}).command == cli::command_kind::streams));
+  BOOST_TEST(parse({"stats", "--json"}).json);
+  BOOST_TEST(!parse({"stats"}).json);
+  BOOST_TEST(parse({"-q", "replay"}).quiet);
+  BOOST_TEST(parse({"replay", "--quiet"}).quiet);
+  BOOST_TEST(!parse({"replay"}).quiet);
+}
+
 BOOST_AUTO_TEST_CASE(options_win_over_the_environment) {
   variables env{{"AWS_REGION", "eu-west-1"},
                 {"AWS_ENDPOINT_URL", "http://shared:1"},
@@ -93,6 +129,14 @@ BOOST_AUTO_TEST_CASE(options_win_over_the_environment) {
   BOOST_TEST(given.s3_endpoint.value() == "https://s3.local");
   BOOST_TEST(given.table_prefix == "t-");
   BOOST_TEST(given.bucket == "b");
+}
+
+BOOST_AUTO_TEST_CASE(the_s3_acl_may_be_emptied) {
+  BOOST_TEST(!parse({"replay"}).settings.s3_acl.has_value());
+  BOOST_TEST(parse({"replay"}, {{"EVSTORE_S3_ACL", ""}}).settings.s3_acl.value() == "");
+  BOOST_TEST(parse({"--s3-acl", "bucket-owner-full-control", "replay"}, {{"EVSTORE_S3_ACL", ""}})
+                 .settings.s3_acl.value() == "bucket-owner-full-control");
+  BOOST_TEST(parse({"--s3-acl=", "replay"}).settings.s3_acl.value() == "");
 }
 
 BOOST_AUTO_TEST_CASE(empty_environment_variables_count_as_unset) {
@@ -134,7 +178,7 @@ BOOST_AUTO_TEST_CASE(bad_usage_is_named) {
                       "--from-month takes a month as YYYY-MM, not '2024-13'"));
   BOOST_TEST(contains(usage_message({"replay", "--to-month", "May"}), "--to-month takes a month"));
   BOOST_TEST(contains(usage_message({"replay", "--from-month", "2024-03", "--to-month", "2024-02"}),
-                      "--from-month is after --to-month"));
+                      "--from is after --to"));
   BOOST_TEST(contains(usage_message({"get"}), "'get' takes exactly one event id"));
   BOOST_TEST(contains(usage_message({"get", "a", "b"}), "'get' takes exactly one event id"));
   BOOST_TEST(contains(usage_message({"replay", "extra"}), "'replay' takes no argument"));
@@ -144,6 +188,40 @@ BOOST_AUTO_TEST_CASE(bad_usage_is_named) {
                       "--dynamodb-endpoint must be an http:// or https:// URL"));
   BOOST_TEST(contains(usage_message({"replay"}, {{"AWS_ENDPOINT_URL_S3", "ftp://x"}}),
                       "--s3-endpoint must be"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_of_the_newer_commands_is_named) {
+  BOOST_TEST(contains(usage_message({"replay", "--after-id", ""}), "--after-id needs an event id"));
+  BOOST_TEST(contains(usage_message({"replay", "--after-id", "x", "--from", "2024-01"}),
+                      "--after-id and --from"));
+  BOOST_TEST(contains(usage_message({"replay", "--parallel", "0"}), "from 1 to 64"));
+  BOOST_TEST(contains(usage_message({"replay", "--parallel", "65"}), "from 1 to 64"));
+  BOOST_TEST(
+      contains(usage_message({"stream", "order"}), "'stream' takes a DOMAIN and an IDENTIFIER"));
+  BOOST_TEST(contains(usage_message({"stream", "", "x"}), "takes a DOMAIN and an IDENTIFIER"));
+  BOOST_TEST(contains(usage_message({"snapshot", "a", "b", "c"}),
+                      "'snapshot' takes a DOMAIN and an IDENTIFIER"));
+  BOOST_TEST(contains(usage_message({"stream", "d", "i", "--after-sequence", "x"}),
+                      "--after-sequence takes a whole number"));
+  BOOST_TEST(contains(usage_message({"snapshot", "d", "i", "--after-sequence", "1"}),
+                      "unknown option --after-sequence for 'snapshot'"));
+  BOOST_TEST(contains(usage_message({"stats", "--json=yes"}), "--json takes no value"));
+  BOOST_TEST(contains(usage_message({"streams", "x"}), "'streams' takes no argument"));
+  BOOST_TEST(contains(usage_message({"--quiet=1", "replay"}), "--quiet takes no value"));
+}
+
+BOOST_AUTO_TEST_CASE(every_command_has_help) {
+  for (auto command : {"init", "reset", "append", "replay", "get", "caused-by", "stream",
+                       "snapshot", "migrate", "streams", "stats"}) {
+    auto help = parse({"help", command}).help_text.value();
+    BOOST_TEST(help.starts_with("usage: evstore [OPTIONS] " + std::string(command)), help);
+    BOOST_TEST(parse({command, "--help"}).help_text.value() == help);
+  }
+  auto tool = parse({"--help"}).help_text.value();
+  for (auto code : {"0  success", "1  ", "2  bad usage", "3  concurrency", "4  not found"})
+    BOOST_TEST(contains(tool, code), code);
+  BOOST_TEST(contains(parse({"help", "snapshot"}).help_text.value(), "Exit status 4"));
+  BOOST_TEST(contains(parse({"help", "replay"}).help_text.value(), "--after-id ID"));
 }
 
 BOOST_AUTO_TEST_CASE(writing_commands_need_a_bucket) {

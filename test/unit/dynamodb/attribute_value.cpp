@@ -1,6 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -66,6 +68,37 @@ BOOST_AUTO_TEST_CASE(numbers) {
   }
   check_error([] { (void)attribute_value::number("12a"); }, ddb::errc::invalid_attribute,
               "not a DynamoDB number: \"12a\"");
+}
+
+BOOST_AUTO_TEST_CASE(numbers_in_dynamodb_range) {
+  const std::string digits38 = "12345678901234567890123456789012345678";
+  for (const std::string& ok : std::vector<std::string>{
+           digits38, "-" + digits38, "0." + digits38, digits38 + "000", "1" + std::string(125, '0'),
+           "9.9999999999999999999999999999999999999E+125", "1E-130", "-1e-130", "0.1e-129",
+           "10e124", "0.00001e-125", "1." + std::string(400, '0'), "0e125", "0.0e-130", "-0"}) {
+    BOOST_TEST(ddb::is_number_text(ok), ok);
+  }
+  for (const std::string& bad : std::vector<std::string>{
+           digits38 + "9", "1" + digits38 + ".5", "0.0" + digits38 + "1", "1E+126", "10e125",
+           "1" + std::string(126, '0'), "1E-131", "0.1e-130", "-1.5e-384567890123456789",
+           "1e99999999999", "0e126", "0e-131", "1e99999999999999999999999999"}) {
+    BOOST_TEST(!ddb::is_number_text(bad), bad);
+  }
+  check_error([] { (void)attribute_value::number("1E+126"); }, ddb::errc::invalid_attribute,
+              "not a DynamoDB number");
+}
+
+// fuzz/regressions/attribute_value/number-exponent-overflow: a number whose exponent Boost.JSON
+// cannot read was accepted on the wire, then written as document text that did not read back.
+BOOST_AUTO_TEST_CASE(wire_number_beyond_range_is_rejected) {
+  const auto wire = boost::json::parse(R"({"N":"-1.5e-384567890123456789012345678"})");
+  check_error([&] { (void)ddb::attribute_value_from_json(wire); }, ddb::errc::invalid_attribute,
+              "value.N: N is not a decimal number");
+  const auto item = boost::json::parse(R"({"meta":{"M":{"a":{"N":"1e99999999999"}}}})");
+  check_error([&] { (void)ddb::item_from_json(item); }, ddb::errc::invalid_attribute,
+              "item.meta.M.a.N");
+  check_error([] { (void)ddb::from_document_text(R"({"a":1e126})"); }, ddb::errc::invalid_attribute,
+              "not a DynamoDB number");
   check_error(
       [] {
         (void)attribute_value::number_set({"1", "x"});
@@ -191,8 +224,9 @@ BOOST_AUTO_TEST_CASE(document_text_keeps_number_precision) {
   BOOST_TEST((ddb::item_from_document_text(written) == item));
   BOOST_TEST(boost::json::parse(written) == boost::json::parse(text));
 
-  // Numbers split across parser buffers still keep their text: a long one.
-  const std::string long_digits(500, '7');
+  // Numbers split across parser buffers still keep their text: a long one (one significant
+  // digit: trailing zeros do not count against DynamoDB's 38).
+  const std::string long_digits = "7." + std::string(500, '0');
   BOOST_TEST(ddb::from_document_text(long_digits).as_number_text() == long_digits);
 
   check_error([] { (void)ddb::item_from_document_text("[1]"); }, ddb::errc::invalid_attribute,

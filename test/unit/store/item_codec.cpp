@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(writes_the_shared_layout) {
              R"("domain":"order","id":"EventID#0f1e","identifier":"o-9",)"
              R"("meta":{"big":123456789012345678901234567890,"flag":true,"nested":{"k":null}},)"
              R"("payload":"{\"total\":12.5,\"lines\":[1,2]}","sequence":3,)"
+             R"("stream":"order::o-9",)"
              R"("timeBucket":"2024-05","type":"placed"})");
   BOOST_CHECK(item.at("sequence").type() == ddb::attribute_type::n);
   BOOST_CHECK(item.at("meta").type() == ddb::attribute_type::m);
@@ -78,7 +79,8 @@ BOOST_AUTO_TEST_CASE(minimal_event_has_only_required_attributes) {
   e.created = evstore::timestamp{};
   e.sequence = 1;
   const ddb::item item = evstore::to_item(e);
-  BOOST_TEST(item.size() == 7u);  // id created timeBucket domain type payload sequence
+  BOOST_TEST(item.size() == 8u);  // id created timeBucket stream domain type payload sequence
+  BOOST_TEST(item.at("stream").as_string() == "d::");
   BOOST_TEST(item.at("payload").as_string() == "null");
   const evstore::event read = evstore::event_from_item(item).value;
   BOOST_TEST(!read.identifier.has_value());

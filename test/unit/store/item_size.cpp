@@ -63,10 +63,11 @@ BOOST_AUTO_TEST_CASE(event_item_size_grows_with_the_payload_byte_for_byte) {
   e.created = evstore::timestamp{};
   e.sequence = 1;
   e.payload_json = "\"\"";
-  // id 2+9, created 7+24, timeBucket 10+7, domain 6+1, type 4+1, payload 7+2, sequence 8+2.
-  BOOST_TEST(evstore::item_size(evstore::to_item(e)) == 90u);
+  // id 2+9, created 7+24, timeBucket 10+7, stream 6+3 ("d::"), domain 6+1, type 4+1,
+  // payload 7+2, sequence 8+2.
+  BOOST_TEST(evstore::item_size(evstore::to_item(e)) == 99u);
   e.payload_json = "\"" + std::string(1000, 'x') + "\"";
-  BOOST_TEST(evstore::item_size(evstore::to_item(e)) == 1090u);
+  BOOST_TEST(evstore::item_size(evstore::to_item(e)) == 1099u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

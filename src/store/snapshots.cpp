@@ -1,0 +1,131 @@
+// repo::save_snapshot / get_snapshot: one conditional item per stream, the state offloaded to S3
+// when the item would pass the offload threshold.
+
+#include <boost/system/system_error.hpp>
+
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_size.hpp"
+#include "evstore/store/snapshot_item.hpp"
+#include "evstore/store/time.hpp"
+#include "evstore/store/uuid.hpp"
+#include "json_text.hpp"
+#include "repo_operations.hpp"
+#include "repo_state.hpp"
+
+namespace evstore {
+namespace {
+
+namespace asio = boost::asio;
+namespace ddb = dynamodb;
+
+/// Offloaded states are read whole into memory; larger ones are refused.
+constexpr std::uint64_t max_offloaded_state_bytes = 256ull * 1024 * 1024;
+
+/// Removes an object no stored snapshot points at; a failure only leaves an orphan, so it is
+/// logged rather than thrown.
+asio::awaitable<void> drop_object(repo_state& state, const s3_location& where) {
+  try {
+    co_await state.s3.delete_object(where.bucket, where.key);
+  } catch (const boost::system::system_error& error) {
+    state.log(log_level::warning, "could not delete the unused snapshot state s3://" +
+                                      where.bucket + "/" + where.key + ": " + error.what());
+  }
+}
+
+std::optional<s3_location> offloaded_location(const std::optional<ddb::item>& old_item) {
+  if (!old_item) return std::nullopt;
+  try {
+    return snapshot_from_item(*old_item).offloaded;
+  } catch (const boost::system::system_error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<bool> store_snapshot(std::shared_ptr<repo_state> state, snapshot value) {
+  value.created = now_ms();
+  validate_snapshot(value);
+  const std::string stream = stream_name(value.domain, value.identifier);
+
+  ddb::put_item_request request;
+  request.table_name = state->table;
+  request.item = to_snapshot_item(value);
+  std::optional<s3_location> offloaded;
+  if (item_size(request.item) > state->options.offload_threshold_bytes) {
+    if (state->options.s3_bucket_name.empty()) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::invalid_event),
+          "the snapshot of stream " + stream +
+              " makes an item over the offload threshold but "
+              "no S3 bucket is configured: set s3_bucket_name; nothing was written");
+    }
+    offloaded =
+        s3_location{state->options.s3_bucket_name,
+                    snapshot_object_key(state->options.s3_key_prefix, value, make_uuid_v4())};
+    s3::put_options put;
+    put.content_type = "application/json";
+    put.acl = state->options.s3_acl;
+    std::string body = value.state_json;
+    co_await state->s3.put_object(offloaded->bucket, offloaded->key, std::move(body), put);
+    request.item = to_snapshot_item(value, offloaded);
+  }
+  // Never replace a snapshot of the same or a newer version.
+  request.condition_expression = "attribute_not_exists(#id) OR #sequence < :sequence";
+  request.names = {{"#id", "id"}, {"#sequence", "sequence"}};
+  request.values = {{":sequence", ddb::attribute_value::number(value.sequence)}};
+  request.return_values = ddb::return_values::all_old;
+  std::optional<ddb::item> replaced;
+  bool newer_stored = false;
+  try {
+    ddb::put_item_result result = co_await state->ddb.put_item(request);
+    replaced = std::move(result.attributes);
+  } catch (const ddb::service_error& error) {
+    if (error.code() != ddb::errc::conditional_check_failed) throw;
+    newer_stored = true;
+  }
+  if (newer_stored) {
+    state->log(log_level::debug, "snapshot of " + stream + " at sequence " +
+                                     std::to_string(value.sequence) +
+                                     " not saved: one at the same or a newer sequence is stored");
+    if (offloaded) co_await drop_object(*state, *offloaded);
+    co_return false;
+  }
+  if (const std::optional<s3_location> old = offloaded_location(replaced))
+    co_await drop_object(*state, *old);
+  co_return true;
+}
+
+asio::awaitable<std::optional<snapshot>> load_snapshot(std::shared_ptr<repo_state> state,
+                                                       std::string domain, std::string identifier) {
+  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
+  const ddb::get_item_request request{.table_name = state->table,
+                                      .key = snapshot_item_key(domain, identifier),
+                                      .consistent_read = true};
+  const ddb::get_item_result result = co_await state->ddb.get_item(request);
+  if (!result.item) co_return std::nullopt;
+  decoded_snapshot decoded = snapshot_from_item(*result.item);
+  if (decoded.offloaded) {
+    const s3_location& where = *decoded.offloaded;
+    try {
+      s3::object object =
+          co_await state->s3.get_object(where.bucket, where.key, max_offloaded_state_bytes);
+      decoded.value.state_json = std::move(object.body);
+    } catch (const boost::system::system_error& error) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::payload_unavailable),
+          "the snapshot state of stream " + stream_name(domain, identifier) +
+              " is offloaded to s3://" + where.bucket + "/" + where.key + " but cannot be read (" +
+              error.what() + "); check that the object exists and the bucket is reachable");
+    }
+    if (detail::classify_json(decoded.value.state_json) == detail::json_kind::invalid) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::corrupt_item),
+          "the snapshot state of stream " + stream_name(domain, identifier) + " at s3://" +
+              where.bucket + "/" + where.key + " is not valid JSON; delete the snapshot item");
+    }
+  }
+  co_return std::move(decoded.value);
+}
+
+}  // namespace evstore

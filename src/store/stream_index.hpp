@@ -1,0 +1,31 @@
+#pragma once
+// The stream index: a global secondary index on the `stream` attribute (`domain::identifier`)
+// ranged by `sequence`, so one stream's events are read in order by a Query. It projects ALL
+// attributes: a stream read then needs no BatchGetItem hydration, at the price of a second full
+// copy of each event item (index storage and write capacity as large as the table's).
+
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "evstore/dynamodb/tables.hpp"
+#include "evstore/store/repo.hpp"
+
+namespace evstore {
+
+class repo_state;
+
+inline constexpr std::string_view stream_index = "streamIndex";
+
+/// The attribute definition the index's hash key needs (`stream` S; `sequence` is N).
+std::vector<dynamodb::attribute_definition> stream_index_attributes();
+
+/// The index, with provisioned throughput for provisioned tables (nullopt: on demand).
+dynamodb::global_secondary_index stream_index_definition(
+    std::optional<dynamodb::provisioned_throughput> throughput);
+
+/// Adds the stream index to an existing table that lacks it (UpdateTable), tolerating another
+/// process doing the same, and waits until the table and every index are ACTIVE (backfilled).
+boost::asio::awaitable<void> ensure_stream_index(repo_state& state);
+
+}  // namespace evstore

@@ -1,0 +1,100 @@
+// repo::stream_events: the head's version read strongly consistently, then the stream index
+// (eventually consistent) queried until it shows every event up to that version.
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/system/system_error.hpp>
+
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
+#include "repo_state.hpp"
+#include "stream_index.hpp"
+
+namespace evstore {
+namespace {
+
+namespace asio = boost::asio;
+namespace ddb = dynamodb;
+
+/// Index pages read for one stream read at most (1 MB each): a bound, not an expected size.
+constexpr std::size_t max_pages = 100'000;
+
+/// The stream's index entries with after < sequence <= version, in sequence order.
+asio::awaitable<std::vector<decoded_item>> query_index(repo_state& state, const std::string& stream,
+                                                       std::uint64_t after, std::uint64_t version) {
+  ddb::query_request request;
+  request.table_name = state.table;
+  request.index_name = std::string(stream_index);
+  request.key_condition_expression = "#stream = :stream AND #sequence BETWEEN :first AND :last";
+  request.names = {{"#stream", std::string(stream_attribute)}, {"#sequence", "sequence"}};
+  request.values = {{":stream", ddb::attribute_value::string(stream)},
+                    {":first", ddb::attribute_value::number(after + 1)},
+                    {":last", ddb::attribute_value::number(version)}};
+  std::vector<decoded_item> found;
+  for (std::size_t page = 0; page < max_pages; ++page) {
+    ddb::query_result result = co_await state.ddb.query(request);
+    for (const ddb::item& item : result.items) found.push_back(event_from_item(item));
+    if (!result.last_evaluated_key) break;
+    request.exclusive_start_key = std::move(result.last_evaluated_key);
+  }
+  co_return found;
+}
+
+/// Whether `found` holds exactly the sequences after+1 .. version, once each.
+bool complete_run(const std::vector<decoded_item>& found, std::uint64_t after,
+                  std::uint64_t version) {
+  if (found.size() != version - after) return false;
+  for (std::size_t i = 0; i < found.size(); ++i)
+    if (found[i].value.sequence != after + 1 + i) return false;
+  return true;
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<event>> read_stream_events(std::shared_ptr<repo_state> state,
+                                                       std::string domain, std::string identifier,
+                                                       stream_read_options options) {
+  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
+  const ddb::get_item_request head_request{.table_name = state->table,
+                                           .key = head_item_key(domain, identifier),
+                                           .consistent_read = true};
+  const ddb::get_item_result head = co_await state->ddb.get_item(head_request);
+  const std::uint64_t version = head_version(head.item);
+  std::vector<event> events;
+  if (version <= options.after_sequence) co_return events;
+
+  const std::string stream = stream_name(domain, identifier);
+  const auto deadline = std::chrono::steady_clock::now() + options.max_index_wait;
+  std::vector<decoded_item> found;
+  for (unsigned attempt = 0;; ++attempt) {
+    found = co_await query_index(*state, stream, options.after_sequence, version);
+    if (complete_run(found, options.after_sequence, version)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::index_lag),
+          "stream " + stream + " is at version " + std::to_string(version) +
+              " but its index shows " + std::to_string(found.size()) + " of the " +
+              std::to_string(version - options.after_sequence) + " events after sequence " +
+              std::to_string(options.after_sequence) + " after waiting " +
+              std::to_string(options.max_index_wait.count()) +
+              " ms: retry later, or run migrate if the TypeScript adapter wrote this stream");
+    }
+    state->log(log_level::debug, "stream index behind the head of " + stream + "; reading again");
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    co_await state->backoff(
+        attempt, std::chrono::milliseconds{20},
+        std::clamp(left, std::chrono::milliseconds{1}, std::chrono::milliseconds{1000}));
+  }
+  events.reserve(found.size());
+  for (decoded_item& item : found) {
+    if (item.offloaded)
+      events.push_back(co_await state->complete(std::move(item)));
+    else
+      events.push_back(std::move(item.value));
+  }
+  co_return events;
+}
+
+}  // namespace evstore

@@ -1,0 +1,165 @@
+// Separate `evstore` processes racing on one table: appends to one stream with the same
+// expected version (one winner a round, every loser exit status 3 naming the version), `init`
+// from several processes at once, and `reset` while another process replays (clear outcomes,
+// no hang, no crash).
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "evstore/aws/config.hpp"
+#include "evstore/aws/credentials_provider.hpp"
+#include "evstore/dynamodb/client.hpp"
+#include "integration/cli/cli_fixture.hpp"
+#include "support/run_awaitable.hpp"
+
+using evstore::test::process_result;
+
+namespace {
+
+constexpr std::size_t processes = 8;
+constexpr std::size_t rounds = 25;  // 200 append attempts in all
+
+/// The cli fixture, plus removal of its table when the test ends.
+struct race_fixture : evstore::test::cli_fixture {
+  ~race_fixture() {
+    try {
+      boost::asio::io_context io;
+      evstore::aws::config config;
+      config.region = "us-east-1";
+      config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
+      evstore::dynamodb::client ddb(evstore::aws::service_client{
+          io.get_executor(), config.endpoint_for("dynamodb"), "us-east-1", "dynamodb",
+          evstore::aws::make_static_credentials_provider(io.get_executor(),
+                                                         {"local", "local", "", std::nullopt})});
+      evstore::dynamodb::delete_table_request request;
+      request.table_name = prefix() + "schemeless-event-store";
+      evstore::test::run_awaitable(io, ddb.delete_table(request));
+    } catch (const std::exception& error) {
+      BOOST_TEST_MESSAGE("dropping the table failed: " << error.what());
+    }
+  }
+
+  /// Runs `evstore` with each argument list at once (one process each); results in order.
+  std::vector<process_result> evstore_at_once(const std::vector<std::vector<std::string>>& args,
+                                              const std::vector<std::string>& inputs) {
+    std::vector<std::future<process_result>> running;
+    for (std::size_t i = 0; i < args.size(); ++i)
+      running.push_back(std::async(
+          std::launch::async, [this, &args, &inputs, i] { return evstore(args[i], inputs[i]); }));
+    std::vector<process_result> results;
+    for (auto& r : running) results.push_back(r.get());
+    return results;
+  }
+};
+
+/// One line: the failure's message (no stack dump, no second line).
+bool one_line(const std::string& text) {
+  return !text.empty() && text.find('\n') == text.size() - 1;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(cli_races, race_fixture)
+
+BOOST_AUTO_TEST_CASE(appending_processes_get_one_winner_per_version) {
+  const process_result init = evstore({"init"});
+  BOOST_TEST_REQUIRE(init.status == 0, init.err);
+
+  std::uint64_t version = 0;
+  std::size_t losers = 0;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    std::vector<std::vector<std::string>> args;
+    std::vector<std::string> inputs;
+    for (std::size_t p = 0; p < processes; ++p) {
+      args.push_back({"append", "--expected-sequence", std::to_string(version)});
+      inputs.push_back(R"({"domain":"race","identifier":"one","type":"step","payload":{"round":)" +
+                       std::to_string(round) + R"(,"process":)" + std::to_string(p) + "}}\n");
+    }
+    const std::vector<process_result> results = evstore_at_once(args, inputs);
+    std::size_t winners = 0;
+    for (std::size_t p = 0; p < processes; ++p) {
+      BOOST_TEST_CONTEXT("round " << round << ", process " << p) {
+        const process_result& r = results[p];
+        if (r.status == 0) {
+          ++winners;
+          continue;
+        }
+        ++losers;
+        BOOST_TEST(r.status == 3, "exit status " << r.status << ": " << r.err);
+        BOOST_TEST(one_line(r.err), r.err);
+        const std::string names = "expected version " + std::to_string(version) +
+                                  " but the stream is at version " + std::to_string(version + 1);
+        BOOST_TEST(r.err.find(names) != std::string::npos, r.err);
+      }
+    }
+    BOOST_TEST_REQUIRE(winners == 1u, "round " << round << " had " << winners << " winners");
+    ++version;
+  }
+
+  const std::vector<boost::json::value> events = evstore_replay();
+  BOOST_TEST(events.size() == rounds);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_TEST(events[i].at("sequence").to_number<std::uint64_t>() == i + 1);
+    BOOST_TEST(events[i].at("payload").at("round").to_number<std::size_t>() == i);
+  }
+  BOOST_TEST(losers == rounds * (processes - 1));
+}
+
+BOOST_AUTO_TEST_CASE(init_from_several_processes_at_once_succeeds_everywhere) {
+  const std::vector<std::vector<std::string>> args(6, {"init"});
+  const std::vector<process_result> results = evstore_at_once(args, std::vector<std::string>(6));
+  for (const process_result& r : results) BOOST_TEST(r.status == 0, r.err);
+  const process_result append =
+      evstore({"append"}, R"({"domain":"after","identifier":"init","type":"ok","payload":{}})"
+                          "\n");
+  BOOST_TEST(append.status == 0, append.err);
+  BOOST_TEST(evstore_replay().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(reset_while_another_process_replays_ends_both_cleanly) {
+  BOOST_TEST_REQUIRE(evstore({"init"}).status == 0);
+  std::string lines;
+  for (int i = 0; i < 3000; ++i)
+    lines += R"({"domain":"bulk","identifier":"s)" + std::to_string(i % 30) +
+             R"(","type":"filled","payload":{"i":)" + std::to_string(i) + "}}\n";
+  const process_result seeded = evstore({"append"}, lines);
+  BOOST_TEST_REQUIRE(seeded.status == 0, seeded.err);
+
+  const auto started = std::chrono::steady_clock::now();
+  std::future<process_result> replay = std::async(std::launch::async, [this] {
+    return evstore({"replay", "--page-size", "10"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const process_result reset = evstore({"reset"});
+  const process_result replayed = replay.get();  // run_process kills it after its limit
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST_MESSAGE("reset during replay: reset exit " << reset.status << ", replay exit "
+                                                        << replayed.status << " after " << took
+                                                        << " s; replay said: " << replayed.err);
+
+  BOOST_TEST(reset.status == 0, reset.err);
+  // The replay either finished before the table went away or failed with one clear line;
+  // never a crash (status -1: killed by a signal).
+  BOOST_TEST((replayed.status == 0 || replayed.status == 1), replayed.err);
+  if (replayed.status == 1) BOOST_TEST(one_line(replayed.err), replayed.err);
+  if (replayed.status == 0)
+    BOOST_TEST(evstore::test::parse_json_lines(replayed.out).size() <= 3000u);
+  BOOST_TEST(took < 100.0);
+
+  // The table is usable again, and empty.
+  BOOST_TEST(evstore_replay().empty());
+  const process_result append =
+      evstore({"append"}, R"({"domain":"after","identifier":"reset","type":"ok","payload":{}})"
+                          "\n");
+  BOOST_TEST(append.status == 0, append.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

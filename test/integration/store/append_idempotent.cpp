@@ -1,0 +1,136 @@
+// Idempotent appends: re-appending events already stored writes no second copy, a different
+// event under a stored id is a duplicate, and a TransactWriteItems resent with its token is
+// answered as success.
+
+#include <boost/test/unit_test.hpp>
+
+#include "evstore/store/append_plan.hpp"
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
+#include "store_fixture.hpp"
+
+using namespace evstore;
+using evstore::test::make_event;
+using evstore::test::store_fixture;
+
+namespace {
+
+event with_id(std::string id, std::string stream, std::string payload) {
+  event e = make_event("order", std::move(stream), "placed", std::move(payload));
+  e.id = std::move(id);
+  return e;
+}
+
+/// Every item stored under the event id, whatever its created time.
+std::size_t copies_of(store_fixture& f, const std::string& id) {
+  dynamodb::query_request request;
+  request.table_name = f.store.table_name();
+  request.key_condition_expression = "id = :id";
+  request.values = {{":id", dynamodb::attribute_value::string(event_key(id))}};
+  request.consistent_read = true;
+  return f.run(f.ddb.query(request)).items.size();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_append_idempotent)
+
+BOOST_AUTO_TEST_CASE(an_identical_re_append_returns_the_stored_events_and_writes_no_copy) {
+  store_fixture f("reappend");
+  f.run(f.store.init());
+  std::vector<event> batch{with_id("o-1", "o", R"({"a":1,"b":[1,2]})"),
+                           with_id("o-2", "o", R"({"c":"x"})")};
+  batch[0].meta_json = R"({"user":"ann","n":2})";
+  append_options options;
+  options.expected_sequence = 0;
+  const std::vector<event> first = f.run(f.store.append(batch, options));
+  // The same events again, as after a lost response: no created time given, so the repo
+  // would pick a new one; payload and meta spelled differently but equal as JSON.
+  std::vector<event> again = batch;
+  again[0].payload_json = R"({ "b": [1, 2], "a": 1 })";
+  again[0].meta_json = R"({"n":2,"user":"ann"})";
+  const std::vector<event> second = f.run(f.store.append(again, options));
+  BOOST_TEST_REQUIRE(second.size() == 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    BOOST_TEST(second[i].id == first[i].id);
+    BOOST_TEST(second[i].sequence == first[i].sequence);
+    BOOST_CHECK(second[i].created == first[i].created);
+    BOOST_TEST(copies_of(f, first[i].id) == 1u);
+  }
+  BOOST_TEST(f.run(f.store.stream_sequence("order", "o")) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_leading_run_is_recognised_and_the_rest_appended_after_it) {
+  store_fixture f("prefix");
+  f.run(f.store.init());
+  append_options options;
+  options.expected_sequence = 0;
+  std::vector<event> first{with_id("p-1", "p", "1"), with_id("p-2", "p", "2")};
+  f.run(f.store.append(first, options));
+  // A retry of a larger append whose first part was written.
+  std::vector<event> retry{with_id("p-1", "p", "1"), with_id("p-2", "p", "2"),
+                           with_id("p-3", "p", "3")};
+  const std::vector<event> stored = f.run(f.store.append(retry, options));
+  BOOST_TEST(stored[0].sequence == 1u);
+  BOOST_TEST(stored[1].sequence == 2u);
+  BOOST_TEST(stored[2].sequence == 3u);
+  BOOST_TEST(f.run(f.store.stream_sequence("order", "p")) == 3u);
+  BOOST_TEST(copies_of(f, "p-1") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_different_event_under_a_stored_id_is_a_duplicate_and_writes_nothing) {
+  store_fixture f("dupdiff");
+  f.run(f.store.init());
+  f.run(f.store.append({with_id("d-1", "d", R"({"v":1})")}));
+  // Another payload, another stream, and no created time (so another table key).
+  std::vector<event> batch{with_id("d-2", "e", "{}"), with_id("d-1", "e", R"({"v":2})")};
+  try {
+    f.run(f.store.append(batch));
+    BOOST_FAIL("expected a duplicate event error");
+  } catch (const duplicate_event_error& error) {
+    BOOST_TEST(error.event_id() == "d-1");
+  }
+  BOOST_TEST(f.run(f.store.stream_sequence("order", "e")) == 0u);
+  BOOST_TEST(copies_of(f, "d-1") == 1u);
+  BOOST_TEST(copies_of(f, "d-2") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_event_after_a_new_one_in_its_stream_is_a_duplicate) {
+  store_fixture f("order");
+  f.run(f.store.init());
+  f.run(f.store.append({with_id("q-2", "q", "2")}));
+  std::vector<event> batch{with_id("q-1", "q", "1"), with_id("q-2", "q", "2")};
+  BOOST_CHECK_THROW(f.run(f.store.append(batch)), duplicate_event_error);
+  BOOST_TEST(f.run(f.store.stream_sequence("order", "q")) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_transaction_resent_with_its_token_succeeds_without_a_second_write) {
+  store_fixture f("token");
+  f.run(f.store.init());
+  event e = make_event("order", "t", "placed");
+  e.id = "t-1";
+  e.created = test::utc("2024-06-01T00:00:00.000Z");
+  e.sequence = 1;
+  dynamodb::transact_write_items_request request;
+  dynamodb::transact_update head;
+  head.table_name = f.store.table_name();
+  head.key = head_item_key("order", "t");
+  head.update_expression = "SET #version = :new";
+  head.condition_expression = "attribute_not_exists(#version)";
+  head.names = {{"#version", "version"}};
+  head.values = {{":new", dynamodb::attribute_value::number(std::uint64_t{1})}};
+  request.items.emplace_back(head);
+  dynamodb::transact_put put;
+  put.table_name = f.store.table_name();
+  put.item = to_item(e);
+  put.condition_expression = "attribute_not_exists(id)";
+  request.items.emplace_back(put);
+  request.client_request_token = client_request_token(dynamodb::to_body(request), 1);
+  f.run(f.ddb.transact_write_items(request));
+  // The resend a lost response causes: the conditions now fail, the token answers it.
+  f.run(f.ddb.transact_write_items(request));
+  BOOST_TEST(f.run(f.store.stream_sequence("order", "t")) == 1u);
+  BOOST_TEST(copies_of(f, "t-1") == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

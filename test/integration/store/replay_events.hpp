@@ -1,0 +1,45 @@
+#pragma once
+// What the replay integration tests share: events at chosen times and the order replay must
+// give them, (created, id).
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "evstore/store/event.hpp"
+#include "evstore/store/time.hpp"
+#include "store_fixture.hpp"
+
+namespace evstore::test {
+
+/// An event with a chosen id and time.
+inline event event_at(std::string id, timestamp created, std::string stream = "s",
+                      std::string payload_json = "{}") {
+  event e = make_event("replay", std::move(stream), "happened", std::move(payload_json));
+  e.id = std::move(id);
+  e.created = created;
+  return e;
+}
+
+/// Midday of the first of `month`, plus `offset`.
+inline timestamp in_month(std::chrono::year_month month,
+                          std::chrono::milliseconds offset = std::chrono::milliseconds{0}) {
+  return std::chrono::sys_days{month / 1} + std::chrono::hours{12} + offset;
+}
+
+inline std::vector<std::string> ids_of(const std::vector<event>& events) {
+  std::vector<std::string> ids;
+  for (const event& e : events) ids.push_back(e.id);
+  return ids;
+}
+
+/// The ids in replay order: created ascending, ties by id.
+inline std::vector<std::string> replay_order(std::vector<event> events) {
+  std::sort(events.begin(), events.end(), [](const event& a, const event& b) {
+    return *a.created != *b.created ? *a.created < *b.created : a.id < b.id;
+  });
+  return ids_of(events);
+}
+
+}  // namespace evstore::test
