@@ -10,7 +10,7 @@
 #include <evstore/evstore.hpp>
 
 boost::asio::awaitable<void> run(evstore::repo& repo) {
-  co_await repo.init();  // table, both indexes and the bucket, waited until ACTIVE
+  co_await repo.init();  // table, its indexes and the bucket, waited until ACTIVE
 
   evstore::event opened;
   opened.domain = "account";
@@ -22,7 +22,7 @@ boost::asio::awaitable<void> run(evstore::repo& repo) {
   options.expected_sequence = 0;  // a new stream; a stale version throws concurrency_error
   co_await repo.append(std::move(batch), options);
 
-  evstore::replay replay = repo.all_events();  // month by month, created ascending
+  evstore::replay replay = repo.all_events();  // (created, id) order, every month
   while (auto page = co_await replay.next())
     for (const evstore::event& e : *page) std::printf("%s %s\n", e.id.c_str(), e.type.c_str());
 }

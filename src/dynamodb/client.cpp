@@ -209,6 +209,12 @@ std::string describe_state(const table_description& table) {
   return state;
 }
 
+/// A server error that outlived the request's retries while the table changes state (DynamoDB
+/// Local answers InternalFailure while a table is being deleted): the waiter polls on until its
+/// deadline instead of failing.
+bool still_settling(const service_error& e) {
+  return e.http_status() >= 500;
+}
 }  // namespace
 
 asio::awaitable<table_description> client::wait_until_active(std::string table_name,
@@ -230,7 +236,8 @@ asio::awaitable<table_description> client::wait_until_active(std::string table_n
           break;
       }
     } catch (const service_error& e) {
-      if (e.code() != errc::resource_not_found) throw;
+      if (e.code() != errc::resource_not_found && !still_settling(e)) throw;
+      if (still_settling(e)) state = e.code_name();
     }
     co_await pause(options, polls, deadline, table_name, state);
   }
@@ -246,7 +253,8 @@ asio::awaitable<void> client::wait_until_deleted(std::string table_name, waiter_
       state = describe_state(described.table);
     } catch (const service_error& e) {
       if (e.code() == errc::resource_not_found) co_return;
-      throw;
+      if (!still_settling(e)) throw;
+      state = e.code_name();
     }
     co_await pause(options, polls, deadline, table_name, state);
   }

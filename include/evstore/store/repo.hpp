@@ -123,8 +123,8 @@ struct migrate_options {
 
 class repo_state;
 
-/// Pages of events in replay order: month by month, `created` ascending within a month.
-/// Never yields an empty page; memory stays bounded by the page size.
+/// Pages of events in replay order: (created, id) ascending, month by month. Never yields an
+/// empty page; memory stays bounded by parallel_buckets x (prefetch_pages + 1) pages.
 class replay {
  public:
   explicit replay(std::shared_ptr<repo_state> state, replay_options options);
