@@ -226,12 +226,13 @@ std::optional<std::string> move_to_unprocessed(std::string_view request_body,
   if (const json::value* v = request.as_object().if_contains("RequestItems"))
     request_items = v->if_object();
   json::object& out = response.as_object();
-  json::object* responses = nullptr;
-  if (json::value* v = out.if_contains("Responses")) responses = v->if_object();
-  if (request_items == nullptr || responses == nullptr) return std::nullopt;
+  if (request_items == nullptr || !out.contains("Responses")) return std::nullopt;
+  // Inserting a member may rehash the object: take pointers into it only afterwards.
   if (!out.contains("UnprocessedKeys") || !out["UnprocessedKeys"].is_object())
     out["UnprocessedKeys"] = json::object{};
   json::object& unprocessed = out["UnprocessedKeys"].as_object();
+  json::object* responses = out["Responses"].if_object();
+  if (responses == nullptr) return std::nullopt;
 
   bool moved_any = false;
   for (auto& [table, items_value] : *responses) {
