@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -36,7 +37,8 @@ struct process_result {
 class process_files {
  public:
   process_files() {
-    static int counter = 0;
+    // Atomic: tests start processes from several threads at once, each needs its own folder.
+    static std::atomic<int> counter{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("evstore-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
     std::filesystem::create_directories(dir_);
