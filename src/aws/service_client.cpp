@@ -116,7 +116,11 @@ class service_client_impl {
       } catch (const system_error& e) {
         if (e.code() == asio::error::operation_aborted || is_permanent(e.code())) throw;
         transport_error = e.code();
+        // Without the code's own text: the error thrown below appends it once.
         transport_detail = e.what();
+        const std::string code_text = ": " + e.code().what();
+        if (transport_detail.ends_with(code_text))
+          transport_detail.resize(transport_detail.size() - code_text.size());
       }
 
       attempt_outcome outcome;

@@ -37,6 +37,20 @@ void report(std::string_view context, std::string_view what) {
   std::fputs(line.c_str(), stderr);
 }
 
+std::string_view log_level_name(log_level level) {
+  switch (level) {
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warning:
+      return "warning";
+    case log_level::error:
+      return "error";
+  }
+  return "log";
+}
+
 aws::config store_config(const store_settings& settings) {
   aws::config_settings explicit_settings;
   explicit_settings.region = settings.region;
@@ -81,8 +95,12 @@ repo_options store_options(const invocation& call, std::shared_ptr<logged_errors
   // Warnings (retries given up, throttling) are for a person watching: on a pipe they would
   // come before the one-line error scripts read.
   const bool show_warnings = progress_terminal(call.quiet) != nullptr;
-  options.log = [show_warnings, errors](log_level level, std::string_view message) {
-    if (level == log_level::warning && show_warnings) report("warning", message);
+  options.log = [show_warnings, verbose = call.verbose, errors](log_level level,
+                                                                std::string_view message) {
+    if (verbose && level != log_level::error)
+      report(log_level_name(level), message);
+    else if (level == log_level::warning && show_warnings)
+      report("warning", message);
     if (level == log_level::error) errors->add(message);
   };
   return options;

@@ -240,6 +240,9 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
     } else if (!reader.options_ended() && (arg == "--quiet" || arg == "-q")) {
       reader.reject_value(arg);
       result.quiet = true;
+    } else if (!reader.options_ended() && (arg == "--verbose" || arg == "-v")) {
+      reader.reject_value(arg);
+      result.verbose = true;
     } else if (!reader.options_ended() && arg.size() > 1 && arg.starts_with('-')) {
       bool known = apply_global_option(arg, reader, result.settings);
       if (!known && command) known = apply_command_option(arg, reader, result);
@@ -268,6 +271,7 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
     return result;
   }
   if (!command) throw usage_error("no command given (see evstore --help)");
+  if (result.quiet && result.verbose) throw usage_error("--quiet and --verbose contradict");
 
   std::string_view name = command_name(*command);
   if (takes_event_id(*command)) {

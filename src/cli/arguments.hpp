@@ -52,7 +52,8 @@ struct invocation {
   std::optional<std::string> help_text;
   command_kind command = command_kind::replay;
   store_settings settings;
-  bool quiet = false;                                  ///< no progress, no warnings
+  bool quiet = false;    ///< no progress, no warnings
+  bool verbose = false;  ///< every library log line on stderr, also when piped
   std::optional<std::uint64_t> expected_sequence;      ///< append
   std::size_t page_size = 100;                         ///< replay
   std::optional<std::chrono::year_month> first_month;  ///< replay; default: the earliest

@@ -31,6 +31,8 @@ Options (each also read from the environment variable named):
   --s3-acl ACL                 canned ACL of offloaded objects, default private; "" sends none,
                                as buckets with ACLs disabled require (EVSTORE_S3_ACL)
   -q, --quiet                  no progress and no warnings on stderr, only errors
+  -v, --verbose                every library log line (debug: retries; info; warning) on
+                               stderr, also when piped
   -h, --help                   this help; `evstore COMMAND --help` for a command's
 Credentials come from the standard AWS chain (environment, shared files, container, EC2).
 Progress and warnings go to stderr only when it is a terminal; output is the same either way.

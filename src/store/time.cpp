@@ -132,7 +132,12 @@ timestamp parse_iso8601(std::string_view text) {
 
   const timestamp local = chr::sys_days{date} + chr::hours{hour} + chr::minutes{minute} +
                           chr::seconds{second} + chr::milliseconds{millis};
-  return local - offset;
+  const timestamp utc = local - offset;
+  // An offset can carry 0000-01-01 or 9999-12-31 out of the years UTC text can hold: such a time
+  // could be read but never written back, so it is refused here.
+  const int utc_year = static_cast<int>(chr::year_month_day{chr::floor<chr::days>(utc)}.year());
+  if (utc_year < 0 || utc_year > 9999) fail(text, "the time in UTC is outside the years 0000-9999");
+  return utc;
 }
 
 chr::year_month month_of(timestamp time) {

@@ -221,4 +221,19 @@ BOOST_AUTO_TEST_CASE(a_server_failure_is_one_line_without_secrets) {
   BOOST_TEST(!contains(unreachable.err, "SECRET-must-not-appear"));
 }
 
+BOOST_AUTO_TEST_CASE(verbose_logs_each_retry_also_when_piped) {
+  auto unreachable = evstore({"--verbose", "--dynamodb-endpoint", "http://127.0.0.1:1", "replay"});
+  BOOST_TEST(unreachable.status == 1);
+  BOOST_TEST(
+      contains(unreachable.err, "evstore debug: AWS dynamodb request to 127.0.0.1:1: attempt 1"));
+  BOOST_TEST(contains(unreachable.err, "evstore warning: "));
+  BOOST_TEST(contains(unreachable.err, "evstore replay: "));
+  // Without --verbose, piped: the one error line only.
+  auto quiet = evstore({"--dynamodb-endpoint", "http://127.0.0.1:1", "replay"});
+  BOOST_TEST(!contains(quiet.err, "debug:"));
+  auto both = evstore({"-q", "-v", "replay"});
+  BOOST_TEST(both.status == 2);
+  check_one_line_error(both, "--quiet and --verbose contradict");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

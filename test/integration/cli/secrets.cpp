@@ -2,9 +2,9 @@
 // refused with 403 by s3rver, an invalid token refused by a scripted DynamoDB, unreachable
 // endpoints, bad events, conflicts, malformed credentials from a profile file and from a
 // container endpoint, `evstore` commands failing), with distinctive test credentials; every
-// log line (repo_options::log at all levels), exception text and the tool's stdout and stderr
-// is captured and searched for the secret key, the session token and the SigV4 signing keys
-// derived from the secret (hex). Needs scripts/emulators running.
+// log line (repo_options::log at all levels), exception text and the tool's stdout and stderr (run
+// with --verbose) is captured and searched for the secret key, the session token and the SigV4
+// signing keys derived from the secret (hex). Needs scripts/emulators running.
 
 #include <boost/test/unit_test.hpp>
 
@@ -316,7 +316,10 @@ void run_tool(captured_output& output) {
       {{"--s3-endpoint", test::s3rver_url(), "append"}, big_line},
       {{"reset"}, ""},
   };
-  for (const auto& [args, input] : runs) {
+  for (const auto& [quiet_args, input] : runs) {
+    // Every library log line too, debug included.
+    std::vector<std::string> args{"--verbose"};
+    args.insert(args.end(), quiet_args.begin(), quiet_args.end());
     const test::process_result result = cli.evstore(args, input);
     std::string command;
     for (const std::string& arg : args) command += " " + arg;

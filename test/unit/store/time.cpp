@@ -85,6 +85,9 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_times) {
   BOOST_TEST(rejects("2024-05-01T12:34:56.789+0200"));
   BOOST_TEST(rejects("+02024-05-01T12:34:56.789Z"));
   BOOST_TEST(rejects("2024-05-01T12:34:56,789Z"));
+  // Offsets that carry the time out of the years UTC text can hold (it could not be written back).
+  BOOST_TEST(rejects("0000-01-01T00:00:00.000+01:00"));
+  BOOST_TEST(rejects("9999-12-31T23:30:00.000-01:00"));
 }
 
 BOOST_AUTO_TEST_CASE(error_names_the_text) {
