@@ -9,12 +9,12 @@
 #include <utility>
 
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "attribute_json.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "json_path.hpp"
+#include "json_writer.hpp"
 
 namespace evstore::dynamodb {
 
@@ -740,89 +740,15 @@ boost::json::object to_document(const item& attributes) {
   return out;
 }
 
-namespace {
-
-void write_document(std::string& out, const attribute_value& value);
-
-void write_document(std::string& out, const item& attributes) {
-  out += '{';
-  bool first = true;
-  for (const auto& [name, value] : attributes) {
-    if (!first) out += ',';
-    first = false;
-    out += boost::json::serialize(boost::json::string_view(name));
-    out += ':';
-    write_document(out, value);
-  }
-  out += '}';
-}
-
-template <class Range, class Write>
-void write_array(std::string& out, const Range& range, Write write) {
-  out += '[';
-  bool first = true;
-  for (const auto& e : range) {
-    if (!first) out += ',';
-    first = false;
-    write(e);
-  }
-  out += ']';
-}
-
-void write_document(std::string& out, const attribute_value& value) {
-  auto write_string = [&](std::string_view s) {
-    out += boost::json::serialize(boost::json::string_view(s));
-  };
-  auto write_base64 = [&](const bytes& b) {
-    out += '"';
-    out += base64_encode(b.data(), b.size());
-    out += '"';
-  };
-  switch (value.type()) {
-    case attribute_type::s:
-      write_string(value.as_string());
-      return;
-    case attribute_type::n:
-      out += value.as_number_text();  // checked on construction: JSON number syntax
-      return;
-    case attribute_type::b:
-      write_base64(value.as_binary());
-      return;
-    case attribute_type::boolean:
-      out += value.as_bool() ? "true" : "false";
-      return;
-    case attribute_type::null:
-      out += "null";
-      return;
-    case attribute_type::m:
-      write_document(out, value.as_map());
-      return;
-    case attribute_type::l:
-      write_array(out, value.as_list(), [&](const auto& e) { write_document(out, e); });
-      return;
-    case attribute_type::ss:
-      write_array(out, value.as_string_set(), write_string);
-      return;
-    case attribute_type::ns:
-      write_array(out, value.as_number_set(), [&](const std::string& e) { out += e; });
-      return;
-    case attribute_type::bs:
-      write_array(out, value.as_binary_set(), write_base64);
-      return;
-  }
-}
-
-}  // namespace
-
 std::string to_document_text(const attribute_value& value) {
   std::string out;
-  write_document(out, value);
+  detail::append_json(out, value, detail::json_form::document);
   return out;
 }
 
 std::string to_document_text(const item& attributes) {
   std::string out;
-  write_document(out, attributes);
+  detail::append_json(out, attributes, detail::json_form::document);
   return out;
 }
 

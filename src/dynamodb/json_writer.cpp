@@ -110,16 +110,27 @@ void append_json_string(std::string& out, std::string_view value) {
   out += '"';
 }
 
-void append_wire_json(std::string& out, const attribute_value& value) {
-  out += "{\"";
-  out += wire_name(value.type());
-  out += "\":";
+void append_json(std::string& out, const attribute_value& value, json_form form) {
+  const bool wire = form == json_form::wire;
+  // The wire form wraps each value in an object keyed by its type, and writes numbers as strings.
+  const auto append_number = [&](const std::string& text) {
+    if (wire) {
+      append_json_string(out, text);
+    } else {
+      out += text;  // checked on construction: JSON number syntax
+    }
+  };
+  if (wire) {
+    out += "{\"";
+    out += wire_name(value.type());
+    out += "\":";
+  }
   switch (value.type()) {
     case attribute_type::s:
       append_json_string(out, value.as_string());
       break;
     case attribute_type::n:
-      append_json_string(out, value.as_number_text());
+      append_number(value.as_number_text());
       break;
     case attribute_type::b:
       append_base64(out, value.as_binary());
@@ -128,31 +139,30 @@ void append_wire_json(std::string& out, const attribute_value& value) {
       out += value.as_bool() ? "true" : "false";
       break;
     case attribute_type::null:
-      out += "true";
+      out += wire ? "true" : "null";
       break;
     case attribute_type::m:
-      append_wire_json(out, value.as_map());
+      append_json(out, value.as_map(), form);
       break;
     case attribute_type::l:
       append_array(out, value.as_list(),
-                   [&](const attribute_value& e) { append_wire_json(out, e); });
+                   [&](const attribute_value& e) { append_json(out, e, form); });
       break;
     case attribute_type::ss:
       append_array(out, value.as_string_set(),
                    [&](const std::string& e) { append_json_string(out, e); });
       break;
     case attribute_type::ns:
-      append_array(out, value.as_number_set(),
-                   [&](const std::string& e) { append_json_string(out, e); });
+      append_array(out, value.as_number_set(), append_number);
       break;
     case attribute_type::bs:
       append_array(out, value.as_binary_set(), [&](const bytes& e) { append_base64(out, e); });
       break;
   }
-  out += '}';
+  if (wire) out += '}';
 }
 
-void append_wire_json(std::string& out, const item& attributes) {
+void append_json(std::string& out, const item& attributes, json_form form) {
   out += '{';
   bool first = true;
   for (const auto& [name, value] : attributes) {
@@ -160,7 +170,7 @@ void append_wire_json(std::string& out, const item& attributes) {
     first = false;
     append_json_string(out, name);
     out += ':';
-    append_wire_json(out, value);
+    append_json(out, value, form);
   }
   out += '}';
 }

@@ -2,7 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "wire.hpp"
+#include "paged_read.hpp"
 
 namespace evstore::dynamodb {
 
@@ -15,41 +15,14 @@ std::string to_body(const query_request& request) {
     invalid_request(operation, "the key condition expression is empty");
   }
   if (request.limit && *request.limit < 1) invalid_request(operation, "the limit is below 1");
-  boost::json::object body{{"TableName", request.table_name},
-                           {"KeyConditionExpression", request.key_condition_expression}};
-  put_optional_string(body, "IndexName", request.index_name);
-  put_optional_string(body, "FilterExpression", request.filter_expression);
-  put_optional_string(body, "ProjectionExpression", request.projection_expression);
-  put_expression_attributes(body, request.names, request.values);
-  if (request.limit) body.emplace("Limit", *request.limit);
-  if (request.exclusive_start_key) {
-    body.emplace("ExclusiveStartKey", to_json(*request.exclusive_start_key));
-  }
+  boost::json::object body = paged_read_body(request);
+  body.emplace("KeyConditionExpression", request.key_condition_expression);
   if (!request.scan_index_forward) body.emplace("ScanIndexForward", false);
-  if (request.consistent_read) body.emplace("ConsistentRead", true);
-  put_return_consumed_capacity(body, request.return_consumed_capacity);
   return boost::json::serialize(body);
 }
 
 query_result parse_query_result(std::string_view body) {
-  const response_document response(body, query_request::operation);
-  const boost::json::object& o = response.object();
-  const json_path& path = response.path();
-  query_result out;
-  // Items is absent when the query asked only for a count (Select COUNT).
-  if (const auto* items = find(o, "Items")) out.items = item_list(*items, path.member("Items"));
-  out.count =
-      static_cast<std::int64_t>(expect_count(require(o, "Count", path), path.member("Count")));
-  out.scanned_count = static_cast<std::int64_t>(
-      expect_count(require(o, "ScannedCount", path), path.member("ScannedCount")));
-  if (out.count != static_cast<std::int64_t>(out.items.size()) && find(o, "Items") != nullptr) {
-    fail(errc::malformed_response, path.member("Count"),
-         "Count " + std::to_string(out.count) + " differs from the " +
-             std::to_string(out.items.size()) + " items returned");
-  }
-  out.last_evaluated_key = optional_item(o, "LastEvaluatedKey", path);
-  out.consumed_capacity = optional_consumed_capacity(o, path);
-  return out;
+  return parse_item_page(body, query_request::operation);
 }
 
 }  // namespace evstore::dynamodb

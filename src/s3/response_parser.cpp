@@ -111,20 +111,20 @@ list_page parse_list_objects_v2(const http::response& response) {
     return url_encoded ? decode_listed_value(text) : text;
   };
   list_page page;
-  const std::string& truncated = root.required_text("IsTruncated");
+  const std::string& truncated = xml::required_text(root, "IsTruncated");
   if (truncated != "true" && truncated != "false")
     unexpected("S3 ListObjectsV2 response has IsTruncated \"" + truncated.substr(0, 40) +
                "\", not true or false");
   page.truncated = truncated == "true";
   if (page.truncated) {
-    page.next_continuation_token = root.required_text("NextContinuationToken");
+    page.next_continuation_token = xml::required_text(root, "NextContinuationToken");
     if (page.next_continuation_token.empty())
       unexpected("S3 ListObjectsV2 response is truncated but has an empty NextContinuationToken");
   }
   for (const xml::element* contents : root.all("Contents")) {
     object_summary summary;
-    summary.key = decoded(contents->required_text("Key"));
-    summary.size = parse_number(contents->required_text("Size"), "a Size");
+    summary.key = decoded(xml::required_text(*contents, "Key"));
+    summary.size = parse_number(xml::required_text(*contents, "Size"), "a Size");
     summary.etag = contents->text_or("ETag");
     summary.last_modified = contents->text_or("LastModified");
     summary.storage_class = contents->text_or("StorageClass");
@@ -137,8 +137,8 @@ std::vector<delete_failure> parse_delete_objects(const http::response& response)
   xml::element root = parse_root(response, "DeleteObjects", "DeleteResult");
   std::vector<delete_failure> failures;
   for (const xml::element* error : root.all("Error")) {
-    failures.push_back({.key = error->required_text("Key"),
-                        .code = error->required_text("Code"),
+    failures.push_back({.key = xml::required_text(*error, "Key"),
+                        .code = xml::required_text(*error, "Code"),
                         .message = std::string(error->text_or("Message"))});
   }
   return failures;
@@ -147,7 +147,7 @@ std::vector<delete_failure> parse_delete_objects(const http::response& response)
 std::string parse_create_multipart_upload(const http::response& response) {
   xml::element root =
       parse_root(response, "CreateMultipartUpload", "InitiateMultipartUploadResult");
-  const std::string& upload_id = root.required_text("UploadId");
+  const std::string& upload_id = xml::required_text(root, "UploadId");
   if (upload_id.empty()) unexpected("S3 CreateMultipartUpload response has an empty UploadId");
   return upload_id;
 }
@@ -158,7 +158,7 @@ std::string parse_complete_multipart_upload(const http::response& response) {
   if (root.name != "CompleteMultipartUploadResult")
     unexpected("S3 CompleteMultipartUpload response is <" + root.name +
                ">, not <CompleteMultipartUploadResult>");
-  return root.required_text("ETag");
+  return xml::required_text(root, "ETag");
 }
 
 }  // namespace evstore::s3

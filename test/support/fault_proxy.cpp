@@ -10,13 +10,11 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,6 +32,7 @@
 #include <boost/json/value.hpp>
 
 #include "evstore/http/endpoint.hpp"
+#include "loopback_listener.hpp"
 
 namespace evstore::test {
 
@@ -327,7 +326,10 @@ void close_connection(beast::tcp_stream& stream) {
 class fault_proxy::impl {
  public:
   explicit impl(fault_proxy_options options)
-      : options_(std::move(options)), share_(options_.fault_share), random_(options_.seed) {
+      : options_(std::move(options)),
+        share_(options_.fault_share),
+        random_(options_.seed),
+        listener_(options_.max_connections) {
     const http::endpoint upstream = http::endpoint::parse(options_.upstream_url);
     if (upstream.tls)
       throw std::invalid_argument("fault_proxy: upstream '" + options_.upstream_url +
@@ -350,18 +352,7 @@ class fault_proxy::impl {
         throw std::invalid_argument("fault_proxy: fault '" + std::string(to_string(kind)) +
                                     "' applies to DynamoDB only");
 
-    acceptor_.open(tcp::v4());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind({asio::ip::make_address_v4("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr) {});
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  ~impl() {
-    io_.stop();
-    thread_.join();
+    listener_.start([this](tcp::socket socket) { return serve(std::move(socket)); });
   }
 
   static void check_share(double share) {
@@ -369,7 +360,7 @@ class fault_proxy::impl {
       throw std::invalid_argument("fault_proxy: fault share must be within [0, 1]");
   }
 
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return listener_.port(); }
   void set_share(double share) {
     check_share(share);
     share_.store(share);
@@ -393,23 +384,6 @@ class fault_proxy::impl {
   }
 
  private:
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(as_tuple_awaitable);
-      if (ec) {
-        if (ec == asio::error::operation_aborted) co_return;
-        continue;
-      }
-      if (open_ >= options_.max_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        continue;
-      }
-      ++open_;
-      asio::co_spawn(io_, serve(std::move(socket)), [](std::exception_ptr) {});
-    }
-  }
-
   // Which fault, if any, this request gets (drawn on the proxy thread, in arrival order).
   std::optional<fault_kind> decide(const proxied_request& request) {
     if (std::uniform_real_distribution<double>(0.0, 1.0)(random_) >= share_.load())
@@ -440,17 +414,11 @@ class fault_proxy::impl {
   void counted(fault_kind kind) { ++by_kind_[static_cast<std::size_t>(kind)]; }
 
   asio::awaitable<void> serve(tcp::socket socket) {
-    struct open_count_guard {
-      std::atomic<std::size_t>& open;
-      ~open_count_guard() { --open; }
-    } guard{open_};
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
     beast::tcp_stream down(std::move(socket));
     beast::flat_buffer down_buffer;
     std::optional<beast::tcp_stream> up;
     beast::flat_buffer up_buffer;
-    asio::steady_timer stall_timer(io_);
+    asio::steady_timer stall_timer(listener_.io());
 
     for (;;) {
       beast_http::request_parser<beast_http::string_body> parser;
@@ -551,7 +519,7 @@ class fault_proxy::impl {
     for (int attempt = 0; attempt < 2; ++attempt) {
       const bool reused = up.has_value();
       if (!up) {
-        up.emplace(io_);
+        up.emplace(listener_.io());
         up->expires_after(options_.upstream_timeout);
         auto [connect_error] = co_await up->async_connect(upstream_, as_tuple_awaitable);
         if (connect_error) {
@@ -634,18 +602,14 @@ class fault_proxy::impl {
   std::atomic<double> share_;
   std::mt19937_64 random_;  // used on the proxy thread only
   tcp::endpoint upstream_;
-  std::atomic<std::size_t> open_{0};
   std::atomic<std::size_t> requests_{0};
   std::atomic<std::size_t> forwarded_{0};
   std::atomic<std::size_t> upstream_failures_{0};
   std::array<std::atomic<std::size_t>, fault_kind_count> by_kind_{};
   mutable std::mutex uploads_mutex_;
   std::map<std::pair<std::string, std::string>, bool> open_uploads_;  // (path, id) -> delivered
-  // Declared after everything the connection coroutines touch: destroying io_ destroys them.
-  asio::io_context io_{1};
-  tcp::acceptor acceptor_{io_};
-  std::uint16_t port_ = 0;
-  std::thread thread_;
+  // Declared after everything the connection coroutines touch: destroying it destroys them.
+  loopback_listener listener_;
 };
 
 fault_proxy::fault_proxy(fault_proxy_options options)

@@ -4,13 +4,11 @@
 #include <exception>
 #include <future>
 #include <list>
-#include <thread>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -21,6 +19,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "loopback_listener.hpp"
 
 namespace evstore::test {
 
@@ -69,26 +69,16 @@ class local_http_server::impl {
       ssl_->use_certificate_chain(asio::buffer(tls->certificate_chain_pem));
       ssl_->use_private_key(asio::buffer(tls->private_key_pem), asio::ssl::context::pem);
     }
-    acceptor_.open(tcp::v4());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind({asio::ip::make_address_v4("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr) {});
-    thread_ = std::thread([this] { io_.run(); });
+    // A connection that fails (even by a handler answering a status Beast rejects) just ends.
+    listener_.start([this](tcp::socket socket) { return serve_connection(std::move(socket)); });
   }
 
-  ~impl() {
-    io_.stop();
-    thread_.join();
-  }
-
-  std::uint16_t port() const noexcept { return port_; }
+  const loopback_listener& listener() const noexcept { return listener_; }
   bool tls() const noexcept { return ssl_.has_value(); }
 
   void close_idle_connections() {
     std::promise<void> done;
-    asio::post(io_, [&] {
+    asio::post(listener_.io(), [&] {
       for (session_state* s : sessions_) {
         if (s->idle) {
           close_socket(s->socket);
@@ -101,9 +91,6 @@ class local_http_server::impl {
     done.get_future().wait();
   }
 
-  std::atomic<std::size_t> accepted{0};
-  std::atomic<std::size_t> open{0};
-  std::atomic<std::size_t> peak_open{0};
   std::atomic<std::size_t> requests{0};
   std::atomic<std::int64_t> response_delay_ms{0};
   std::atomic<std::int64_t> idle_timeout_ms{0};
@@ -111,31 +98,7 @@ class local_http_server::impl {
   std::atomic<std::size_t> requests_to_drop{0};
 
  private:
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(as_tuple_awaitable);
-      if (ec) {
-        if (ec == asio::error::operation_aborted) co_return;
-        continue;
-      }
-      ++accepted;
-      const std::size_t now_open = ++open;
-      std::size_t peak = peak_open.load();
-      while (now_open > peak && !peak_open.compare_exchange_weak(peak, now_open)) {
-      }
-      // A connection that fails (even by a handler answering a status Beast rejects) just ends.
-      asio::co_spawn(io_, serve_connection(std::move(socket)), [](std::exception_ptr) {});
-    }
-  }
-
   asio::awaitable<void> serve_connection(tcp::socket socket) {
-    // Runs however the coroutine ends: normally, by exception, or destroyed with io_.
-    struct open_count_guard {
-      std::atomic<std::size_t>& open;
-      ~open_count_guard() { --open; }
-    } guard{open};
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
     if (ssl_) {
       asio::ssl::stream<tcp::socket> stream(std::move(socket), *ssl_);
       auto [ec] =
@@ -158,7 +121,7 @@ class local_http_server::impl {
       ~registration_guard() { sessions.erase(position); }
     } registration{sessions_, std::prev(sessions_.end())};
     boost::beast::flat_buffer buffer;
-    asio::steady_timer delay_timer(io_);
+    asio::steady_timer delay_timer(listener_.io());
     for (;;) {
       beast_http::request_parser<beast_http::string_body> parser;
       parser.body_limit(std::uint64_t{1} << 30);
@@ -226,10 +189,7 @@ class local_http_server::impl {
   handler handle_;
   std::list<session_state*> sessions_;  // touched on the server thread only
   std::optional<asio::ssl::context> ssl_;
-  asio::io_context io_{1};
-  tcp::acceptor acceptor_{io_};
-  std::uint16_t port_ = 0;
-  std::thread thread_;
+  loopback_listener listener_;  // last: destroying it destroys the connection coroutines
 };
 
 local_http_server::local_http_server(handler handle, std::optional<tls_identity> tls)
@@ -238,22 +198,21 @@ local_http_server::local_http_server(handler handle, std::optional<tls_identity>
 local_http_server::~local_http_server() = default;
 
 std::uint16_t local_http_server::port() const noexcept {
-  return impl_->port();
+  return impl_->listener().port();
 }
 
 std::string local_http_server::url(std::string_view host) const {
-  return (impl_->tls() ? "https://" : "http://") + std::string(host) + ":" +
-         std::to_string(impl_->port());
+  return (impl_->tls() ? "https://" : "http://") + std::string(host) + ":" + std::to_string(port());
 }
 
 std::size_t local_http_server::connections_accepted() const noexcept {
-  return impl_->accepted;
+  return impl_->listener().connections_accepted();
 }
 std::size_t local_http_server::open_connections() const noexcept {
-  return impl_->open;
+  return impl_->listener().open_connections();
 }
 std::size_t local_http_server::peak_open_connections() const noexcept {
-  return impl_->peak_open;
+  return impl_->listener().peak_open_connections();
 }
 std::size_t local_http_server::requests_received() const noexcept {
   return impl_->requests;

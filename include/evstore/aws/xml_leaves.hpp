@@ -1,6 +1,6 @@
 #pragma once
-// A small strict XML reader for the AWS Query protocol's answers (STS): the text of every
-// leaf element by its path. Pure; no DTDs, no namespaces beyond ignoring attributes.
+// The AWS Query protocol's answers (STS) as the text of every leaf element by its path, read
+// by the strict aws::xml reader. Pure.
 
 #include <functional>
 #include <map>
@@ -12,11 +12,10 @@ namespace evstore::aws {
 /// Leaf element paths from the root ("ErrorResponse/Error/Code") to their decoded text.
 using xml_leaves = std::map<std::string, std::string, std::less<>>;
 
-/// Reads `xml`: an optional declaration, comments, one root element. An element with child
-/// elements contributes no text of its own; a repeated leaf path keeps its first text.
-/// Entities (the five predefined, &#N;, &#xH;) and CDATA are decoded. Throws
-/// std::invalid_argument saying what is wrong and at which byte offset (never quoting text) for
-/// malformed XML, a DOCTYPE, or nesting deeper than 32 elements.
+/// Reads `xml` (the subset aws::xml::parse accepts). An element with child elements contributes
+/// no text of its own; a repeated leaf path keeps its first text. Throws std::invalid_argument
+/// (aws::xml::malformed_xml_error) saying what is wrong and at which byte offset (never quoting
+/// text) for malformed XML, a DOCTYPE, or nesting deeper than 32 elements.
 xml_leaves read_xml_leaves(std::string_view xml);
 
 }  // namespace evstore::aws

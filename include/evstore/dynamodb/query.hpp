@@ -5,11 +5,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/dynamodb/capacity.hpp"
 #include "evstore/dynamodb/expression.hpp"
+#include "evstore/dynamodb/item_page.hpp"
 
 namespace evstore::dynamodb {
 
@@ -31,14 +31,7 @@ struct query_request {
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
 };
 
-struct query_result {
-  std::vector<item> items{};
-  std::int64_t count = 0;          ///< items returned (after the filter)
-  std::int64_t scanned_count = 0;  ///< items evaluated (before the filter)
-  /// Present when there may be more: pass it as the next request's exclusive_start_key.
-  std::optional<item> last_evaluated_key{};
-  std::optional<dynamodb::consumed_capacity> consumed_capacity{};
-};
+using query_result = item_page;
 
 std::string to_body(const query_request& request);
 query_result parse_query_result(std::string_view body);

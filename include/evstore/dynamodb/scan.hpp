@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/dynamodb/capacity.hpp"
 #include "evstore/dynamodb/expression.hpp"
+#include "evstore/dynamodb/item_page.hpp"
 
 namespace evstore::dynamodb {
 
@@ -34,14 +34,7 @@ struct scan_request {
   dynamodb::return_consumed_capacity return_consumed_capacity = return_consumed_capacity::none;
 };
 
-struct scan_result {
-  std::vector<item> items{};
-  std::int64_t count = 0;          ///< items returned (after the filter)
-  std::int64_t scanned_count = 0;  ///< items evaluated (before the filter)
-  /// Present when there may be more: pass it as the next request's exclusive_start_key.
-  std::optional<item> last_evaluated_key{};
-  std::optional<dynamodb::consumed_capacity> consumed_capacity{};
-};
+using scan_result = item_page;
 
 /// Throws system_error(errc::invalid_request) for an empty table name, a limit below 1, or a
 /// segment without a valid total (or the reverse).

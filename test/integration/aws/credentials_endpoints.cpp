@@ -18,14 +18,19 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/aws/error.hpp"
+#include "integration/aws/credentials_fixture.hpp"
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"
 
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
+using evstore::test::answer;
 using evstore::test::format_utc;
+using evstore::test::get;
+using evstore::test::get_error;
 using evstore::test::local_http_server;
+using evstore::test::request_log;
 using namespace std::chrono_literals;
 using std::chrono::system_clock;
 
@@ -35,55 +40,6 @@ std::string credentials_json(const std::string& key, system_clock::time_point ex
   return R"({"AccessKeyId":")" + key + R"(","SecretAccessKey":"SECRET-)" + key +
          R"(","Token":"TOKEN-)" + key + R"(","Expiration":")" +
          format_utc(expiration, "%Y-%m-%dT%H:%M:%SZ") + R"("})";
-}
-
-http::response answer(unsigned status, std::string body) {
-  http::response res;
-  res.status = status;
-  res.body = std::move(body);
-  return res;
-}
-
-// Everything the server saw, guarded because the server runs on its own thread.
-struct request_log {
-  std::mutex mutex;
-  std::vector<http::request> requests;
-  void add(const http::request& req) {
-    const std::lock_guard lock{mutex};
-    requests.push_back(req);
-  }
-  std::size_t count(std::string_view method, std::string_view target) {
-    const std::lock_guard lock{mutex};
-    std::size_t n = 0;
-    for (const auto& r : requests) n += r.method == method && r.target == target;
-    return n;
-  }
-};
-
-// Runs provider.get() to completion; returns the credentials or rethrows.
-aws::credentials get(asio::io_context& io, aws::credentials_provider& provider) {
-  std::optional<aws::credentials> result;
-  std::exception_ptr error;
-  asio::co_spawn(io, provider.get(), [&](std::exception_ptr e, aws::credentials c) {
-    error = e;
-    if (!e) result = std::move(c);
-  });
-  io.restart();
-  io.run_for(20s);
-  if (error) std::rethrow_exception(error);
-  BOOST_REQUIRE(result);
-  return *result;
-}
-
-// The system_error get() throws; fails the test when it succeeds.
-boost::system::system_error get_error(asio::io_context& io, aws::credentials_provider& provider) {
-  try {
-    get(io, provider);
-  } catch (const boost::system::system_error& e) {
-    return e;
-  }
-  BOOST_FAIL("expected an error");
-  throw std::logic_error{"unreachable"};
 }
 
 std::shared_ptr<aws::credentials_provider> provider_for(

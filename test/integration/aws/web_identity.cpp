@@ -9,16 +9,15 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <random>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/aws/error.hpp"
+#include "integration/aws/credentials_fixture.hpp"
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"
 
@@ -26,7 +25,10 @@ namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
 using evstore::test::format_utc;
+using evstore::test::get;
+using evstore::test::get_error;
 using evstore::test::local_http_server;
+using evstore::test::request_log;
 using namespace std::chrono_literals;
 using std::chrono::system_clock;
 
@@ -51,11 +53,7 @@ std::string error_xml(const std::string& code, const std::string& message) {
 }
 
 http::response answer(unsigned status, std::string body) {
-  http::response res;
-  res.status = status;
-  res.headers.push_back({"Content-Type", "text/xml"});
-  res.body = std::move(body);
-  return res;
+  return evstore::test::answer(status, std::move(body), "text/xml");
 }
 
 // The form fields of an STS request body (values still percent-encoded).
@@ -71,24 +69,6 @@ std::map<std::string, std::string> form_fields(const std::string& body) {
   }
   return fields;
 }
-
-// What the stand-in saw, guarded: the server runs on its own thread.
-struct sts_log {
-  std::mutex mutex;
-  std::vector<http::request> requests;
-  void add(const http::request& req) {
-    const std::lock_guard lock{mutex};
-    requests.push_back(req);
-  }
-  std::size_t size() {
-    const std::lock_guard lock{mutex};
-    return requests.size();
-  }
-  http::request at(std::size_t i) {
-    const std::lock_guard lock{mutex};
-    return requests.at(i);
-  }
-};
 
 struct token_file {
   std::filesystem::path path = std::filesystem::temp_directory_path() /
@@ -110,34 +90,6 @@ aws::config config_for(const std::string& sts_url, const token_file& token,
   return aws::config::from_environment(aws::environment_from(std::move(env)));
 }
 
-// Runs provider.get() until it finishes (bounded); returns the credentials or rethrows.
-aws::credentials get(asio::io_context& io, aws::credentials_provider& provider) {
-  std::optional<aws::credentials> result;
-  std::exception_ptr error;
-  bool done = false;
-  asio::co_spawn(io, provider.get(), [&](std::exception_ptr e, aws::credentials c) {
-    error = e;
-    if (!e) result = std::move(c);
-    done = true;
-  });
-  io.restart();
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!done && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
-  BOOST_REQUIRE(done);
-  if (error) std::rethrow_exception(error);
-  return *result;
-}
-
-boost::system::system_error get_error(asio::io_context& io, aws::credentials_provider& provider) {
-  try {
-    get(io, provider);
-  } catch (const boost::system::system_error& e) {
-    return e;
-  }
-  BOOST_FAIL("expected an error");
-  throw std::logic_error{"unreachable"};
-}
-
 void check_no_secret(const std::string& what) {
   BOOST_TEST(what.find("eyJ") == std::string::npos);  // every test token starts so
   BOOST_TEST(what.find("SECRET-") == std::string::npos);
@@ -147,7 +99,7 @@ void check_no_secret(const std::string& what) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(assumes_the_role_with_the_token_from_the_file) {
-  sts_log log;
+  request_log log;
   local_http_server sts{[&](const http::request& req) {
     log.add(req);
     return answer(200, credentials_xml("ASIAWEB1", system_clock::now() + 1h));
@@ -182,7 +134,7 @@ BOOST_AUTO_TEST_CASE(assumes_the_role_with_the_token_from_the_file) {
 }
 
 BOOST_AUTO_TEST_CASE(refresh_before_expiry_reads_the_rotated_token) {
-  sts_log log;
+  request_log log;
   local_http_server sts{[&](const http::request& req) {
     log.add(req);
     // Ten minutes left: inside the provider's refresh window below.
@@ -213,7 +165,7 @@ BOOST_AUTO_TEST_CASE(refresh_before_expiry_reads_the_rotated_token) {
 
 BOOST_AUTO_TEST_CASE(sts_errors_are_clear_and_never_hold_the_token) {
   std::atomic<int> mode{0};
-  sts_log log;
+  request_log log;
   local_http_server sts{[&](const http::request& req) {
     log.add(req);
     switch (mode.load()) {
@@ -260,7 +212,7 @@ BOOST_AUTO_TEST_CASE(sts_errors_are_clear_and_never_hold_the_token) {
 }
 
 BOOST_AUTO_TEST_CASE(unavailable_sts_is_retried_then_answers) {
-  sts_log log;
+  request_log log;
   local_http_server sts{[&](const http::request& req) {
     log.add(req);
     if (log.size() == 1) return answer(503, "Service Unavailable");

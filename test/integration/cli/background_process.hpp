@@ -6,18 +6,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <map>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "integration/cli/spawn.hpp"
 
 namespace evstore::test {
 
@@ -26,48 +23,26 @@ class background_process {
   /// Starts argv[0] with the current environment plus `environment` (which wins).
   background_process(const std::vector<std::string>& argv,
                      const std::map<std::string, std::string>& environment) {
-    std::vector<std::string> env_strings;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-      std::string text(*entry);
-      if (!environment.contains(text.substr(0, text.find('=')))) env_strings.push_back(text);
-    }
-    for (const auto& [name, value] : environment) env_strings.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& text : env_strings) envp.push_back(text.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& arg : args) argp.push_back(arg.data());
-    argp.push_back(nullptr);
-
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("cannot make a pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    const int spawned = posix_spawn(&pid_, argp[0], &actions, nullptr, argp.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
+    spawn_file_actions actions;
+    posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 1);
+    posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
+    try {
+      pid_ = spawn_process(argv, environment, actions);
+    } catch (...) {
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      throw;
+    }
     ::close(pipe_fds[1]);
     stdout_fd_ = pipe_fds[0];
-    if (spawned != 0) {
-      ::close(stdout_fd_);
-      throw std::runtime_error("cannot start " + argv.front());
-    }
   }
 
   ~background_process() {
     ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    wait_or_kill(pid_, std::chrono::seconds(10), status);
     ::close(stdout_fd_);
   }
   background_process(const background_process&) = delete;

@@ -4,8 +4,6 @@
 // `evstore` binary and the Node scripts around the TypeScript adapter.
 
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,10 +18,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "integration/cli/spawn.hpp"
 
 namespace evstore::test {
 
@@ -73,46 +70,21 @@ inline process_result run_process(const std::vector<std::string>& argv, const st
     stdin_file << input;
   }
 
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    std::string text(*entry);
-    if (!environment.contains(text.substr(0, text.find('=')))) env_strings.push_back(text);
-  }
-  for (const auto& [name, value] : environment) env_strings.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (auto& text : env_strings) envp.push_back(text.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& arg : args) argp.push_back(arg.data());
-  argp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
   const std::string in_path = files.path("stdin");
   const std::string out_path = files.path("stdout");
   const std::string err_path = files.path("stderr");
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+  spawn_file_actions actions;
+  posix_spawn_file_actions_addopen(actions.get(), 0, in_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(actions.get(), 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+  posix_spawn_file_actions_addopen(actions.get(), 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot start " + argv.front());
+  const pid_t pid = spawn_process(argv, environment, actions);
 
-  const auto deadline = std::chrono::steady_clock::now() + limit;
   int wait_status = 0;
-  while (::waitpid(pid, &wait_status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &wait_status, 0);
-      throw std::runtime_error(argv.front() + " ran longer than " + std::to_string(limit.count()) +
-                               " s and was killed");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  if (!wait_or_kill(pid, limit, wait_status))
+    throw std::runtime_error(argv.front() + " ran longer than " + std::to_string(limit.count()) +
+                             " s and was killed");
   process_result result;
   result.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   result.out = read_whole_file(out_path);

@@ -252,3 +252,16 @@ BOOST_AUTO_TEST_CASE(document_of_binary_and_sets) {
              text);
   BOOST_TEST(text.find(R"("null":null)") != std::string::npos, text);
 }
+
+// The document text shares the wire writer's string escaping: byte for byte what
+// boost::json::serialize writes for the same document (every escaped byte, and raw UTF-8).
+BOOST_AUTO_TEST_CASE(document_text_escapes_strings_as_boost_json_does) {
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+  const ddb::item item{
+      {"s", attribute_value::string(every_byte)},
+      {"key \"\\\n", attribute_value::boolean(false)},
+      {"l", attribute_value::list({attribute_value::string("\x1f\t"), attribute_value::null()})},
+      {"m", attribute_value::map({{"ss", attribute_value::string_set({"a\"", "b\x7f"})}})}};
+  BOOST_TEST(ddb::to_document_text(item) == boost::json::serialize(ddb::to_document(item)));
+}

@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(create_bucket_names_the_region_outside_us_east_1) {
   http::request eu = path_style.create_bucket("eu-west-1");
   s3::xml::element config = s3::xml::parse(eu.body);
   BOOST_TEST(config.name == "CreateBucketConfiguration");
-  BOOST_TEST(config.required_text("LocationConstraint") == "eu-west-1");
+  BOOST_TEST(s3::xml::required_text(config, "LocationConstraint") == "eu-west-1");
   BOOST_TEST(header(eu, "Content-Type") == "application/xml");
 }
 
@@ -129,10 +129,10 @@ BOOST_AUTO_TEST_CASE(delete_objects_sends_quiet_xml_with_content_md5) {
   BOOST_TEST(header(req, "Content-MD5").size() == 24u);
   s3::xml::element root = s3::xml::parse(req.body);
   BOOST_TEST(root.name == "Delete");
-  BOOST_TEST(root.required_text("Quiet") == "true");
+  BOOST_TEST(s3::xml::required_text(root, "Quiet") == "true");
   std::vector<std::string> parsed;
   for (const s3::xml::element* object : root.all("Object"))
-    parsed.push_back(object->required_text("Key"));
+    parsed.push_back(s3::xml::required_text(*object, "Key"));
   BOOST_TEST(parsed == keys, boost::test_tools::per_element());
 }
 
@@ -173,8 +173,8 @@ BOOST_AUTO_TEST_CASE(multipart_requests) {
   BOOST_TEST(root.name == "CompleteMultipartUpload");
   std::vector<const s3::xml::element*> listed = root.all("Part");
   BOOST_REQUIRE_EQUAL(listed.size(), 2u);
-  BOOST_TEST(listed[1]->required_text("PartNumber") == "2");
-  BOOST_TEST(listed[1]->required_text("ETag") == "\"e2\"");
+  BOOST_TEST(s3::xml::required_text(*listed[1], "PartNumber") == "2");
+  BOOST_TEST(s3::xml::required_text(*listed[1], "ETag") == "\"e2\"");
 
   http::request abort = path_style.abort_multipart_upload("k", "id");
   BOOST_TEST(abort.method == "DELETE");
