@@ -2,18 +2,24 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
+#include <string>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "evstore/s3/error.hpp"
+#include "evstore/s3/multipart_etag.hpp"
+#include "evstore/s3/orphaned_uploads.hpp"
 #include "evstore/s3/part_plan.hpp"
 #include "evstore/s3/request_builder.hpp"
 #include "evstore/s3/response_parser.hpp"
@@ -28,10 +34,21 @@ bool is_success(const http::response& response) {
   return response.status >= 200 && response.status < 300;
 }
 
+// Whether a CompleteMultipartUpload that failed may have been applied with its answer lost: the
+// transport failed (reset, truncated body, timeout) or the answer was unreadable, or a resend
+// met NoSuchUpload because an earlier send had completed the upload. Any other S3 error answer
+// says the upload was not completed; a cancelled caller gets its cancellation.
+bool completion_may_have_applied(const boost::system::system_error& failure) {
+  if (const auto* refused = dynamic_cast<const service_error*>(&failure))
+    return refused->s3_code() == "NoSuchUpload";
+  return failure.code() != asio::error::operation_aborted;
+}
+
 // Where one bucket's requests go.
 struct route {
   aws::service_client* service;
   request_builder builder;
+  std::string bucket_target;  // "/<bucket>" path-style, "/" virtual-hosted
 };
 
 // The state the part-upload workers of one multipart upload share. Lives in the
@@ -74,7 +91,8 @@ class client_impl {
       service = std::make_unique<aws::service_client>(executor_, where.endpoint, config_.region,
                                                       "s3", credentials_, options_.service);
     }
-    return {service.get(), request_builder(std::string(bucket), where.path_style)};
+    return {service.get(), request_builder(std::string(bucket), where.path_style),
+            where.path_style ? "/" + std::string(bucket) : std::string("/")};
   }
 
   // Sends, and turns an error response other than `also_accepted` into s3::service_error.
@@ -125,14 +143,123 @@ class client_impl {
     co_return done;
   }
 
-  asio::awaitable<put_result> upload_and_complete(route& target, const std::string& key,
+  asio::awaitable<put_result> upload_and_complete(route& target, const std::string& bucket,
+                                                  const std::string& key,
                                                   const std::string& upload_id,
                                                   std::span<const std::string_view> parts) {
     std::vector<completed_part> done = co_await upload_all_parts(target, key, upload_id, parts);
-    http::response completed = co_await send(
-        *target.service, target.builder.complete_multipart_upload(key, upload_id, done),
-        "CompleteMultipartUpload");
-    co_return put_result{.etag = parse_complete_multipart_upload(completed)};
+    std::exception_ptr failure;
+    std::string failure_text;
+    try {
+      http::response completed = co_await send(
+          *target.service, target.builder.complete_multipart_upload(key, upload_id, done),
+          "CompleteMultipartUpload");
+      co_return put_result{.etag = parse_complete_multipart_upload(completed)};
+    } catch (const boost::system::system_error& e) {
+      if (!completion_may_have_applied(e)) throw;
+      failure = std::current_exception();
+      failure_text = e.what();
+    }
+    std::optional<std::string> etag =
+        co_await etag_of_completed_object(target, bucket, key, parts, failure_text);
+    if (!etag) std::rethrow_exception(failure);
+    co_return put_result{.etag = std::move(*etag)};
+  }
+
+  // After a CompleteMultipartUpload whose answer may have been lost: the object's ETag when
+  // HeadObject shows the object that `parts` make (same multipart ETag, computed from the bytes),
+  // else nullopt (no object, another object, or HeadObject failed).
+  asio::awaitable<std::optional<std::string>> etag_of_completed_object(
+      route& target, const std::string& bucket, const std::string& key,
+      std::span<const std::string_view> parts, const std::string& failure_text) {
+    const std::string where = "S3 CompleteMultipartUpload of " + bucket + "/" + key;
+    std::string expected;
+    try {
+      expected = multipart_etag(parts);
+    } catch (const std::exception& e) {
+      log(aws::log_level::warning,
+          where + " failed (" + failure_text +
+              "), and the ETag to recognise its object by is unknown: " + e.what());
+      co_return std::nullopt;
+    }
+    std::optional<http::response> head;
+    try {
+      head = co_await send(*target.service, target.builder.head_object(key), "HeadObject", 404);
+    } catch (const boost::system::system_error& e) {
+      if (e.code() == asio::error::operation_aborted) throw;
+      log(aws::log_level::warning, where + " failed (" + failure_text +
+                                       "), and HeadObject, to see whether it was applied, "
+                                       "failed too: " +
+                                       e.what());
+      co_return std::nullopt;
+    }
+    const std::string_view found =
+        head->status == 404 ? std::string_view{} : http::find_header(head->headers, "ETag");
+    if (!etag_matches(found, expected)) {
+      log(aws::log_level::info,
+          where + " failed (" + failure_text + "), and HeadObject shows " +
+              (head->status == 404 ? std::string("no object")
+                                   : "an object with ETag " + std::string(found)) +
+              ", not the one these parts make (" + expected + ")");
+      co_return std::nullopt;
+    }
+    log(aws::log_level::info, where + " failed (" + failure_text +
+                                  "), but HeadObject shows the object these parts make (ETag " +
+                                  expected + "): its answer was lost, the upload completed");
+    co_return std::string(found);
+  }
+
+  // AbortMultipartUpload; NoSuchUpload (the answer to an earlier send was lost, or the upload was
+  // completed) also means that nothing of the upload is left.
+  static asio::awaitable<void> abort_upload(route& target, const std::string& key,
+                                            const std::string& upload_id) {
+    http::response response = co_await target.service->send(
+        target.builder.abort_multipart_upload(key, upload_id), error_code_of);
+    if (!is_success(response) && error_code_of(response) != "NoSuchUpload")
+      throw_service_error("AbortMultipartUpload", response);
+  }
+
+  // After a CreateMultipartUpload that may have been resent: aborts the uploads of `key` that
+  // an earlier send may have started (uploads_started_before). Best effort: a failure is
+  // logged and leaves those uploads to the bucket's lifecycle rule.
+  asio::awaitable<void> abort_uploads_started_before(route& target, const std::string& bucket,
+                                                     const std::string& key,
+                                                     const std::string& upload_id) {
+    const std::string where = "S3 CreateMultipartUpload of " + bucket + "/" + key;
+    std::vector<listed_upload> earlier;
+    try {
+      http::response listing =
+          co_await send(*target.service, list_multipart_uploads_request(target.bucket_target, key),
+                        "ListMultipartUploads");
+      const std::vector<listed_upload> listed = parse_list_multipart_uploads(listing);
+      earlier = uploads_started_before(listed, key, upload_id);
+    } catch (const boost::system::system_error& e) {
+      if (e.code() == asio::error::operation_aborted) throw;
+      log(aws::log_level::warning,
+          where +
+              " may have been resent, and listing the key's uploads, to abort any an earlier "
+              "send started, failed: " +
+              e.what() +
+              "; a lifecycle rule (AbortIncompleteMultipartUpload) removes such uploads");
+      co_return;
+    }
+    for (const listed_upload& orphan : earlier) {
+      try {
+        co_await abort_upload(target, key, orphan.upload_id);
+        log(aws::log_level::info, where + " was resent: aborted upload " + orphan.upload_id +
+                                      " (initiated " + orphan.initiated +
+                                      ") that an earlier send started");
+      } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::operation_aborted) throw;
+        log(aws::log_level::warning, where + " was resent, and aborting upload " +
+                                         orphan.upload_id +
+                                         " that an earlier send started failed: " + e.what());
+      }
+    }
+  }
+
+  void log(aws::log_level level, const std::string& message) const {
+    if (options_.service.log) options_.service.log(level, message);
   }
 
   const client_options& options() const noexcept { return options_; }
@@ -331,15 +458,22 @@ asio::awaitable<put_result> client::multipart_upload(std::string bucket, std::st
     throw boost::system::system_error(
         make_error_code(errc::invalid_argument),
         "S3 multipart upload takes 1 to 10000 parts, not " + std::to_string(parts.size()));
+  const std::uint64_t retries_before = target.service->metrics().snapshot().retries;
   http::response created = co_await client_impl::send(
       *target.service, target.builder.create_multipart_upload(key, options),
       "CreateMultipartUpload");
   std::string upload_id = parse_create_multipart_upload(created);
+  // The retry counter is shared with concurrent requests: a change means that this
+  // CreateMultipartUpload may have been resent, leaving an upload whose id never reached us.
+  const bool create_may_have_been_resent =
+      target.service->metrics().snapshot().retries != retries_before;
 
   std::optional<put_result> result;
   std::exception_ptr failure;
   try {
-    result = co_await impl->upload_and_complete(target, key, upload_id, parts);
+    if (create_may_have_been_resent)
+      co_await impl->abort_uploads_started_before(target, bucket, key, upload_id);
+    result = co_await impl->upload_and_complete(target, bucket, key, upload_id, parts);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -349,9 +483,7 @@ asio::awaitable<put_result> client::multipart_upload(std::string bucket, std::st
   co_await asio::this_coro::reset_cancellation_state();
   std::exception_ptr abort_failure;
   try {
-    co_await client_impl::send(*target.service,
-                               target.builder.abort_multipart_upload(key, upload_id),
-                               "AbortMultipartUpload");
+    co_await client_impl::abort_upload(target, key, upload_id);
   } catch (...) {
     abort_failure = std::current_exception();
   }

@@ -1,10 +1,14 @@
 // The S3 client against an in-process scripted server (no emulator needed): what it sends, and
-// how multipart uploads behave when parts, completion, the abort or the caller fail.
+// how multipart uploads behave when parts, completion, the abort or the caller fail, or when the
+// answer to a create or a completion is lost.
 
 #include <chrono>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -18,6 +22,7 @@
 #include "evstore/s3/client.hpp"
 #include "evstore/s3/content_md5.hpp"
 #include "evstore/s3/error.hpp"
+#include "evstore/s3/multipart_etag.hpp"
 #include "s3_harness.hpp"
 #include "support/local_http_server.hpp"
 
@@ -36,7 +41,16 @@ http::response error_response(unsigned status, std::string_view code) {
       status, "<Error><Code>" + std::string(code) + "</Code><Message>scripted</Message></Error>");
 }
 
+// How the first CompleteMultipartUpload is answered after the server applied it.
+enum class completion_answer {
+  sent,
+  truncated,  // a body shorter than its Content-Length, then the connection closed
+  stalled,    // nothing until `stall`, longer than the client's request timeout
+};
+
 // A multipart-upload endpoint whose answers a test scripts; it records what it was sent.
+// Completing stores the object (its ETag from the parts' bytes, as S3 computes it) and ends
+// the upload: later completions and aborts of it meet 404 NoSuchUpload, as on S3.
 struct scripted_s3 {
   std::mutex mutex;
   std::vector<http::request> requests;
@@ -44,34 +58,75 @@ struct scripted_s3 {
   bool fail_complete = false;        // 400 InvalidPart
   bool complete_error_in_200 = false;
   bool fail_abort = false;  // 500 InternalError, every attempt
+  completion_answer first_completion = completion_answer::sent;
+  std::chrono::milliseconds stall{0};
+  bool upload_gone = false;  // the upload is unknown: from the start, or once completed
+  std::optional<std::string> stored_object_etag;   // HeadObject of the key: 404 when none
+  std::optional<std::string> replace_object_etag;  // another writer's object, once completed
+  std::map<unsigned, std::string> part_bodies;
+  bool lose_first_create_answer = false;  // truncated, so the client sends it again
+  std::size_t creates = 0;
+  std::optional<std::string> uploads_listing;  // ListMultipartUploads answer; 400 when none
 
   http::response handle(const http::request& req) {
     std::lock_guard lock(mutex);
     requests.push_back(req);
     const std::string& target = req.target;
-    if (req.method == "POST" && target.ends_with("?uploads"))
-      return xml_response(200,
-                          "<InitiateMultipartUploadResult><UploadId>scripted-id</UploadId>"
-                          "</InitiateMultipartUploadResult>");
+    if (req.method == "POST" && target.ends_with("?uploads")) {
+      const std::string body =
+          "<InitiateMultipartUploadResult><UploadId>scripted-id</UploadId>"
+          "</InitiateMultipartUploadResult>";
+      if (lose_first_create_answer && ++creates == 1)
+        return {200,
+                {{"Content-Length", std::to_string(body.size())}, {"Connection", "close"}},
+                body.substr(0, 20)};
+      return xml_response(200, body);
+    }
+    if (req.method == "GET" && target.ends_with("&uploads") && uploads_listing)
+      return xml_response(200, *uploads_listing);
     if (req.method == "PUT" && target.find("partNumber=") != std::string::npos) {
       unsigned part = std::stoul(target.substr(target.find("partNumber=") + 11));
       if (failing_parts.contains(part)) return error_response(400, "InvalidArgument");
+      part_bodies[part] = req.body;
       return {200, {{"ETag", "\"etag-" + std::to_string(part) + "\""}}, {}};
     }
     if (req.method == "POST" && target.find("uploadId=") != std::string::npos) {
+      if (upload_gone) return error_response(404, "NoSuchUpload");
       if (fail_complete) return error_response(400, "InvalidPart");
       if (complete_error_in_200) return error_response(200, "InternalError");
-      return xml_response(200,
-                          "<CompleteMultipartUploadResult><ETag>\"whole-etag\"</ETag>"
-                          "</CompleteMultipartUploadResult>");
+      return complete();
     }
-    if (req.method == "DELETE" && target.find("uploadId=") != std::string::npos)
-      return fail_abort ? error_response(500, "InternalError") : http::response{204, {}, {}};
+    if (req.method == "DELETE" && target.find("uploadId=") != std::string::npos) {
+      if (fail_abort) return error_response(500, "InternalError");
+      return upload_gone ? error_response(404, "NoSuchUpload") : http::response{204, {}, {}};
+    }
+    if (req.method == "HEAD" && target.starts_with("/bucket/")) {
+      if (!stored_object_etag) return {404, {}, {}};
+      return {200, {{"ETag", "\"" + *stored_object_etag + "\""}, {"Content-Length", "0"}}, {}};
+    }
     if (req.method == "HEAD") return {403, {}, {}};
     if (req.method == "PUT") return error_response(409, "BucketAlreadyOwnedByYou");
     if (req.method == "POST" && target.ends_with("?delete"))
       return xml_response(200, "<DeleteResult></DeleteResult>");
     return error_response(400, "Unscripted");
+  }
+
+  // Stores the object from the parts received and ends the upload, then answers as scripted.
+  http::response complete() {
+    std::vector<std::string_view> parts;
+    for (const auto& [number, body] : part_bodies) parts.push_back(body);
+    stored_object_etag = replace_object_etag ? *replace_object_etag : s3::multipart_etag(parts);
+    upload_gone = true;
+    const std::string body = "<CompleteMultipartUploadResult><ETag>\"" + *stored_object_etag +
+                             "\"</ETag></CompleteMultipartUploadResult>";
+    if (first_completion == completion_answer::truncated)
+      return {200,
+              {{"Content-Type", "application/xml"},
+               {"Content-Length", std::to_string(body.size())},
+               {"Connection", "close"}},
+              body.substr(0, body.size() / 2)};
+    if (first_completion == completion_answer::stalled) std::this_thread::sleep_for(stall);
+    return xml_response(200, body);
   }
 
   std::size_t count(std::string_view method, std::string_view target_part) {
@@ -111,7 +166,7 @@ BOOST_AUTO_TEST_CASE(parts_go_concurrently_within_the_cap_and_complete_in_order)
   scripted_fixture f(two_at_once());
   f.server.set_response_delay(30ms);
   s3::put_result put = run(f.io, f.s3.multipart_upload("bucket", "key", six_parts));
-  BOOST_TEST(put.etag == "\"whole-etag\"");
+  BOOST_TEST(put.etag == "\"" + s3::multipart_etag(six_parts) + "\"");
   BOOST_TEST(f.server.peak_open_connections() == 2u);
   BOOST_TEST(f.script.count("PUT", "partNumber=") == 6u);
   BOOST_TEST(f.script.count("DELETE", "uploadId=") == 0u);
@@ -169,8 +224,118 @@ BOOST_AUTO_TEST_CASE(a_failed_completion_aborts_the_upload) {
             return e.aborted() && e.s3_code() == (error_in_200 ? "InternalError" : "InvalidPart");
           });
       BOOST_TEST(f.script.count("DELETE", "uploadId=scripted-id") == 1u);
+      // S3 said it did not complete the upload: nothing to look for.
+      BOOST_TEST(f.script.count("HEAD", "/bucket/key") == 0u);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_completion_whose_answer_was_lost_succeeds_when_the_object_is_whole) {
+  for (completion_answer loss : {completion_answer::truncated, completion_answer::stalled}) {
+    for (unsigned attempts : {1u, 2u}) {
+      BOOST_TEST_CONTEXT("answer "
+                         << (loss == completion_answer::truncated ? "truncated" : "stalled") << ", "
+                         << attempts << " attempts") {
+        s3::client_options options = s3::test::local_options();
+        options.service.retry.max_attempts = attempts;
+        // The stall outlasts the request timeout, but not by so much that the requests that
+        // follow it (handled on the same server thread) time out too.
+        options.service.http.request_timeout = 1000ms;
+        std::vector<std::string> log;
+        options.service.log = [&](aws::log_level, std::string_view line) {
+          log.emplace_back(line);
+        };
+        scripted_fixture f(options);
+        f.script.first_completion = loss;
+        f.script.stall = 1400ms;
+        s3::put_result put = run(f.io, f.s3.multipart_upload("bucket", "key", six_parts));
+        BOOST_TEST(put.etag == "\"" + s3::multipart_etag(six_parts) + "\"");
+        // Sent once more after the lost answer, when retries allow: that one met NoSuchUpload.
+        BOOST_TEST(f.script.count("POST", "?uploadId=scripted-id") == attempts);
+        BOOST_TEST(f.script.count("HEAD", "/bucket/key") == 1u);
+        BOOST_TEST(f.script.count("DELETE", "uploadId=") == 0u);
+        std::size_t recognised = 0;
+        for (const std::string& line : log)
+          if (line.find("its answer was lost, the upload completed") != std::string::npos)
+            ++recognised;
+        BOOST_TEST(recognised == 1u);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_completion_answer_over_another_object_is_a_failure) {
+  scripted_fixture f;
+  f.script.first_completion = completion_answer::truncated;
+  // The same number of parts, other bytes: only the digests tell the objects apart.
+  const std::vector<std::string_view> other_parts = {"q1", "q2", "q3", "q4", "q5", "q6"};
+  f.script.replace_object_etag = s3::multipart_etag(other_parts);
+  BOOST_CHECK_EXCEPTION(run(f.io, f.s3.multipart_upload("bucket", "key", six_parts)),
+                        s3::multipart_upload_error, [](const s3::multipart_upload_error& e) {
+                          // The abort met NoSuchUpload: nothing of the upload is left.
+                          return e.s3_code() == "NoSuchUpload" && e.aborted();
+                        });
+  BOOST_TEST(f.script.count("POST", "?uploadId=scripted-id") == 2u);
+  BOOST_TEST(f.script.count("HEAD", "/bucket/key") == 1u);
+  BOOST_TEST(f.script.count("DELETE", "uploadId=scripted-id") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_upload_gone_without_an_object_is_a_failure) {
+  scripted_fixture f;
+  f.script.upload_gone = true;
+  BOOST_CHECK_EXCEPTION(
+      run(f.io, f.s3.multipart_upload("bucket", "key", six_parts)), s3::multipart_upload_error,
+      [](const s3::multipart_upload_error& e) { return e.s3_code() == "NoSuchUpload"; });
+  BOOST_TEST(f.script.count("HEAD", "/bucket/key") == 1u);
+  BOOST_TEST(f.script.count("DELETE", "uploadId=scripted-id") == 1u);
+}
+
+// ListMultipartUploads of "key": an upload an earlier CreateMultipartUpload started, ours, one
+// of the same key started after ours, and one of another key the prefix matches.
+const std::string uploads_of_key =
+    "<ListMultipartUploadsResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+    "<Upload><Key>key</Key><UploadId>orphan-id</UploadId>"
+    "<Initiated>2026-01-02T03:04:05.000Z</Initiated></Upload>"
+    "<Upload><Key>key%2Ebak</Key><UploadId>other-key-id</UploadId>"
+    "<Initiated>2026-01-02T03:04:05.000Z</Initiated></Upload>"
+    "<Upload><Key>key</Key><UploadId>scripted-id</UploadId>"
+    "<Initiated>2026-01-02T03:04:05.250Z</Initiated></Upload>"
+    "<Upload><Key>key</Key><UploadId>later-id</UploadId>"
+    "<Initiated>2026-01-02T03:04:06.000Z</Initiated></Upload>"
+    "</ListMultipartUploadsResult>";
+
+BOOST_AUTO_TEST_CASE(a_resent_create_aborts_the_upload_an_earlier_send_started) {
+  for (bool resent : {false, true}) {
+    BOOST_TEST_CONTEXT("CreateMultipartUpload resent: " << resent) {
+      scripted_fixture f;
+      f.script.lose_first_create_answer = resent;
+      f.script.uploads_listing = uploads_of_key;
+      s3::put_result put = run(f.io, f.s3.multipart_upload("bucket", "key", six_parts));
+      BOOST_TEST(put.etag == "\"" + s3::multipart_etag(six_parts) + "\"");
+      BOOST_TEST(f.script.count("POST", "?uploads") == (resent ? 2u : 1u));
+      BOOST_TEST(f.script.count("GET", "?encoding-type=url&prefix=key&uploads") ==
+                 (resent ? 1u : 0u));
+      BOOST_TEST(f.script.count("DELETE", "uploadId=orphan-id") == (resent ? 1u : 0u));
+      BOOST_TEST(f.script.count("DELETE", "uploadId=") == f.script.count("DELETE", "orphan-id"));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_upload_listing_leaves_the_upload_unharmed) {
+  s3::client_options options = s3::test::local_options();
+  std::vector<std::string> warnings;
+  options.service.log = [&](aws::log_level level, std::string_view line) {
+    if (level == aws::log_level::warning) warnings.emplace_back(line);
+  };
+  scripted_fixture f(options);
+  f.script.lose_first_create_answer = true;
+  // What fauxqs answers: the ?uploads is ignored and the objects listed.
+  f.script.uploads_listing = "<ListBucketResult><Name>bucket</Name></ListBucketResult>";
+  s3::put_result put = run(f.io, f.s3.multipart_upload("bucket", "key", six_parts));
+  BOOST_TEST(put.etag == "\"" + s3::multipart_etag(six_parts) + "\"");
+  BOOST_TEST(f.script.count("DELETE", "uploadId=") == 0u);
+  BOOST_REQUIRE_EQUAL(warnings.size(), 1u);
+  BOOST_TEST(warnings[0].find("AbortIncompleteMultipartUpload") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_abort_is_reported_with_the_upload_id) {
