@@ -3,11 +3,12 @@
 //
 // Usage: bench_replay --table-prefix P [--dynamodb-port 8000] [--s3-port 4566] [--bucket B]
 //        [--page-size 100] [--passes 1] [--warmup] [--max-events N] [--cpu C] [--label L]
-//        [--parallel-buckets K] [--prefetch-pages D] [--json FILE] [--limit-seconds 600]
+//        [--parallel-buckets K] [--month-slices S] [--prefetch-pages D] [--json FILE]
+//        [--limit-seconds 600]
 // --warmup replays once untimed first (to fill a memoizing proxy); --passes replays the table
 // that many times in one process (the memory benchmark's 100,000 events); --max-events stops
-// after that many; --cpu pins the process to one core; --parallel-buckets and --prefetch-pages
-// set replay_options (default: the library's).
+// after that many; --cpu pins the process to one core; --parallel-buckets, --month-slices and
+// --prefetch-pages set replay_options (default: the library's).
 
 #include <algorithm>
 #include <cstdio>
@@ -58,6 +59,8 @@ int main(int argc, char** argv) try {
   options.page_size = static_cast<std::size_t>(args.number("--page-size", 100));
   options.parallel_buckets = static_cast<std::size_t>(
       args.number("--parallel-buckets", static_cast<long>(options.parallel_buckets)));
+  options.month_slices = static_cast<std::size_t>(
+      args.number("--month-slices", static_cast<long>(options.month_slices)));
   options.prefetch_pages = static_cast<std::size_t>(
       args.number("--prefetch-pages", static_cast<long>(options.prefetch_pages)));
   const long passes = std::max(1L, args.number("--passes", 1));
@@ -99,6 +102,7 @@ int main(int argc, char** argv) try {
                                     {"payload_bytes", run.payload_bytes},
                                     {"page_size", options.page_size},
                                     {"parallel_buckets", options.parallel_buckets},
+                                    {"month_slices", options.month_slices},
                                     {"prefetch_pages", options.prefetch_pages},
                                     {"passes", passes},
                                     {"seconds", seconds},

@@ -109,31 +109,34 @@ if (scaling.length) {
     scaling.map((s) => `${s.in_flight} ${s.events_per_s}`).join('\n') + '\n');
 }
 
-// Replay scaling through the 5 ms proxy: events/s by buckets read at once (K) and by prefetch
-// depth.
-const replayScaling = fs.readdirSync(dir).filter((f) => /^scaling-replay-k\d+-p\d+\.json$/.test(f))
+// Replay scaling through the 5 ms proxy: events/s by months read at once (K), slices a month
+// (S) and prefetch depth (D), each varied with the others at the defaults (4, 8, 2).
+const replayScaling = fs.readdirSync(dir)
+  .filter((f) => /^scaling-replay-k\d+-s\d+-p\d+\.json$/.test(f))
   .map((f) => load(f))
-  .sort((x, y) => x.parallel_buckets - y.parallel_buckets || x.prefetch_pages - y.prefetch_pages);
+  .sort((x, y) => x.parallel_buckets - y.parallel_buckets || x.month_slices - y.month_slices
+    || x.prefetch_pages - y.prefetch_pages);
 if (replayScaling.length) {
   const adapterProxy = replayProxy[1];
-  console.log('\n| replay, 5 ms proxy: buckets at once (K) | prefetch pages | evstore events/s |'
-    + " x the adapter's | client CPU us/event |");
-  console.log('|---|---|---|---|---|');
+  console.log('\n| replay, 5 ms proxy: months at once (K) | slices a month (S) | prefetch pages (D) |'
+    + " evstore events/s | x the adapter's | client CPU us/event |");
+  console.log('|---|---|---|---|---|---|');
   for (const s of replayScaling) {
     const ratio = adapterProxy ? `${fmt(s.events_per_s / adapterProxy.events_per_s, 2)}x` : 'n/a';
-    console.log(`| ${s.parallel_buckets} | ${s.prefetch_pages} | ${fmt(s.events_per_s)} | ${ratio} | `
-      + `${fmt(s.cpu_us_per_event, 1)} |`);
+    console.log(`| ${s.parallel_buckets} | ${s.month_slices} | ${s.prefetch_pages} | `
+      + `${fmt(s.events_per_s)} | ${ratio} | ${fmt(s.cpu_us_per_event, 1)} |`);
   }
-  const byK = new Map();
-  const byDepth = new Map();
-  for (const s of replayScaling) {
-    if (!byK.has(s.parallel_buckets) || s.prefetch_pages === 2) byK.set(s.parallel_buckets, s);
-    if (s.parallel_buckets === 4) byDepth.set(s.prefetch_pages, s);
-  }
+  const series = (varied, fixed) => new Map(replayScaling
+    .filter((s) => Object.entries(fixed).every(([k, v]) => s[k] === v))
+    .map((s) => [s[varied], s]));
   const dat = (m) => [...m.entries()].sort((x, y) => x[0] - y[0])
     .map(([x, s]) => `${x} ${s.events_per_s}`).join('\n') + '\n';
-  fs.writeFileSync(path.join(dir, 'scaling-replay-buckets.dat'), dat(byK));
-  fs.writeFileSync(path.join(dir, 'scaling-replay-prefetch.dat'), dat(byDepth));
+  fs.writeFileSync(path.join(dir, 'scaling-replay-buckets.dat'),
+    dat(series('parallel_buckets', { month_slices: 8, prefetch_pages: 2 })));
+  fs.writeFileSync(path.join(dir, 'scaling-replay-slices.dat'),
+    dat(series('month_slices', { parallel_buckets: 4, prefetch_pages: 2 })));
+  fs.writeFileSync(path.join(dir, 'scaling-replay-prefetch.dat'),
+    dat(series('prefetch_pages', { parallel_buckets: 4, month_slices: 8 })));
 }
 
 // Events/s over time: the rate between timeline points at least `step` seconds apart.

@@ -1,10 +1,11 @@
 // The replay cursor. Its plan: the months to read (the metadata item's range, the caller's
 // bounds, or probing for tables without the item), the buckets of a month (shards), and where
-// a resumed replay starts. Each month's buckets are read through timeBucketIndex, merged into
-// (created, id) order and cut into pages of keys that are hydrated. Without read-ahead the
-// caller's next() does all of that; with it, producer tasks read up to parallel_buckets months
-// at once, each up to prefetch_pages pages ahead, into bounded channels the caller drains in
-// month order.
+// a resumed replay starts. Each month is cut into slices of `created` time (segments); a
+// segment's buckets are read through timeBucketIndex, merged into (created, id) order and cut
+// into pages of keys that are hydrated. Without read-ahead the caller's next() does all of
+// that; with it, producer tasks read up to parallel_buckets months (all their slices) at once,
+// each segment up to prefetch_pages pages ahead, into bounded channels the caller drains in
+// order.
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,7 @@
 
 #include "evstore/store/errors.hpp"
 #include "evstore/store/metadata_item.hpp"
+#include "evstore/store/month_slices.hpp"
 #include "evstore/store/replay_order.hpp"
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
@@ -45,6 +47,7 @@ constexpr chr::months unrecorded_months_ahead{12};
 /// Bounds on the read-ahead options, so that a typo cannot ask for unbounded memory.
 constexpr std::size_t max_parallel_buckets = 64;
 constexpr std::size_t max_prefetch_pages = 64;
+constexpr std::size_t max_month_slices = 64;
 constexpr std::size_t max_page_size = 1'000'000;
 
 const boost::system::error_code no_error{};
@@ -72,20 +75,25 @@ std::vector<std::string> buckets_of(chr::year_month month, unsigned shards) {
   return buckets;
 }
 
+/// The index entries of `bucket` with `created` in [from, to] (an absent bound: open).
 ddb::query_request bucket_query(const repo_state& state, std::string bucket,
-                                const std::optional<index_key>& from) {
+                                const std::optional<std::string>& from,
+                                const std::optional<std::string>& to) {
   ddb::query_request request;
   request.table_name = state.table;
   request.index_name = std::string(time_bucket_index);
   request.names = {{"#bucket", "timeBucket"}};
   request.values = {{":bucket", ddb::attribute_value::string(std::move(bucket))}};
-  if (from) {
-    request.key_condition_expression = "#bucket = :bucket AND #created >= :created";
-    request.names.emplace("#created", "created");
-    request.values.emplace(":created", ddb::attribute_value::string(from->created));
-  } else {
-    request.key_condition_expression = "#bucket = :bucket";
-  }
+  request.key_condition_expression = "#bucket = :bucket";
+  if (from || to) request.names.emplace("#created", "created");
+  if (from) request.values.emplace(":from", ddb::attribute_value::string(*from));
+  if (to) request.values.emplace(":to", ddb::attribute_value::string(*to));
+  if (from && to)
+    request.key_condition_expression += " AND #created BETWEEN :from AND :to";
+  else if (from)
+    request.key_condition_expression += " AND #created >= :from";
+  else if (to)
+    request.key_condition_expression += " AND #created <= :to";
   return request;
 }
 
@@ -95,7 +103,7 @@ asio::awaitable<ddb::query_result> query_page(std::shared_ptr<repo_state> state,
 }
 
 asio::awaitable<bool> month_has_events(std::shared_ptr<repo_state> state, chr::year_month month) {
-  ddb::query_request request = bucket_query(*state, time_bucket(month), std::nullopt);
+  ddb::query_request request = bucket_query(*state, time_bucket(month), std::nullopt, std::nullopt);
   request.limit = 1;
   // An empty first page with a LastEvaluatedKey cannot happen without a filter, so one page
   // answers the question.
@@ -155,17 +163,23 @@ asio::awaitable<index_key> cursor_key(std::shared_ptr<repo_state> state, std::st
   unknown_cursor(id, state->table);
 }
 
-/// One month's keys in replay order, a page at a time.
-class month_reader {
+/// One segment's keys (a slice of a month's `created` time) in replay order, a page at a time.
+class segment_reader {
  public:
-  month_reader(std::shared_ptr<repo_state> state, chr::year_month month, const replay_plan& plan,
-               std::size_t page_size)
+  segment_reader(std::shared_ptr<repo_state> state, chr::year_month month,
+                 const created_slice& slice, const replay_plan& plan, std::size_t page_size)
       : state_(std::move(state)), page_size_(page_size), merge_(0) {
     // Only the resumed month has keys at or before the cursor.
     std::optional<index_key> after;
     if (plan.after && month_of_created(plan.after->created) == month) after = plan.after;
+    std::optional<std::string> from = slice.from;
+    if (after) {
+      // A slice wholly before the cursor's time holds nothing to return: no query at all.
+      if (slice.to && *slice.to < after->created) return;
+      if (!from || *from < after->created) from = after->created;
+    }
     for (std::string& bucket : buckets_of(month, plan.shards)) {
-      requests_.push_back(bucket_query(*state_, std::move(bucket), after));
+      requests_.push_back(bucket_query(*state_, std::move(bucket), from, slice.to));
       requests_.back().limit = static_cast<std::int32_t>(page_size);
     }
     merge_ = bucket_merge(requests_.size(), std::move(after));
@@ -260,9 +274,9 @@ struct page_slot {
       delivered;
 };
 
-/// A month being read ahead: its pages in order, then a null slot when the month is done.
-struct month_job {
-  month_job(asio::any_io_executor executor, std::size_t depth)
+/// A segment being read ahead: its pages in order, then a null slot when it is done.
+struct segment_job {
+  segment_job(asio::any_io_executor executor, std::size_t depth)
       : pages(std::move(executor), depth) {}
   concurrent_channel<void(boost::system::error_code, std::shared_ptr<page_slot>)> pages;
 };
@@ -282,24 +296,26 @@ asio::awaitable<void> hydrate_into(std::shared_ptr<repo_state> state,
   slot->delivered.try_send(no_error, error, std::move(events));
 }
 
-/// Reads one month into its job: queries in order, each page's hydration started at once (up
-/// to the job's depth of pages not yet taken by the caller).
-asio::awaitable<void> read_month(std::shared_ptr<repo_state> state,
-                                 std::shared_ptr<pipeline> shared, std::shared_ptr<month_job> job,
-                                 month_reader reader) {
+/// Reads one segment into its job: queries in order, each page's hydration started at once
+/// (up to the job's depth of pages not yet taken by the caller).
+asio::awaitable<void> read_segment(std::shared_ptr<repo_state> state,
+                                   std::shared_ptr<pipeline> shared,
+                                   std::shared_ptr<segment_job> job, segment_reader reader) {
   try {
     while (!shared->stopped) {
       std::vector<index_key> keys = co_await reader.next_keys();
       if (keys.empty()) break;
       std::shared_ptr<page_slot> slot = std::make_shared<page_slot>(state->executor);
-      co_await job->pages.async_send(no_error, slot, asio::use_awaitable);
+      // Hydrating before the hand-over (which waits while the job is full) keeps a page ready
+      // when the caller frees a place.
       asio::co_spawn(state->executor, hydrate_into(state, shared, std::move(keys), slot),
                      asio::detached);
+      co_await job->pages.async_send(no_error, slot, asio::use_awaitable);
     }
-    const std::shared_ptr<page_slot> month_done;
-    co_await job->pages.async_send(no_error, month_done, asio::use_awaitable);
+    const std::shared_ptr<page_slot> segment_done;
+    co_await job->pages.async_send(no_error, segment_done, asio::use_awaitable);
   } catch (...) {
-    // A closed channel means the replay stopped; anything else is this month's failure.
+    // A closed channel means the replay stopped; anything else is this segment's failure.
     if (!shared->stopped) shared->fail(std::current_exception());
     job->pages.close();
   }
@@ -315,6 +331,7 @@ class replay::cursor {
     options_.parallel_buckets =
         std::clamp<std::size_t>(options_.parallel_buckets, 1, max_parallel_buckets);
     options_.prefetch_pages = std::min(options_.prefetch_pages, max_prefetch_pages);
+    options_.month_slices = std::clamp<std::size_t>(options_.month_slices, 1, max_month_slices);
     options_.max_concurrent_payload_reads =
         std::max<std::size_t>(options_.max_concurrent_payload_reads, 1);
     shared_ = std::make_shared<pipeline>(state_->executor, options_.max_concurrent_payload_reads);
@@ -366,12 +383,25 @@ class replay::cursor {
     plan_ = std::move(plan);
   }
 
+  /// The reader of the next segment in order, or nullopt after the last month's last slice.
+  std::optional<segment_reader> next_segment() {
+    if (next_month_ > plan_->last) return std::nullopt;
+    if (slices_.empty())
+      slices_ = month_slices(next_month_, static_cast<unsigned>(options_.month_slices));
+    segment_reader reader(state_, next_month_, slices_[next_slice_], *plan_, options_.page_size);
+    if (++next_slice_ == slices_.size()) {
+      next_slice_ = 0;
+      slices_.clear();
+      next_month_ += chr::months{1};
+    }
+    return reader;
+  }
+
   asio::awaitable<std::optional<std::vector<event>>> next_in_order() {
     for (;;) {
       if (!reader_) {
-        if (next_month_ > plan_->last) co_return std::nullopt;
-        reader_.emplace(state_, next_month_, *plan_, options_.page_size);
-        next_month_ += chr::months{1};
+        reader_ = next_segment();
+        if (!reader_) co_return std::nullopt;
       }
       const std::vector<index_key> keys = co_await reader_->next_keys();
       if (keys.empty()) {
@@ -383,24 +413,24 @@ class replay::cursor {
     }
   }
 
-  /// Keeps parallel_buckets months being read ahead.
-  void start_months() {
-    while (jobs_.size() < options_.parallel_buckets && next_month_ <= plan_->last) {
-      auto job = std::make_shared<month_job>(state_->executor, options_.prefetch_pages);
-      month_reader reader(state_, next_month_, *plan_, options_.page_size);
-      asio::co_spawn(state_->executor, read_month(state_, shared_, job, std::move(reader)),
+  /// Keeps parallel_buckets months' worth of segments being read ahead.
+  void start_segments() {
+    while (jobs_.size() < options_.parallel_buckets * options_.month_slices) {
+      std::optional<segment_reader> reader = next_segment();
+      if (!reader) return;
+      auto job = std::make_shared<segment_job>(state_->executor, options_.prefetch_pages);
+      asio::co_spawn(state_->executor, read_segment(state_, shared_, job, std::move(*reader)),
                      asio::detached);
       jobs_.push_back(std::move(job));
-      next_month_ += chr::months{1};
     }
   }
 
   asio::awaitable<std::optional<std::vector<event>>> next_read_ahead() {
     for (;;) {
       if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
-      start_months();
+      start_segments();
       if (jobs_.empty()) co_return std::nullopt;
-      const std::shared_ptr<month_job> job = jobs_.front();
+      const std::shared_ptr<segment_job> job = jobs_.front();
       auto [closed, slot] = co_await job->pages.async_receive(asio::as_tuple(asio::use_awaitable));
       if (closed) {
         if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
@@ -422,7 +452,7 @@ class replay::cursor {
   /// response ends when it arrives; they hold what they use, so nothing dangles.
   void stop() {
     shared_->stopped = true;
-    for (const std::shared_ptr<month_job>& job : jobs_) job->pages.close();
+    for (const std::shared_ptr<segment_job>& job : jobs_) job->pages.close();
     jobs_.clear();
   }
 
@@ -431,10 +461,12 @@ class replay::cursor {
   std::shared_ptr<pipeline> shared_;
   std::optional<replay_plan> plan_;
   std::exception_ptr failed_;
-  /// The next month not yet started.
+  /// The next segment not yet started: a slice of a month.
   chr::year_month next_month_{};
-  std::optional<month_reader> reader_;           ///< without read-ahead
-  std::deque<std::shared_ptr<month_job>> jobs_;  ///< with read-ahead, in month order
+  std::vector<created_slice> slices_;  ///< of next_month_; empty before it is sliced
+  std::size_t next_slice_ = 0;
+  std::optional<segment_reader> reader_;           ///< without read-ahead
+  std::deque<std::shared_ptr<segment_job>> jobs_;  ///< with read-ahead, in order
 };
 
 replay::replay(std::shared_ptr<repo_state> state, replay_options options)

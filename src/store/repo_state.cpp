@@ -42,6 +42,7 @@ aws::service_client_options service_options(const repo_options& options) {
   service.metrics = std::make_shared<aws::service_metrics>();
   service.log = options.log;
   service.http.request_timeout = options.request_timeout;
+  service.http.max_connections = options.max_connections;
   service.retry.max_attempts = options.max_attempts;
   return service;
 }

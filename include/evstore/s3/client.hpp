@@ -109,8 +109,12 @@ class client {
 
   /// A whole multipart upload of `parts` (as given: each but the last must be at least
   /// min_part_size, or S3 refuses to complete with EntityTooSmall): creates the upload,
-  /// uploads up to max_concurrent_parts parts at once, completes it. On any failure, including
-  /// cancellation, it aborts the upload and throws s3::multipart_upload_error.
+  /// uploads up to max_concurrent_parts parts at once, completes it. A completion whose answer
+  /// was lost (NoSuchUpload on the resend, a dropped or unreadable answer) counts when HeadObject
+  /// shows the object with the multipart ETag of these parts. When CreateMultipartUpload had to
+  /// be resent, earlier uploads of exactly this key (the orphan of the lost answer) are listed
+  /// and aborted. On any other failure, including cancellation, it aborts the upload and throws
+  /// s3::multipart_upload_error.
   boost::asio::awaitable<put_result> multipart_upload(std::string bucket, std::string key,
                                                       std::vector<std::string_view> parts,
                                                       put_options options = {});

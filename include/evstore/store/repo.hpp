@@ -58,6 +58,10 @@ struct repo_options {
   /// Attempts of a DynamoDB or S3 request, the first included, while it fails transiently
   /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota.
   unsigned max_attempts = 3;
+  /// Keep-alive HTTP connections to each service (DynamoDB, S3) at most; requests beyond them
+  /// wait. A replay at its defaults has up to 32 chains of index pages (parallel_buckets x
+  /// month_slices) and their hydrations in flight.
+  std::size_t max_connections = 64;
   logger log{};
 };
 
@@ -68,7 +72,8 @@ struct append_options {
 };
 
 struct replay_options {
-  /// Events a page at most (at least 1). Pages may hold fewer: a page never spans two months.
+  /// Events a page at most (at least 1). Pages may hold fewer: a page never spans two slices of
+  /// a month (see month_slices).
   std::size_t page_size = 100;
   /// The first month read. Default: the earliest month holding events (from the table's
   /// metadata item).
@@ -80,7 +85,11 @@ struct replay_options {
   std::optional<std::string> after_id{};
   /// Months (time buckets) read at once (K); the output order is the same for every value.
   std::size_t parallel_buckets = 4;
-  /// Pages read ahead of the caller per month being read.
+  /// Slices of `created` time each month is cut into, read at once (1 to 64): a month's index
+  /// pages form a chain of round trips, so one slice reads at most a page per round trip. Each
+  /// slice costs at least one Query, also when empty.
+  std::size_t month_slices = 8;
+  /// Pages read ahead of the caller per slice being read.
   std::size_t prefetch_pages = 2;
   /// S3 payload downloads in flight at most.
   std::size_t max_concurrent_payload_reads = 16;
@@ -124,7 +133,8 @@ struct migrate_options {
 class repo_state;
 
 /// Pages of events in replay order: (created, id) ascending, month by month. Never yields an
-/// empty page; memory stays bounded by parallel_buckets x (prefetch_pages + 1) pages.
+/// empty page; memory stays bounded by parallel_buckets x month_slices x (prefetch_pages + 1)
+/// pages.
 class replay {
  public:
   explicit replay(std::shared_ptr<repo_state> state, replay_options options);

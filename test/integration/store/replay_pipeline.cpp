@@ -1,6 +1,7 @@
-// How a replay reads: months read at once (parallel_buckets) and pages read ahead
-// (prefetch_pages) never change the output; sharded tables merge their buckets into the same
-// order; a replay destroyed mid-way or failing in a month read ahead ends cleanly.
+// How a replay reads: months read at once (parallel_buckets), slices of a month read at once
+// (month_slices) and pages read ahead (prefetch_pages) never change the output; sharded tables
+// merge their buckets into the same order; a replay destroyed mid-way or failing in a month read
+// ahead ends cleanly.
 
 #include <boost/test/unit_test.hpp>
 
@@ -86,7 +87,7 @@ BOOST_AUTO_TEST_CASE(every_parallelism_and_read_ahead_gives_the_same_output) {
   const std::vector<std::string> expected = replay_order(events);
 
   const std::vector<event> sequential =
-      f.replay_all({.page_size = 7, .parallel_buckets = 1, .prefetch_pages = 0});
+      f.replay_all({.page_size = 7, .parallel_buckets = 1, .month_slices = 1, .prefetch_pages = 0});
   BOOST_TEST_REQUIRE(ids_of(sequential) == expected, boost::test_tools::per_element());
   for (const std::size_t k : {1u, 8u}) {
     for (const std::size_t prefetch : {0u, 1u, 4u}) {
@@ -107,6 +108,69 @@ BOOST_AUTO_TEST_CASE(every_parallelism_and_read_ahead_gives_the_same_output) {
   std::size_t offloaded = 0;
   for (const event& e : sequential) offloaded += e.payload_json.size() > 6000 ? 1 : 0;
   BOOST_TEST(offloaded == 12u);
+}
+
+/// Events around every slice boundary of 2, 3, 4 and 7 slices of February and March 2021 (a
+/// millisecond before, two at it, one after), at the first and last millisecond of each month.
+std::vector<event> events_at_slice_boundaries() {
+  std::vector<event> events;
+  auto add = [&](timestamp at) {
+    events.push_back(event_at("b-" + std::to_string(events.size() + 100), at,
+                              "s" + std::to_string(events.size() % 7)));
+  };
+  for (const chr::year_month month : {ym(2021, 2), ym(2021, 3)}) {
+    const timestamp start{chr::sys_days{month / 1}};
+    const timestamp end{chr::sys_days{(month + chr::months{1}) / 1}};
+    add(start);
+    add(end - chr::milliseconds{1});
+    for (const int count : {2, 3, 4, 7}) {
+      for (int i = 1; i < count; ++i) {
+        const timestamp boundary = start + (end - start) * i / count;
+        add(boundary - chr::milliseconds{1});
+        add(boundary);
+        add(boundary);
+        add(boundary + chr::milliseconds{1});
+      }
+    }
+  }
+  return events;
+}
+
+BOOST_AUTO_TEST_CASE(slices_of_a_month_lose_and_reorder_nothing_at_their_boundaries) {
+  store_fixture f("slices");
+  f.run(f.store.init());
+  const std::vector<event> events = events_at_slice_boundaries();
+  f.run(f.store.append(events));
+  const std::vector<std::string> expected = replay_order(events);
+  for (const std::size_t slices : {1u, 2u, 3u, 4u, 7u, 64u}) {
+    for (const std::size_t prefetch : {0u, 2u}) {
+      BOOST_TEST_CONTEXT("slices " << slices << ", prefetch " << prefetch) {
+        BOOST_TEST(ids_of(f.replay_all({.page_size = 3,
+                                        .parallel_buckets = 2,
+                                        .month_slices = slices,
+                                        .prefetch_pages = prefetch})) == expected,
+                   boost::test_tools::per_element());
+      }
+    }
+  }
+  // Resuming at a boundary of 4 slices (the second of the two events at it): the rest, in order.
+  const timestamp start{chr::sys_days{ym(2021, 3) / 1}};
+  const timestamp boundary = start + (chr::sys_days{ym(2021, 4) / 1} - start) * 2 / 4;
+  std::vector<std::string> at_boundary;
+  for (const event& e : events)
+    if (*e.created == boundary) at_boundary.push_back(e.id);
+  BOOST_TEST_REQUIRE(!at_boundary.empty());
+  const std::string cursor = *std::max_element(at_boundary.begin(), at_boundary.end());
+  const auto position = std::find(expected.begin(), expected.end(), cursor);
+  BOOST_TEST_REQUIRE((position != expected.end()));
+  const std::vector<std::string> rest(position + 1, expected.end());
+  for (const std::size_t prefetch : {0u, 2u}) {
+    BOOST_TEST(
+        ids_of(f.replay_all(
+            {.page_size = 3, .after_id = cursor, .month_slices = 4, .prefetch_pages = prefetch})) ==
+            rest,
+        boost::test_tools::per_element());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sharded_and_plain_tables_replay_the_same_events_in_the_same_order) {

@@ -1,0 +1,41 @@
+#include <boost/test/unit_test.hpp>
+
+#include "evstore/store/month_slices.hpp"
+
+namespace chr = std::chrono;
+
+BOOST_AUTO_TEST_SUITE(month_slices_of_a_month)
+
+BOOST_AUTO_TEST_CASE(one_slice_is_the_whole_month_unbounded) {
+  const auto slices = evstore::month_slices(chr::year{2024} / chr::February, 1);
+  BOOST_TEST_REQUIRE(slices.size() == 1u);
+  BOOST_TEST(!slices[0].from.has_value());
+  BOOST_TEST(!slices[0].to.has_value());
+  BOOST_TEST(evstore::month_slices(chr::year{2024} / chr::February, 0).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(slices_meet_a_millisecond_apart) {
+  // February 2024 has 29 days: 4 slices of 7 days 6 hours.
+  const auto slices = evstore::month_slices(chr::year{2024} / chr::February, 4);
+  BOOST_TEST_REQUIRE(slices.size() == 4u);
+  BOOST_TEST(!slices[0].from.has_value());
+  BOOST_TEST(*slices[0].to == "2024-02-08T05:59:59.999Z");
+  BOOST_TEST(*slices[1].from == "2024-02-08T06:00:00.000Z");
+  BOOST_TEST(*slices[1].to == "2024-02-15T11:59:59.999Z");
+  BOOST_TEST(*slices[2].from == "2024-02-15T12:00:00.000Z");
+  BOOST_TEST(*slices[2].to == "2024-02-22T17:59:59.999Z");
+  BOOST_TEST(*slices[3].from == "2024-02-22T18:00:00.000Z");
+  BOOST_TEST(!slices[3].to.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(uneven_lengths_round_down_to_the_millisecond) {
+  // 31 days = 2,678,400,000 ms; a third is 892,800,000 ms = 10 days 8 hours.
+  const auto slices = evstore::month_slices(chr::year{2021} / chr::March, 3);
+  BOOST_TEST_REQUIRE(slices.size() == 3u);
+  BOOST_TEST(*slices[0].to == "2021-03-11T07:59:59.999Z");
+  BOOST_TEST(*slices[1].from == "2021-03-11T08:00:00.000Z");
+  BOOST_TEST(*slices[1].to == "2021-03-21T15:59:59.999Z");
+  BOOST_TEST(*slices[2].from == "2021-03-21T16:00:00.000Z");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
