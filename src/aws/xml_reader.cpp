@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "evstore/http/utf8.hpp"
+
 namespace evstore::aws::xml {
 
 const element* element::find(std::string_view child_name) const noexcept {
@@ -43,24 +45,6 @@ bool is_name_char(unsigned char c) {
 bool is_xml_char(std::uint32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class parser {
@@ -193,7 +177,7 @@ class parser {
         if (cp > 0x10FFFF) fail("character reference out of range");
       }
       if (!is_xml_char(cp)) fail("character reference to a character not allowed in XML");
-      append_utf8(out, cp);
+      http::append_utf8(out, cp);
     } else {
       fail("unknown entity (only amp, lt, gt, quot, apos and numeric references)");
     }

@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "evstore/http/utf8.hpp"
+
 namespace evstore::detail {
 
 struct json_syntax_error {
@@ -359,25 +361,7 @@ class json_scanner {
       if (low < 0xDC00 || low > 0xDFFF) fail("a high surrogate without a low one");
       code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
     }
-    append_utf8(code);
-  }
-
-  void append_utf8(unsigned code) {
-    if (code < 0x80) {
-      unescaped_ += static_cast<char>(code);
-    } else if (code < 0x800) {
-      unescaped_ += static_cast<char>(0xC0 | (code >> 6));
-      unescaped_ += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-      unescaped_ += static_cast<char>(0xE0 | (code >> 12));
-      unescaped_ += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      unescaped_ += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-      unescaped_ += static_cast<char>(0xF0 | (code >> 18));
-      unescaped_ += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-      unescaped_ += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      unescaped_ += static_cast<char>(0x80 | (code & 0x3F));
-    }
+    http::append_utf8(unescaped_, code);
   }
 
   const char* begin_;
