@@ -6,8 +6,12 @@
 // Usage: bench_append --table-prefix P [--dynamodb-port 8000] [--s3-port 4566]
 //        [--bucket B] [--events 20000] [--batch 10] [--streams 200] [--in-flight 16]
 //        [--payload-bytes 1024] [--months 0] [--label L] [--json FILE] [--limit-seconds 600]
+//        [--skip-table-creation]
+// --skip-table-creation appends to a table made beforehand (e.g. by the adapter, whose table
+// has no streamIndex), to tell the cost of evstore's requests from the cost of its index.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -19,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 
+#include "evstore/aws/metrics.hpp"
 #include "evstore/store/repo.hpp"
 #include "support/arguments.hpp"
 #include "support/bench_events.hpp"
@@ -58,6 +63,35 @@ std::vector<std::vector<event>> worker_batches(const workload& work,
   return batches;
 }
 
+/// The appends the workload makes: one a batch.
+std::size_t total_batches(const workload& work) {
+  const std::size_t per_stream = work.events / work.streams;
+  return (per_stream + work.batch - 1) / work.batch * work.streams;
+}
+
+/// The DynamoDB requests of the timed section.
+struct timed_requests {
+  std::uint64_t requests = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t failed = 0;
+  aws::latency_histogram latency;
+};
+
+timed_requests requests_since(const aws::service_metrics_snapshot& before,
+                              const aws::service_metrics_snapshot& after) {
+  timed_requests timed{after.requests - before.requests,
+                       after.retries - before.retries,
+                       after.failed_requests - before.failed_requests,
+                       {}};
+  for (std::size_t b = 0; b < timed.latency.counts.size(); ++b)
+    timed.latency.counts[b] = after.latency.counts[b] - before.latency.counts[b];
+  return timed;
+}
+
+std::string bound_text(std::optional<std::chrono::milliseconds> bound) {
+  return bound ? std::to_string(bound->count()) + " ms" : std::string("(over the last bound)");
+}
+
 asio::awaitable<void> append_worker(repo& store, std::vector<std::vector<event>> batches) {
   for (std::vector<event>& batch : batches) co_await store.append(std::move(batch));
 }
@@ -65,7 +99,7 @@ asio::awaitable<void> append_worker(repo& store, std::vector<std::vector<event>>
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const bench::arguments args(argc, argv, {});
+  const bench::arguments args(argc, argv, {"--skip-table-creation"});
   const workload work{static_cast<std::size_t>(args.number("--events", 20000)),
                       static_cast<std::size_t>(std::max(1L, args.number("--batch", 10))),
                       static_cast<std::size_t>(std::max(1L, args.number("--streams", 200))),
@@ -80,7 +114,8 @@ int main(int argc, char** argv) try {
       io.get_executor(),
       bench::local_config(args.number("--dynamodb-port", 8000), args.number("--s3-port", 4566)),
       {.table_name_prefix = args.text("--table-prefix", ""),
-       .s3_bucket_name = args.text("--bucket", "evstore-bench")});
+       .s3_bucket_name = args.text("--bucket", "evstore-bench"),
+       .skip_table_creation = args.has("--skip-table-creation")});
   bench::run_for(io, store.init(), limit);
 
   std::optional<bench::spread_times> times;
@@ -91,6 +126,7 @@ int main(int argc, char** argv) try {
   for (std::size_t w = 0; w < work.in_flight; ++w)
     batches.push_back(worker_batches(work, times ? &*times : nullptr, w));
 
+  const aws::service_metrics_snapshot requests_before = store.metrics().dynamodb;
   const double cpu_start = bench::process_cpu_seconds();
   const double wall_start = bench::wall_seconds();
   std::size_t running = work.in_flight;
@@ -107,11 +143,22 @@ int main(int argc, char** argv) try {
   if (failure) std::rethrow_exception(failure);
   const double seconds = bench::wall_seconds() - wall_start;
   const double cpu = bench::process_cpu_seconds() - cpu_start;
+  const timed_requests requests = requests_since(requests_before, store.metrics().dynamodb);
 
   const std::string label = args.text("--label", "evstore append");
   std::printf("%s: %zu events in %.2f s: %.0f events/s, client CPU %.1f us/event\n", label.c_str(),
               appended, seconds, static_cast<double>(appended) / seconds,
               cpu * 1e6 / static_cast<double>(appended));
+  const std::size_t appends = total_batches(work);
+  std::printf(
+      "%s: %llu DynamoDB requests (%.2f an append), %llu retries, %llu failed; "
+      "request latency p50 <= %s, p90 <= %s\n",
+      label.c_str(), static_cast<unsigned long long>(requests.requests),
+      static_cast<double>(requests.requests) / static_cast<double>(appends),
+      static_cast<unsigned long long>(requests.retries),
+      static_cast<unsigned long long>(requests.failed),
+      bound_text(requests.latency.quantile_bound(0.5)).c_str(),
+      bound_text(requests.latency.quantile_bound(0.9)).c_str());
   const boost::json::object figures{{"label", label},
                                     {"client", "evstore"},
                                     {"events", appended},
@@ -123,7 +170,9 @@ int main(int argc, char** argv) try {
                                     {"events_per_s", static_cast<double>(appended) / seconds},
                                     {"cpu_seconds", cpu},
                                     {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
-                                    {"peak_rss_kib", bench::peak_rss_kib()}};
+                                    {"peak_rss_kib", bench::peak_rss_kib()},
+                                    {"dynamodb_requests", requests.requests},
+                                    {"dynamodb_retries", requests.retries}};
   if (!bench::write_json(args.text("--json", ""), figures)) {
     std::fprintf(stderr, "bench_append: cannot write the JSON file\n");
     return 1;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <variant>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -12,6 +13,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/append_plan.hpp"
+#include "evstore/store/append_token.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_size.hpp"
@@ -64,23 +66,6 @@ void check_sizes(const repo_state& state, const std::vector<event>& events) {
   }
 }
 
-/// The stored event with this id (under any created time), its payload fetched; nullopt when
-/// none. A strongly consistent Query on the id: the table's key is id + created.
-asio::awaitable<std::optional<event>> stored_event(std::shared_ptr<repo_state> state,
-                                                   std::string id) {
-  ddb::query_request request;
-  request.table_name = state->table;
-  request.key_condition_expression = "#id = :id";
-  request.names = {{"#id", "id"}};
-  request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
-  request.consistent_read = true;
-  request.limit = 1;
-  ddb::query_result result = co_await state->ddb.query(request);
-  if (result.items.empty()) co_return std::nullopt;
-  decoded_item decoded = event_from_item(result.items.front());
-  co_return co_await state->complete(std::move(decoded));
-}
-
 /// For each event whose id the caller chose, the identical event already stored (nullopt for
 /// the others). Throws duplicate_event_error, before anything is written, when an id is stored
 /// with other content. Generated ids are new UUIDs and are not looked up.
@@ -97,7 +82,7 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
         state->executor, std::declval<asio::awaitable<std::optional<event>>>(), asio::deferred));
     std::vector<lookup_op> ops;
     for (std::size_t k = start; k < end; ++k)
-      ops.push_back(asio::co_spawn(state->executor, stored_event(state, events[lookups[k]].id),
+      ops.push_back(asio::co_spawn(state->executor, state->event_by_id(events[lookups[k]].id),
                                    asio::deferred));
     auto [order, errors, found] =
         co_await asio::experimental::make_parallel_group(std::move(ops))
@@ -116,6 +101,8 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
   co_return stored;
 }
 
+/// The call writing a chunk. What it holds beside the chunk and its items (expressions, return
+/// values) is named by the tag of transaction_content_digest: changing it changes the tag.
 ddb::transact_write_items_request build_transaction(const repo_state& state,
                                                     const transaction_chunk& chunk,
                                                     std::vector<ddb::item> items) {
@@ -166,19 +153,23 @@ asio::awaitable<bool> chunk_applied(repo_state& state, const ddb::item& first_it
 }
 
 /// Writes one chunk; retries conflicts with other transactions. Returns nullopt when written,
-/// the head's actual version when its condition failed.
+/// the head's actual version when its condition failed. The chunk's items are moved out of
+/// `items` into the request, which every attempt sends again with its own token.
 asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
                                                           const transaction_chunk& chunk,
                                                           const std::vector<event>& events,
-                                                          const std::vector<ddb::item>& items) {
+                                                          std::vector<ddb::item>& items) {
   const std::string stream = stream_name(chunk.domain, chunk.identifier);
+  const transaction_digest content = transaction_content_digest(state.table, chunk, items);
+  std::vector<ddb::item> chunk_items;
+  chunk_items.reserve(chunk.positions.size());
+  for (const std::size_t p : chunk.positions) chunk_items.push_back(std::move(items[p]));
+  ddb::transact_write_items_request request =
+      build_transaction(state, chunk, std::move(chunk_items));
+  // The head Update comes first, then the chunk's Puts in order.
+  const ddb::item& first_item = std::get<ddb::transact_put>(request.items.at(1)).item;
   for (unsigned attempt = 1;; ++attempt) {
-    std::vector<ddb::item> chunk_items;
-    chunk_items.reserve(chunk.positions.size());
-    for (const std::size_t p : chunk.positions) chunk_items.push_back(items[p]);
-    ddb::transact_write_items_request request =
-        build_transaction(state, chunk, std::move(chunk_items));
-    request.client_request_token = client_request_token(ddb::to_body(request), attempt);
+    request.client_request_token = client_request_token(content, attempt);
     std::optional<cancellation_verdict> verdict;
     std::string failure;
     bool unknown = false;
@@ -205,7 +196,6 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
       unknown = true;
       failure = error.what();
     }
-    const ddb::item& first_item = items[chunk.positions.front()];
     if (unknown) {
       bool applied = false;
       try {
@@ -280,19 +270,24 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
   const stream_events& stream = write.stream;
   if (stream.positions.empty()) co_return;
   const std::optional<std::uint64_t> expected = write.expected;
+  const std::string name = stream_name(stream.domain, stream.identifier);
   std::vector<ddb::item> items(events.size());
   std::vector<std::size_t> sizes(events.size());
   for (unsigned reread = 0;; ++reread) {
-    const std::uint64_t current =
-        expected ? *expected : co_await read_version(state, stream.domain, stream.identifier);
-    assign_sequences(events, stream, current);
+    // Without an expected sequence, the version this repo last saw saves reading the head; the
+    // head's condition still guards the write, and a stale version leads to a reread below.
+    std::optional<std::uint64_t> current = expected;
+    if (!current && reread == 0) current = state.known_head_version(name);
+    if (!current) current = co_await read_version(state, stream.domain, stream.identifier);
+    assign_sequences(events, stream, *current);
     co_await build_items(state, stream, events, items, sizes);
-    const std::vector<transaction_chunk> chunks = plan_transactions(stream, current, sizes);
+    const std::vector<transaction_chunk> chunks = plan_transactions(stream, *current, sizes);
     bool replan = false;
     for (std::size_t c = 0; c < chunks.size() && !replan; ++c) {
       const std::optional<std::uint64_t> actual =
           co_await write_chunk(state, chunks[c], events, items);
       if (!actual) continue;
+      state.forget_head_version(name);
       // With no expected sequence the caller accepts any version: start again from the one
       // found, as long as nothing of this stream is written yet.
       if (!expected && c == 0 && reread + 1 < max_head_rereads) {
@@ -302,7 +297,10 @@ asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& event
       throw concurrency_error(stream.domain, stream.identifier, chunks[c].expected_version,
                               *actual);
     }
-    if (!replan) co_return;
+    if (!replan) {
+      state.remember_head_version(name, chunks.back().new_version);
+      co_return;
+    }
   }
 }
 

@@ -6,7 +6,6 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/crypto.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 
@@ -122,19 +121,6 @@ cancellation_verdict classify_cancellation(
     if (verdict.summary.empty()) verdict.summary = "no reason given";
   }
   return verdict;
-}
-
-std::string client_request_token(std::string_view canonical_content, unsigned attempt) {
-  // One hasher a thread: the OpenSSL context is reused, and the hasher is not thread-safe.
-  thread_local aws::detail::sha256_hasher hasher;
-  std::string content(canonical_content);
-  content += "\nattempt ";
-  content += std::to_string(attempt);
-  const aws::detail::sha256_digest digest = hasher.digest(content);
-  std::string token;
-  aws::detail::append_hex(token, digest);
-  token.resize(max_client_request_token_length);
-  return token;
 }
 
 namespace {

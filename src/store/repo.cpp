@@ -52,18 +52,7 @@ bool storable_id(std::string_view id) {
 asio::awaitable<std::optional<event>> read_event(std::shared_ptr<repo_state> state,
                                                  std::string id) {
   if (!storable_id(id)) co_return std::nullopt;
-  // The table's key is id + created; the id alone names one item, found by a Query on it.
-  ddb::query_request request;
-  request.table_name = state->table;
-  request.key_condition_expression = "#id = :id";
-  request.names = {{"#id", "id"}};
-  request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
-  request.consistent_read = true;
-  request.limit = 1;
-  ddb::query_result result = co_await state->ddb.query(request);
-  if (result.items.empty()) co_return std::nullopt;
-  decoded_item decoded = event_from_item(result.items.front());
-  co_return co_await state->complete(std::move(decoded));
+  co_return co_await state->event_by_id(std::move(id));
 }
 
 asio::awaitable<std::vector<event>> read_caused_by(std::shared_ptr<repo_state> state,

@@ -28,6 +28,8 @@ namespace ddb = dynamodb;
 constexpr std::uint64_t max_offloaded_object_bytes = 256ull * 1024 * 1024;
 /// Offloaded payloads of one hydration fetched at once when the caller sets no limit.
 constexpr std::size_t concurrent_payload_fetches = 8;
+/// Stream head versions remembered at most; past that the memory starts again, empty.
+constexpr std::size_t max_known_heads = 10'000;
 /// BatchGetItem rounds in a row that read nothing before hydration gives up.
 constexpr unsigned max_stalled_batch_rounds = 10;
 
@@ -271,6 +273,39 @@ asio::awaitable<event> repo_state::complete(decoded_item decoded) {
   payload_read_limit limit{executor, 1};
   co_await fetch_payloads(one, limit);
   co_return std::move(one.front().value);
+}
+
+std::optional<std::uint64_t> repo_state::known_head_version(const std::string& stream) const {
+  const std::lock_guard lock(heads_mutex_);
+  const auto found = known_heads_.find(stream);
+  if (found == known_heads_.end()) return std::nullopt;
+  return found->second;
+}
+
+void repo_state::remember_head_version(const std::string& stream, std::uint64_t version) {
+  const std::lock_guard lock(heads_mutex_);
+  if (known_heads_.size() >= max_known_heads && !known_heads_.contains(stream))
+    known_heads_.clear();
+  known_heads_[stream] = version;
+}
+
+void repo_state::forget_head_version(const std::string& stream) {
+  const std::lock_guard lock(heads_mutex_);
+  known_heads_.erase(stream);
+}
+
+asio::awaitable<std::optional<event>> repo_state::event_by_id(std::string id) {
+  ddb::query_request request;
+  request.table_name = table;
+  request.key_condition_expression = "#id = :id";
+  request.names = {{"#id", "id"}};
+  request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
+  request.consistent_read = true;
+  request.limit = 1;
+  ddb::query_result result = co_await ddb.query(request);
+  if (result.items.empty()) co_return std::nullopt;
+  decoded_item decoded = event_from_item(result.items.front());
+  co_return co_await complete(std::move(decoded));
 }
 
 asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries,

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -71,6 +72,19 @@ class repo_state {
   /// The event of an item, its payload fetched from S3 when offloaded.
   boost::asio::awaitable<event> complete(decoded_item decoded);
 
+  /// The stored event with this id (under any created time), its payload fetched; nullopt when
+  /// none. A strongly consistent Query on the id: the table's key is id + created. `id` must be
+  /// one a stored event can have (the caller checks).
+  boost::asio::awaitable<std::optional<event>> event_by_id(std::string id);
+
+  /// The head version this repo's last append to a stream (by its stream name) left; nullopt
+  /// when none is remembered (at most 10,000 streams are). Appends without an expected sequence
+  /// start from it instead of reading the head first: a version another writer moved since costs
+  /// one cancelled transaction, after which the head is read.
+  std::optional<std::uint64_t> known_head_version(const std::string& stream) const;
+  void remember_head_version(const std::string& stream, std::uint64_t version);
+  void forget_head_version(const std::string& stream);
+
   /// Makes sure the table's metadata item records every month in `months` as holding events,
   /// before events of those months are written (so a crash between the two never hides events
   /// from replay). Costs a conditional UpdateItem only when the months extend the cached range.
@@ -104,6 +118,8 @@ class repo_state {
   mutable std::mutex metadata_mutex_;
   std::optional<month_range> known_months_;  ///< a range the table's item is known to cover
   std::optional<unsigned> known_shards_;
+  mutable std::mutex heads_mutex_;
+  std::unordered_map<std::string, std::uint64_t> known_heads_;
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };

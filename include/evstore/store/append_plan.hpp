@@ -7,8 +7,9 @@
 //
 // Actions of a call, in order: the head Update, then one Put per event of the chunk.
 //
-// Also the pure parts of idempotent appends: the ClientRequestToken of a call, and how events
-// already stored (a re-append after a lost response or an unknown outcome) are recognised.
+// Also the pure parts of idempotent appends: how events already stored (a re-append after a
+// lost response or an unknown outcome) are recognised. The ClientRequestToken of a call is in
+// append_token.hpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -84,16 +85,6 @@ struct cancellation_verdict {
 cancellation_verdict classify_cancellation(
     const transaction_chunk& chunk, const std::vector<event>& events,
     const std::vector<dynamodb::cancellation_reason>& reasons);
-
-/// DynamoDB's longest ClientRequestToken.
-inline constexpr std::size_t max_client_request_token_length = 36;
-
-/// The ClientRequestToken of a call: the first 36 hex digits of the SHA-256 of its canonical
-/// content (the request body without a token) and the attempt number. The service client's
-/// resends of one attempt carry the same token, so DynamoDB answers a resend after a lost
-/// response with success instead of applying it again; a new attempt after a definite
-/// cancellation gets a new token, so DynamoDB does not answer it from the cancelled one.
-std::string client_request_token(std::string_view canonical_content, unsigned attempt);
 
 /// Whether a stored event is the one being appended again: same domain, identifier (absent and
 /// empty alike), type, correlation and causation ids, payload and meta as JSON values (text

@@ -173,4 +173,25 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_without_expected_sequence_both_land_with
   for (std::size_t i = 0; i < sequences.size(); ++i) BOOST_TEST(sequences[i] == i + 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_repo_appends_after_its_own_write_without_reading_the_head_first) {
+  store_fixture f("heads");
+  f.run(f.store.init());
+  f.run(f.store.append(numbered(2, "h")));
+  const std::uint64_t before = f.store.metrics().dynamodb.requests;
+  const std::vector<event> next = f.run(f.store.append(numbered(1, "h")));
+  BOOST_TEST(next.front().sequence == 3u);
+  BOOST_TEST(f.store.metrics().dynamodb.requests - before == 1u);  // the transaction alone
+
+  // Another writer moves the head past the version this repo remembers: the append still lands
+  // right after it (one cancelled transaction, then the head is read), and nothing is lost.
+  repo other(f.io.get_executor(), test::local_config(), f.options);
+  BOOST_TEST(f.run(other.append(numbered(2, "h"))).back().sequence == 5u);
+  const std::vector<event> after_other = f.run(f.store.append(numbered(2, "h")));
+  BOOST_TEST(after_other.front().sequence == 6u);
+  BOOST_TEST(after_other.back().sequence == 7u);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "h")) == 7u);
+  const stream_read_options read;
+  BOOST_TEST(f.run(f.store.stream_events("account", "h", read)).size() == 7u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

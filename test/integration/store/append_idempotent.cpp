@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/store/append_plan.hpp"
+#include "evstore/store/append_token.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "store_fixture.hpp"
@@ -125,7 +126,9 @@ BOOST_AUTO_TEST_CASE(a_transaction_resent_with_its_token_succeeds_without_a_seco
   put.item = to_item(e);
   put.condition_expression = "attribute_not_exists(id)";
   request.items.emplace_back(put);
-  request.client_request_token = client_request_token(dynamodb::to_body(request), 1);
+  const transaction_chunk chunk{"order", "t", 0, 1, {0}};
+  request.client_request_token =
+      client_request_token(transaction_content_digest(f.store.table_name(), chunk, {put.item}), 1);
   f.run(f.ddb.transact_write_items(request));
   // The resend a lost response causes: the conditions now fail, the token answers it.
   f.run(f.ddb.transact_write_items(request));

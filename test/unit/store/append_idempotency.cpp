@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/store/append_plan.hpp"
+#include "evstore/store/append_token.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"
@@ -22,17 +23,80 @@ event sample(std::string id, std::string identifier = "s") {
   return e;
 }
 
+/// The digest of one call writing `events` (sequences 1..n) to stream d/s of table "tbl".
+evstore::transaction_digest digest_of(const std::vector<event>& events,
+                                      std::string_view table = "tbl", std::uint64_t expected = 0) {
+  evstore::transaction_chunk chunk{"d", "s", expected, expected + events.size(), {}};
+  std::vector<ddb::item> items;
+  for (std::size_t p = 0; p < events.size(); ++p) {
+    event e = events[p];
+    e.sequence = expected + p + 1;
+    items.push_back(evstore::to_item(e));
+    chunk.positions.push_back(p);
+  }
+  return evstore::transaction_content_digest(table, chunk, items);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_append_idempotency)
 
 BOOST_AUTO_TEST_CASE(tokens_are_36_hex_digits_fixed_by_content_and_attempt) {
-  const std::string token = evstore::client_request_token("body", 1);
+  const evstore::transaction_digest content = digest_of({sample("x"), sample("y")});
+  const std::string token = evstore::client_request_token(content, 1);
   BOOST_TEST(token.size() == evstore::max_client_request_token_length);
   BOOST_TEST(token.find_first_not_of("0123456789abcdef") == std::string::npos);
-  BOOST_TEST(evstore::client_request_token("body", 1) == token);
-  BOOST_TEST(evstore::client_request_token("body", 2) != token);
-  BOOST_TEST(evstore::client_request_token("body.", 1) != token);
+  BOOST_TEST(evstore::client_request_token(digest_of({sample("x"), sample("y")}), 1) == token);
+  BOOST_TEST(evstore::client_request_token(content, 2) != token);
+}
+
+BOOST_AUTO_TEST_CASE(any_change_to_what_a_call_writes_changes_its_token) {
+  const std::vector<event> base{sample("x"), sample("y")};
+  const std::string token = evstore::client_request_token(digest_of(base), 1);
+  const auto token_of = [](const std::vector<event>& events, std::string_view table = "tbl",
+                           std::uint64_t expected = 0) {
+    return evstore::client_request_token(digest_of(events, table, expected), 1);
+  };
+  std::vector<event> changed = base;
+  changed[1].payload_json = R"({"a":1,"b":[true,false]})";
+  BOOST_TEST(token_of(changed) != token);
+  changed = base;
+  changed[0].meta_json = R"({"user":"ann","n":3})";  // a value inside the meta map
+  BOOST_TEST(token_of(changed) != token);
+  changed = base;
+  changed[0].type = "u";
+  BOOST_TEST(token_of(changed) != token);
+  changed = base;
+  changed[1].created = changed[1].created.value() + std::chrono::milliseconds{1};
+  BOOST_TEST(token_of(changed) != token);
+  changed = base;
+  changed[0].causation_id = "c";
+  BOOST_TEST(token_of(changed) != token);
+  BOOST_TEST(token_of({base[1], base[0]}) != token);
+  BOOST_TEST(token_of({base[0]}) != token);
+  BOOST_TEST(token_of(base, "tbl2") != token);
+  BOOST_TEST(token_of(base, "tbl", 4) != token);
+}
+
+BOOST_AUTO_TEST_CASE(the_digest_tells_apart_texts_split_differently_and_types) {
+  evstore::transaction_chunk chunk{"d", "s", 0, 1, {0}};
+  const auto digest = [&](ddb::item item) {
+    return evstore::transaction_content_digest("tbl", chunk, {std::move(item)});
+  };
+  BOOST_TEST((digest({{"ab", ddb::attribute_value::string("c")}}) !=
+              digest({{"a", ddb::attribute_value::string("bc")}})));
+  BOOST_TEST((digest({{"a", ddb::attribute_value::string("1")}}) !=
+              digest({{"a", ddb::attribute_value::number(1)}})));
+  BOOST_TEST((digest({{"a", ddb::attribute_value::list({ddb::attribute_value::string("x"),
+                                                        ddb::attribute_value::string("y")})}}) !=
+              digest({{"a", ddb::attribute_value::list({ddb::attribute_value::string("xy")})}})));
+  BOOST_TEST((digest({{"a", ddb::attribute_value::boolean(true)}}) !=
+              digest({{"a", ddb::attribute_value::boolean(false)}})));
+  // The stream's name parts are delimited too.
+  evstore::transaction_chunk other{"ds", "", 0, 1, {0}};
+  const ddb::item item{{"a", ddb::attribute_value::null()}};
+  BOOST_TEST((evstore::transaction_content_digest("tbl", chunk, {item}) !=
+              evstore::transaction_content_digest("tbl", other, {item})));
 }
 
 BOOST_AUTO_TEST_CASE(same_content_ignores_json_layout_but_not_values) {
