@@ -3,9 +3,6 @@
 #include <charconv>
 #include <set>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
@@ -20,14 +17,14 @@ namespace {
                                     "event JSON: " + std::string(what));
 }
 
-/// JSON text on one line: text with a line break outside strings is re-serialised compactly.
+/// JSON text on one line. In valid JSON a line break can only be whitespace between tokens
+/// (strings carry them escaped), so it becomes a space: the text is otherwise kept exactly,
+/// numbers and key order included.
 void append_single_line(std::string& out, std::string_view json) {
-  if (json.find_first_of("\r\n") == std::string_view::npos) {
-    out += json;
-    return;
-  }
-  out += boost::json::serialize(
-      boost::json::parse(boost::json::string_view{json.data(), json.size()}));
+  const std::size_t start = out.size();
+  out += json;
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
 }
 
 void append_member(std::string& out, std::string_view name) {
@@ -93,7 +90,8 @@ std::string to_json_line(const event& e) {
 
 event event_from_json(std::string_view json_text) {
   const detail::json_kind kind = detail::classify_json(json_text);
-  if (kind == detail::json_kind::invalid) reject("not valid JSON (or not UTF-8)");
+  if (kind == detail::json_kind::invalid)
+    reject("not valid JSON (or not UTF-8, or a number beyond a double's range)");
   if (kind != detail::json_kind::object) reject("an event must be a JSON object");
 
   event e;

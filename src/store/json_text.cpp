@@ -1,8 +1,10 @@
 #include "json_text.hpp"
 
+#include <cmath>
 #include <cstdint>
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -14,7 +16,9 @@ namespace {
 using boost::json::string_view;
 using boost::system::error_code;
 
-/// Accepts every event: the parser itself checks the grammar and UTF-8.
+/// Accepts every event but a number no double holds: the parser itself checks the grammar and
+/// UTF-8. Boost.JSON reads some such numbers as NaN or infinity (`-0e530` as NaN), which no JSON
+/// text can carry back, so they are refused rather than turned into other values.
 struct validating_handler {
   static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
@@ -34,7 +38,11 @@ struct validating_handler {
   bool on_number_part(string_view, error_code&) { return true; }
   bool on_int64(std::int64_t, string_view, error_code&) { return true; }
   bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
-  bool on_double(double, string_view, error_code&) { return true; }
+  bool on_double(double value, string_view, error_code& ec) {
+    if (std::isfinite(value)) return true;
+    ec = boost::json::error::exponent_overflow;
+    return false;
+  }
   bool on_bool(bool, error_code&) { return true; }
   bool on_null(error_code&) { return true; }
   bool on_comment_part(string_view, error_code&) { return true; }

@@ -125,7 +125,8 @@ void validate_event(const event& e, std::size_t position) {
   if (e.payload_json.size() > s3::max_object_size)
     reject(e, position, "the payload is larger than 5 TiB, the most S3 stores");
   if (detail::classify_json(e.payload_json) == detail::json_kind::invalid)
-    reject(e, position, "the payload is not valid JSON");
+    reject(e, position,
+           "the payload is not valid JSON (or holds a number beyond a double's range)");
   if (e.meta_json && detail::classify_json(*e.meta_json) != detail::json_kind::object)
     reject(e, position, "the meta is not a JSON object");
 
