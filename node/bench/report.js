@@ -110,7 +110,7 @@ if (scaling.length) {
 }
 
 // Replay scaling through the 5 ms proxy: events/s by months read at once (K), slices a month
-// (S) and prefetch depth (D), each varied with the others at the defaults (4, 8, 2).
+// (S) and prefetch depth (D), each varied with the others at the defaults (4, 8, 4).
 const replayScaling = fs.readdirSync(dir)
   .filter((f) => /^scaling-replay-k\d+-s\d+-p\d+\.json$/.test(f))
   .map((f) => load(f))
@@ -132,9 +132,9 @@ if (replayScaling.length) {
   const dat = (m) => [...m.entries()].sort((x, y) => x[0] - y[0])
     .map(([x, s]) => `${x} ${s.events_per_s}`).join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'scaling-replay-buckets.dat'),
-    dat(series('parallel_buckets', { month_slices: 8, prefetch_pages: 2 })));
+    dat(series('parallel_buckets', { month_slices: 8, prefetch_pages: 4 })));
   fs.writeFileSync(path.join(dir, 'scaling-replay-slices.dat'),
-    dat(series('month_slices', { parallel_buckets: 4, prefetch_pages: 2 })));
+    dat(series('month_slices', { parallel_buckets: 4, prefetch_pages: 4 })));
   fs.writeFileSync(path.join(dir, 'scaling-replay-prefetch.dat'),
     dat(series('prefetch_pages', { parallel_buckets: 4, month_slices: 8 })));
 }

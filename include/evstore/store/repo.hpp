@@ -90,7 +90,7 @@ struct replay_options {
   /// slice costs at least one Query, also when empty.
   std::size_t month_slices = 8;
   /// Pages read ahead of the caller per slice being read.
-  std::size_t prefetch_pages = 2;
+  std::size_t prefetch_pages = 4;
   /// S3 payload downloads in flight at most.
   std::size_t max_concurrent_payload_reads = 16;
 };
