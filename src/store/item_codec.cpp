@@ -7,6 +7,7 @@
 #include "event_attributes.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
+#include "json_text.hpp"
 
 namespace evstore {
 namespace {
@@ -146,13 +147,19 @@ decoded_item event_from_attributes(event_attributes& attributes) {
   } catch (const boost::system::system_error&) {
     corrupt(key, "'created' is not an ISO-8601 time: '" + *created + "'");
   }
+  out.created_key = *created;
   e.domain = std::move(*string_attribute(attributes, key, event_attribute::domain, true));
   e.type = std::move(*string_attribute(attributes, key, event_attribute::type, true));
   e.identifier = optional_string(attributes, key, event_attribute::identifier);
   e.correlation_id = optional_string(attributes, key, event_attribute::correlation_id);
   e.causation_id = optional_string(attributes, key, event_attribute::causation_id);
-  if (std::string* payload = string_attribute(attributes, key, event_attribute::payload, false))
+  if (std::string* payload = string_attribute(attributes, key, event_attribute::payload, false)) {
+    // Readers hand the text on as JSON (the tool splices it into its lines): text that is not
+    // one JSON value is a corrupt item, not an event.
+    if (detail::classify_json(*payload) == detail::json_kind::invalid)
+      corrupt(key, "'payload' is not JSON text");
     e.payload_json = std::move(*payload);
+  }
   if (const std::string* reference =
           string_attribute(attributes, key, event_attribute::s3_reference, false)) {
     try {

@@ -14,10 +14,10 @@ std::vector<created_slice> month_slices(std::chrono::year_month month, unsigned 
   const chr::milliseconds length = end - start;
   std::vector<created_slice> slices(count);
   for (unsigned i = 1; i < count; ++i) {
-    // Slice i starts at the i-th boundary; slice i - 1 ends one millisecond before it.
-    const timestamp boundary = start + length * i / count;
-    slices[i - 1].to = format_iso8601(boundary - chr::milliseconds{1});
-    slices[i].from = format_iso8601(boundary);
+    // Slice i starts at the i-th boundary, where slice i - 1 ends.
+    const std::string boundary = format_iso8601(start + length * i / count);
+    slices[i - 1].before = boundary;
+    slices[i].from = boundary;
   }
   return slices;
 }

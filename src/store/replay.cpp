@@ -10,7 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
-#include <mutex>
+#include <iterator>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -57,8 +58,8 @@ struct replay_plan {
   chr::year_month first{};
   chr::year_month last{};
   unsigned shards = 1;
-  /// Resume: only events after this key.
-  std::optional<index_key> after;
+  /// Resume: only events after this one.
+  std::optional<replay_key> after;
 };
 
 chr::year_month month_of_created(const std::string& created) {
@@ -75,25 +76,27 @@ std::vector<std::string> buckets_of(chr::year_month month, unsigned shards) {
   return buckets;
 }
 
-/// The index entries of `bucket` with `created` in [from, to] (an absent bound: open).
+/// The index entries of `bucket` with `created` from `from` (inclusive) to `before`
+/// (exclusive); an absent bound is open. A key condition takes one comparison of the sort key,
+/// so with both bounds `before` is asked for inclusively and the reader drops entries equal to it.
 ddb::query_request bucket_query(const repo_state& state, std::string bucket,
                                 const std::optional<std::string>& from,
-                                const std::optional<std::string>& to) {
+                                const std::optional<std::string>& before) {
   ddb::query_request request;
   request.table_name = state.table;
   request.index_name = std::string(time_bucket_index);
   request.names = {{"#bucket", "timeBucket"}};
   request.values = {{":bucket", ddb::attribute_value::string(std::move(bucket))}};
   request.key_condition_expression = "#bucket = :bucket";
-  if (from || to) request.names.emplace("#created", "created");
+  if (from || before) request.names.emplace("#created", "created");
   if (from) request.values.emplace(":from", ddb::attribute_value::string(*from));
-  if (to) request.values.emplace(":to", ddb::attribute_value::string(*to));
-  if (from && to)
-    request.key_condition_expression += " AND #created BETWEEN :from AND :to";
+  if (before) request.values.emplace(":before", ddb::attribute_value::string(*before));
+  if (from && before)
+    request.key_condition_expression += " AND #created BETWEEN :from AND :before";
   else if (from)
     request.key_condition_expression += " AND #created >= :from";
-  else if (to)
-    request.key_condition_expression += " AND #created <= :to";
+  else if (before)
+    request.key_condition_expression += " AND #created < :before";
   return request;
 }
 
@@ -145,52 +148,61 @@ asio::awaitable<chr::year_month> first_month_with_events(std::shared_ptr<repo_st
                                         "': pass the id of an event a replay returned");
 }
 
-/// The key of the event a resumed replay starts after.
-asio::awaitable<index_key> cursor_key(std::shared_ptr<repo_state> state, std::string id) {
+/// Where the event a resumed replay starts after stands. An id held by two items (written by
+/// another writer) names the one created first.
+asio::awaitable<replay_key> cursor_key(std::shared_ptr<repo_state> state, std::string id) {
   if (id.empty() || event_key(id).size() > max_partition_key_bytes)
     unknown_cursor(id, state->table);
   ddb::query_request request;
   request.table_name = state->table;
   request.key_condition_expression = "#id = :id";
-  request.projection_expression = "#id, #created, #bucket";
-  request.names = {{"#id", "id"}, {"#created", "created"}, {"#bucket", "timeBucket"}};
+  // Stream heads and other non-event items have no time bucket: replay never returns them.
+  request.filter_expression = "attribute_exists(#bucket)";
+  request.names = {{"#id", "id"}, {"#bucket", "timeBucket"}};
   request.values = {{":id", ddb::attribute_value::string(event_key(id))}};
   request.consistent_read = true;
-  const ddb::query_result result = co_await state->ddb.query(request);
-  // Stream heads and other non-event items have no time bucket: replay never returns them.
-  for (const ddb::item& item : result.items)
-    if (item.contains("timeBucket")) co_return index_key_of(item);
+  for (;;) {
+    const ddb::query_result result = co_await state->ddb.query(request);
+    if (!result.items.empty()) co_return replay_key_of(event_from_item(result.items.front()));
+    if (!result.last_evaluated_key) break;
+    request.exclusive_start_key = result.last_evaluated_key;
+  }
   unknown_cursor(id, state->table);
 }
 
-/// One segment's keys (a slice of a month's `created` time) in replay order, a page at a time.
+/// One segment's keys (a slice of a month's `created` time) in (created, id) order, a page at a
+/// time; a page holds whole groups of one `created`.
 class segment_reader {
  public:
   segment_reader(std::shared_ptr<repo_state> state, chr::year_month month,
                  const created_slice& slice, const replay_plan& plan, std::size_t page_size)
-      : state_(std::move(state)), page_size_(page_size), merge_(0) {
-    // Only the resumed month has keys at or before the cursor.
-    std::optional<index_key> after;
-    if (plan.after && month_of_created(plan.after->created) == month) after = plan.after;
+      : state_(std::move(state)), page_size_(page_size), before_(slice.before), merge_(0) {
+    // Only the resumed month has keys before the cursor.
     std::optional<std::string> from = slice.from;
-    if (after) {
+    std::optional<std::string> after_created;
+    if (plan.after && month_of_created(plan.after->created) == month) {
+      after_created = plan.after->created;
       // A slice wholly before the cursor's time holds nothing to return: no query at all.
-      if (slice.to && *slice.to < after->created) return;
-      if (!from || *from < after->created) from = after->created;
+      if (slice.before && *slice.before <= *after_created) return;
+      if (!from || *from < *after_created) from = after_created;
     }
     for (std::string& bucket : buckets_of(month, plan.shards)) {
-      requests_.push_back(bucket_query(*state_, std::move(bucket), from, slice.to));
+      requests_.push_back(bucket_query(*state_, std::move(bucket), from, slice.before));
       requests_.back().limit = static_cast<std::int32_t>(page_size);
     }
-    merge_ = bucket_merge(requests_.size(), std::move(after));
+    merge_ = bucket_merge(requests_.size(), std::move(after_created));
   }
 
-  /// Up to page_size keys; none when the month is done.
+  /// At least page_size keys (more when a group of one `created` goes on), fewer only at the
+  /// segment's end; none when the segment is done.
   asio::awaitable<std::vector<index_key>> next_keys() {
     std::vector<index_key> keys;
-    while (keys.size() < page_size_) {
-      if (std::optional<index_key> key = merge_.pop()) {
-        keys.push_back(std::move(*key));
+    for (;;) {
+      if (const index_key* key = merge_.peek()) {
+        // Events of one `created` are ordered by their streams, which only their items show:
+        // a group is never cut between two pages.
+        if (keys.size() >= page_size_ && key->created != keys.back().created) break;
+        keys.push_back(*merge_.pop());
         continue;
       }
       const std::vector<std::size_t> starving = merge_.starving();
@@ -225,7 +237,12 @@ class segment_reader {
   void take(std::size_t bucket, ddb::query_result page) {
     std::vector<index_key> keys;
     keys.reserve(page.items.size());
-    for (const ddb::item& entry : page.items) keys.push_back(index_key_of(entry));
+    for (const ddb::item& entry : page.items) {
+      index_key key = index_key_of(entry);
+      // The next slice's first `created`: asked for inclusively (see bucket_query), read there.
+      if (before_ && key.created == *before_) continue;
+      keys.push_back(std::move(key));
+    }
     const bool last_page = !page.last_evaluated_key;
     requests_[bucket].exclusive_start_key = std::move(page.last_evaluated_key);
     merge_.add_page(bucket, std::move(keys), last_page);
@@ -233,48 +250,53 @@ class segment_reader {
 
   std::shared_ptr<repo_state> state_;
   std::size_t page_size_;
+  std::optional<std::string> before_;
   std::vector<ddb::query_request> requests_;
   bucket_merge merge_;
 };
 
+/// The events of a page of keys, in replay order, those up to the cursor left out.
 asio::awaitable<std::vector<event>> hydrate_keys(repo_state& state,
                                                  const std::vector<index_key>& keys,
+                                                 const std::optional<replay_key>& after,
                                                  payload_read_limit& payload_reads) {
   std::vector<ddb::item> entries;
   entries.reserve(keys.size());
   for (const index_key& key : keys) entries.push_back(primary_key_of(key));
-  co_return co_await state.hydrate(entries, &payload_reads);
+  std::vector<decoded_item> items = co_await state.hydrate_items(entries, &payload_reads);
+  sort_in_replay_order(items);
+  std::vector<event> events;
+  events.reserve(items.size());
+  for (decoded_item& item : items) {
+    // Keys before the cursor's `created` never reach here; its own group is cut here.
+    if (after && item.created_key <= after->created && !(*after < replay_key_of(item))) continue;
+    events.push_back(std::move(item.value));
+  }
+  co_return events;
 }
 
 /// What a replay's reading tasks share with it.
 struct pipeline {
-  pipeline(asio::any_io_executor executor, std::size_t max_payload_reads)
-      : payload_reads(std::move(executor), max_payload_reads) {}
-
-  void fail(std::exception_ptr error) {
-    const std::lock_guard lock(mutex);
-    if (!first_error) first_error = std::move(error);
-  }
-  std::exception_ptr error() {
-    const std::lock_guard lock(mutex);
-    return first_error;
-  }
+  pipeline(asio::any_io_executor executor, std::size_t max_payload_reads,
+           std::optional<replay_key> resume_after)
+      : payload_reads(std::move(executor), max_payload_reads), after(std::move(resume_after)) {}
 
   payload_read_limit payload_reads;
+  const std::optional<replay_key> after;
   /// Set when the replay is destroyed or has failed: tasks stop at their next step.
   std::atomic<bool> stopped{false};
-  std::mutex mutex;
-  std::exception_ptr first_error;
 };
 
-/// One hydrated page (or what kept it from being hydrated), delivered once.
+/// One hydrated page (or what kept it, or the rest of its segment, from being read), delivered
+/// once.
 struct page_slot {
   explicit page_slot(asio::any_io_executor executor) : delivered(std::move(executor), 1) {}
   concurrent_channel<void(boost::system::error_code, std::exception_ptr, std::vector<event>)>
       delivered;
 };
 
-/// A segment being read ahead: its pages in order, then a null slot when it is done.
+/// A segment being read ahead: its pages in order, then a null slot when it is done. A failure
+/// is a slot in its place, so that it reaches the caller after the pages before it.
 struct segment_job {
   segment_job(asio::any_io_executor executor, std::size_t depth)
       : pages(std::move(executor), depth) {}
@@ -287,10 +309,9 @@ asio::awaitable<void> hydrate_into(std::shared_ptr<repo_state> state,
   std::exception_ptr error;
   std::vector<event> events;
   try {
-    events = co_await hydrate_keys(*state, keys, shared->payload_reads);
+    events = co_await hydrate_keys(*state, keys, shared->after, shared->payload_reads);
   } catch (...) {
     error = std::current_exception();
-    if (!shared->stopped) shared->fail(error);
   }
   // The slot holds one message and gets only this one, so this never waits.
   slot->delivered.try_send(no_error, error, std::move(events));
@@ -301,6 +322,7 @@ asio::awaitable<void> hydrate_into(std::shared_ptr<repo_state> state,
 asio::awaitable<void> read_segment(std::shared_ptr<repo_state> state,
                                    std::shared_ptr<pipeline> shared,
                                    std::shared_ptr<segment_job> job, segment_reader reader) {
+  std::exception_ptr failure;
   try {
     while (!shared->stopped) {
       std::vector<index_key> keys = co_await reader.next_keys();
@@ -314,11 +336,16 @@ asio::awaitable<void> read_segment(std::shared_ptr<repo_state> state,
     }
     const std::shared_ptr<page_slot> segment_done;
     co_await job->pages.async_send(no_error, segment_done, asio::use_awaitable);
+    co_return;
   } catch (...) {
-    // A closed channel means the replay stopped; anything else is this segment's failure.
-    if (!shared->stopped) shared->fail(std::current_exception());
-    job->pages.close();
+    failure = std::current_exception();
   }
+  // A cancelled hand-over means the replay stopped; anything else is this segment's failure,
+  // handed over in order.
+  if (shared->stopped) co_return;
+  const auto slot = std::make_shared<page_slot>(state->executor);
+  slot->delivered.try_send(no_error, failure, std::vector<event>{});
+  co_await job->pages.async_send(no_error, slot, asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace
@@ -334,7 +361,6 @@ class replay::cursor {
     options_.month_slices = std::clamp<std::size_t>(options_.month_slices, 1, max_month_slices);
     options_.max_concurrent_payload_reads =
         std::max<std::size_t>(options_.max_concurrent_payload_reads, 1);
-    shared_ = std::make_shared<pipeline>(state_->executor, options_.max_concurrent_payload_reads);
   }
 
   ~cursor() { stop(); }
@@ -344,9 +370,22 @@ class replay::cursor {
   asio::awaitable<std::optional<std::vector<event>>> next() {
     if (failed_) std::rethrow_exception(failed_);
     try {
-      if (!plan_) co_await make_plan();
-      if (options_.prefetch_pages == 0) co_return co_await next_in_order();
-      co_return co_await next_read_ahead();
+      if (!plan_) {
+        co_await make_plan();
+        shared_ = std::make_shared<pipeline>(state_->executor,
+                                             options_.max_concurrent_payload_reads, plan_->after);
+      }
+      if (overflow_.empty()) {
+        std::optional<std::vector<event>> page;
+        if (options_.prefetch_pages == 0)
+          page = co_await next_in_order();
+        else
+          page = co_await next_read_ahead();
+        if (!page) co_return std::nullopt;
+        overflow_ = std::move(*page);
+        overflow_taken_ = 0;
+      }
+      co_return take_page();
     } catch (...) {
       // A failed (or cancelled) replay stays failed: its position is no longer known.
       failed_ = std::current_exception();
@@ -408,7 +447,8 @@ class replay::cursor {
         reader_.reset();
         continue;
       }
-      std::vector<event> events = co_await hydrate_keys(*state_, keys, shared_->payload_reads);
+      std::vector<event> events =
+          co_await hydrate_keys(*state_, keys, shared_->after, shared_->payload_reads);
       if (!events.empty()) co_return events;
     }
   }
@@ -427,15 +467,11 @@ class replay::cursor {
 
   asio::awaitable<std::optional<std::vector<event>>> next_read_ahead() {
     for (;;) {
-      if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
       start_segments();
       if (jobs_.empty()) co_return std::nullopt;
       const std::shared_ptr<segment_job> job = jobs_.front();
       auto [closed, slot] = co_await job->pages.async_receive(asio::as_tuple(asio::use_awaitable));
-      if (closed) {
-        if (const std::exception_ptr error = shared_->error()) std::rethrow_exception(error);
-        throw boost::system::system_error(closed, "a replay task stopped reading");
-      }
+      if (closed) throw boost::system::system_error(closed, "a replay task stopped reading");
       if (!slot) {
         jobs_.pop_front();
         continue;
@@ -448,11 +484,34 @@ class replay::cursor {
     }
   }
 
+  /// The next at most page_size events of the page being handed out.
+  std::vector<event> take_page() {
+    const std::size_t count = std::min(options_.page_size, overflow_.size() - overflow_taken_);
+    if (overflow_taken_ == 0 && count == overflow_.size()) {
+      overflow_taken_ = 0;
+      return std::exchange(overflow_, {});
+    }
+    const auto first = overflow_.begin() + static_cast<std::ptrdiff_t>(overflow_taken_);
+    std::vector<event> page(std::make_move_iterator(first),
+                            std::make_move_iterator(first + static_cast<std::ptrdiff_t>(count)));
+    overflow_taken_ += count;
+    if (overflow_taken_ == overflow_.size()) {
+      overflow_.clear();
+      overflow_taken_ = 0;
+    }
+    return page;
+  }
+
   /// Stops the reading tasks: a task waiting to hand over a page ends now, one waiting for a
   /// response ends when it arrives; they hold what they use, so nothing dangles.
   void stop() {
-    shared_->stopped = true;
-    for (const std::shared_ptr<segment_job>& job : jobs_) job->pages.close();
+    if (shared_) shared_->stopped = true;
+    for (const std::shared_ptr<segment_job>& job : jobs_) {
+      // close() alone leaves a sender waiting on a full channel suspended for good (and its
+      // io_context never out of work); cancel() ends it first.
+      job->pages.cancel();
+      job->pages.close();
+    }
     jobs_.clear();
   }
 
@@ -467,6 +526,10 @@ class replay::cursor {
   std::size_t next_slice_ = 0;
   std::optional<segment_reader> reader_;           ///< without read-ahead
   std::deque<std::shared_ptr<segment_job>> jobs_;  ///< with read-ahead, in order
+  /// A page of keys holds whole groups of one `created`, so it may hydrate to more than
+  /// page_size events: they are handed out page_size at a time.
+  std::vector<event> overflow_;
+  std::size_t overflow_taken_ = 0;
 };
 
 replay::replay(std::shared_ptr<repo_state> state, replay_options options)

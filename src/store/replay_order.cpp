@@ -1,6 +1,7 @@
 #include "evstore/store/replay_order.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <boost/system/system_error.hpp>
 
@@ -25,6 +26,27 @@ const std::string& key_attribute(const ddb::item& entry, std::string_view name) 
 
 index_key index_key_of(const ddb::item& entry) {
   return index_key{key_attribute(entry, "created"), key_attribute(entry, "id")};
+}
+
+replay_key replay_key_of(const decoded_item& item) {
+  const event& e = item.value;
+  return replay_key{item.created_key, e.domain, e.identifier.value_or(""), e.sequence, e.id};
+}
+
+bool replays_before(const decoded_item& a, const decoded_item& b) {
+  // Compared in place: a page's events are sorted without copying their keys.
+  static const std::string none;
+  const auto tie = [](const decoded_item& item) {
+    const event& e = item.value;
+    return std::tie(item.created_key, e.domain, e.identifier ? *e.identifier : none, e.sequence,
+                    e.id);
+  };
+  return tie(a) < tie(b);
+}
+
+void sort_in_replay_order(std::vector<decoded_item>& items) {
+  if (std::is_sorted(items.begin(), items.end(), replays_before)) return;
+  std::sort(items.begin(), items.end(), replays_before);
 }
 
 ddb::item primary_key_of(const index_key& key) {
@@ -59,8 +81,8 @@ void bucket_orderer::add_page(std::vector<index_key> page, bool last_page) {
   }
 }
 
-bucket_merge::bucket_merge(std::size_t buckets, std::optional<index_key> after)
-    : buckets_(buckets), after_(std::move(after)) {}
+bucket_merge::bucket_merge(std::size_t buckets, std::optional<std::string> from_created)
+    : buckets_(buckets), from_created_(std::move(from_created)) {}
 
 void bucket_merge::add_page(std::size_t bucket, std::vector<index_key> page, bool last_page) {
   buckets_.at(bucket).add_page(std::move(page), last_page);
@@ -73,21 +95,32 @@ std::vector<std::size_t> bucket_merge::starving() const {
   return starving;
 }
 
-std::optional<index_key> bucket_merge::pop() {
+bucket_orderer* bucket_merge::least() {
   for (;;) {
     bucket_orderer* least = nullptr;
     for (bucket_orderer& bucket : buckets_) {
       if (bucket.ready().empty()) {
-        if (!bucket.finished()) return std::nullopt;  // its next key may be the least
+        if (!bucket.finished()) return nullptr;  // its next key may be the least
         continue;
       }
       if (!least || bucket.ready().front() < least->ready().front()) least = &bucket;
     }
-    if (!least) return std::nullopt;
-    index_key key = std::move(least->ready().front());
+    if (!least || !from_created_ || least->ready().front().created >= *from_created_) return least;
     least->ready().pop_front();
-    if (!after_ || *after_ < key) return key;
   }
+}
+
+const index_key* bucket_merge::peek() {
+  bucket_orderer* bucket = least();
+  return bucket ? &bucket->ready().front() : nullptr;
+}
+
+std::optional<index_key> bucket_merge::pop() {
+  bucket_orderer* bucket = least();
+  if (!bucket) return std::nullopt;
+  index_key key = std::move(bucket->ready().front());
+  bucket->ready().pop_front();
+  return key;
 }
 
 bool bucket_merge::done() const {

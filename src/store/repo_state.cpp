@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -171,8 +172,9 @@ asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::millise
 asio::awaitable<std::vector<std::optional<decoded_item>>> repo_state::batch_get(
     const std::vector<ddb::item>& keys) {
   // Responses are read straight into events (decode_batch_get_events: no JSON document, no
-  // item maps). Found events by id: an event id names one item.
-  std::map<std::string, decoded_item, std::less<>> found;
+  // item maps). Found events by their item key (id, created): other writers can store one id in
+  // two items, and each key must get its own item.
+  std::map<std::pair<std::string, std::string>, decoded_item> found;
   std::vector<ddb::item> pending = keys;
   unsigned stalled = 0;
   while (!pending.empty()) {
@@ -185,8 +187,8 @@ asio::awaitable<std::vector<std::optional<decoded_item>>> repo_state::batch_get(
     batch_get_events got = decode_batch_get_events(response.body, table);
     ddb.service().metrics().add_consumed_capacity(got.consumed_capacity_units);
     for (decoded_item& item : got.events) {
-      std::string id = item.value.id;
-      found.insert_or_assign(std::move(id), std::move(item));
+      std::pair<std::string, std::string> key{item.value.id, item.created_key};
+      found.insert_or_assign(std::move(key), std::move(item));
     }
     std::vector<ddb::item> unprocessed = std::move(got.unprocessed_keys);
     if (unprocessed.empty()) break;
@@ -206,9 +208,9 @@ asio::awaitable<std::vector<std::optional<decoded_item>>> repo_state::batch_get(
   std::vector<std::optional<decoded_item>> ordered;
   ordered.reserve(keys.size());
   for (const ddb::item& key : keys) {
-    const auto it = found.find(event_id_of(key));
-    ordered.push_back(it == found.end() ? std::nullopt
-                                        : std::optional<decoded_item>(std::move(it->second)));
+    auto node = found.extract(std::pair<std::string, std::string>{
+        event_id_of(key), key.at("created").as_string()});
+    ordered.push_back(node ? std::optional<decoded_item>(std::move(node.mapped())) : std::nullopt);
   }
   co_return ordered;
 }
@@ -220,6 +222,8 @@ asio::awaitable<std::string> fetch_payload(s3::client& s3, s3_location where, st
     s3::object object = co_await s3.get_object(where.bucket, where.key, max_offloaded_object_bytes);
     co_return event_from_json(object.body).payload_json;
   } catch (const boost::system::system_error& error) {
+    // A cancelled read says nothing of the object: the caller's cancellation stays one.
+    if (error.code() == boost::asio::error::operation_aborted) throw;
     throw boost::system::system_error(
         make_error_code(store_errc::payload_unavailable),
         "the payload of event '" + id + "' is offloaded to s3://" + where.bucket + "/" + where.key +
@@ -310,6 +314,15 @@ asio::awaitable<std::optional<event>> repo_state::event_by_id(std::string id) {
 
 asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::item>& entries,
                                                         payload_read_limit* limit) {
+  std::vector<decoded_item> decoded = co_await hydrate_items(entries, limit);
+  std::vector<event> events;
+  events.reserve(decoded.size());
+  for (decoded_item& item : decoded) events.push_back(std::move(item.value));
+  co_return events;
+}
+
+asio::awaitable<std::vector<decoded_item>> repo_state::hydrate_items(
+    const std::vector<ddb::item>& entries, payload_read_limit* limit) {
   std::vector<decoded_item> decoded;
   decoded.reserve(entries.size());
   for (std::size_t start = 0; start < entries.size();
@@ -335,10 +348,7 @@ asio::awaitable<std::vector<event>> repo_state::hydrate(const std::vector<ddb::i
     payload_read_limit own_limit{executor, concurrent_payload_fetches};
     co_await fetch_payloads(decoded, own_limit);
   }
-  std::vector<event> events;
-  events.reserve(decoded.size());
-  for (decoded_item& item : decoded) events.push_back(std::move(item.value));
-  co_return events;
+  co_return decoded;
 }
 
 asio::awaitable<void> repo_state::ensure_table() {

@@ -68,6 +68,9 @@ class repo_state {
   /// payloads are fetched from S3 concurrently, within `limit` when given (else 8 at once).
   boost::asio::awaitable<std::vector<event>> hydrate(const std::vector<dynamodb::item>& entries,
                                                      payload_read_limit* limit = nullptr);
+  /// hydrate, keeping each event's item key (for replay's order).
+  boost::asio::awaitable<std::vector<decoded_item>> hydrate_items(
+      const std::vector<dynamodb::item>& entries, payload_read_limit* limit);
 
   /// The event of an item, its payload fetched from S3 when offloaded.
   boost::asio::awaitable<event> complete(decoded_item decoded);

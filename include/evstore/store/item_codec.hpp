@@ -48,6 +48,9 @@ dynamodb::item to_item(const event& e, const std::optional<s3_location>& offload
 
 struct decoded_item {
   event value;
+  /// The item's `created` attribute as stored (its sort key): with `value.id`, the item's key.
+  /// Other writers may store other precisions than evstore's milliseconds.
+  std::string created_key;
   /// Set when the payload is in S3: `value.payload_json` is then "null" until fetched.
   std::optional<s3_location> offloaded;
 };

@@ -10,15 +10,17 @@
 
 namespace evstore {
 
-/// `created` from `from` to `to`, both inclusive, as ISO-8601 text (which sorts as the times
-/// do). The first slice of a month has no lower bound and the last no upper bound, so every
-/// entry of the month's bucket falls in exactly one slice whatever its `created`.
+/// `created` texts from `from` (inclusive) to `before` (exclusive), as ISO-8601 text (which
+/// sorts as the times do). The first slice of a month has no lower bound and the last no upper
+/// bound, and each slice starts where the one before it ends, so every entry of the month's
+/// bucket falls in exactly one slice whatever its text: other writers' `created` without
+/// milliseconds or with microseconds included.
 struct created_slice {
   std::optional<std::string> from;
-  std::optional<std::string> to;
+  std::optional<std::string> before;
 };
 
-/// `count` (at least 1) slices of equal duration, in time order; a millisecond never spans two.
+/// `count` (at least 1) slices of equal duration, in time order, cut at whole milliseconds.
 std::vector<created_slice> month_slices(std::chrono::year_month month, unsigned count);
 
 }  // namespace evstore

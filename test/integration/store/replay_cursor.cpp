@@ -5,8 +5,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
 #include "evstore/store/metadata_item.hpp"
 #include "replay_events.hpp"
 #include "store_fixture.hpp"
@@ -108,28 +110,93 @@ BOOST_AUTO_TEST_CASE(an_unknown_cursor_is_cursor_not_found) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(fifty_events_of_one_millisecond_replay_in_id_order_across_pages) {
+BOOST_AUTO_TEST_CASE(events_of_one_millisecond_replay_in_stream_order_across_pages) {
   store_fixture f("ties", {.skip_bucket_creation = true});
   f.run(f.store.init());
   const timestamp same = in_month(ym(2024, 6), chr::milliseconds{123});
   std::vector<event> events{event_at("before", same - chr::milliseconds{1}),
                             event_at("after", same + chr::milliseconds{1})};
-  for (int i = 0; i < 50; ++i)  // ids whose order is not the order they are written in
-    events.push_back(
-        event_at("tie-" + std::to_string((i * 37) % 50 + 100), same, "t" + std::to_string(i % 5)));
-  f.run(f.store.append(events));
+  // Ids in the reverse of each stream's order: id order would replay every stream backwards.
+  for (int i = 0; i < 50; ++i)
+    events.push_back(event_at("tie-" + std::to_string(200 - i), same, "t" + std::to_string(i % 5)));
+  events = f.run(f.store.append(events));
   const std::vector<std::string> expected = replay_order(events);
 
-  for (const std::size_t prefetch : {0u, 1u, 4u}) {
-    BOOST_TEST_CONTEXT("prefetch " << prefetch) {
-      const auto replayed = ids_of(f.replay_all({.page_size = 7, .prefetch_pages = prefetch}));
-      BOOST_TEST(replayed == expected, boost::test_tools::per_element());
+  for (const std::size_t page_size : {1u, 7u, 100u}) {
+    for (const std::size_t prefetch : {0u, 1u, 4u}) {
+      BOOST_TEST_CONTEXT("page size " << page_size << ", prefetch " << prefetch) {
+        const std::vector<event> replayed =
+            f.replay_all({.page_size = page_size, .prefetch_pages = prefetch});
+        BOOST_TEST(ids_of(replayed) == expected, boost::test_tools::per_element());
+        std::map<std::string, std::uint64_t> last_sequence;
+        for (const event& e : replayed) {
+          std::uint64_t& last = last_sequence[*e.identifier];
+          BOOST_TEST(e.sequence > last, e.id << " after sequence " << last);
+          last = e.sequence;
+        }
+      }
     }
   }
-  // Resuming inside the group: `created >= c` on the index, then skip up to (c, id).
-  const auto resumed = ids_of(f.replay_all({.page_size = 7, .after_id = expected[20]}));
-  BOOST_TEST(resumed == std::vector<std::string>(expected.begin() + 21, expected.end()),
-             boost::test_tools::per_element());
+  // Resuming anywhere inside the group: `created >= c` on the index, then past the cursor's
+  // place in (stream, sequence) order.
+  for (const std::size_t at : {1u, 2u, 20u, 37u, 51u}) {
+    BOOST_TEST_CONTEXT("after " << expected[at]) {
+      const auto resumed = ids_of(f.replay_all({.page_size = 7, .after_id = expected[at]}));
+      BOOST_TEST(resumed == std::vector<std::string>(
+                                expected.begin() + static_cast<std::ptrdiff_t>(at) + 1,
+                                expected.end()),
+                 boost::test_tools::per_element());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(one_id_in_two_items_replays_as_two_whole_events) {
+  // Another writer (the TypeScript adapter reusing an id, or a race) can store one id under two
+  // `created`: each index entry must get its own item, never the other's fields.
+  store_fixture f("twin", {.skip_bucket_creation = true});
+  f.run(f.store.init());
+  std::vector<event> first{event_at("twin", in_month(ym(2024, 3)), "a", R"({"n":1})")};
+  f.run(f.store.append(first));
+  event second = event_at("twin", in_month(ym(2024, 3), chr::milliseconds{5}), "b", R"({"n":2})");
+  second.sequence = 1;
+  const ddb::put_item_request put{.table_name = f.store.table_name(), .item = to_item(second)};
+  f.run(f.ddb.put_item(put));
+
+  const std::vector<event> replayed = f.replay_all({.page_size = 10});
+  BOOST_TEST_REQUIRE(replayed.size() == 2u);
+  BOOST_TEST(replayed[0].id == "twin");
+  BOOST_TEST(replayed[0].payload_json == R"({"n":1})");
+  BOOST_TEST(*replayed[0].identifier == "a");
+  BOOST_TEST(replayed[1].id == "twin");
+  BOOST_TEST(replayed[1].payload_json == R"({"n":2})");
+  BOOST_TEST(*replayed[1].identifier == "b");
+}
+
+BOOST_AUTO_TEST_CASE(created_texts_of_other_writers_at_slice_boundaries_are_replayed) {
+  // Items another writer stored without milliseconds or with microseconds, at and around the
+  // boundaries of a month's slices.
+  store_fixture f("precision", {.skip_bucket_creation = true});
+  f.run(f.store.init());
+  const std::vector<std::string> texts{
+      "2024-02-08T05:59:59Z",        "2024-02-08T05:59:59.999999Z", "2024-02-08T06:00:00Z",
+      "2024-02-08T06:00:00.000Z",    "2024-02-15T11:59:59Z",        "2024-02-01T00:00:00Z",
+      "2024-02-29T23:59:59.999999Z", "2024-02-22T18:00:00.000001Z"};
+  std::vector<event> anchor{event_at("anchor", in_month(ym(2024, 2)), "anchor")};
+  f.run(f.store.append(anchor));  // records the month
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    event e = event_at("p" + std::to_string(i), in_month(ym(2024, 2)), "p" + std::to_string(i));
+    e.sequence = 1;
+    ddb::item item = to_item(e);
+    item["created"] = ddb::attribute_value::string(texts[i]);
+    const ddb::put_item_request put{.table_name = f.store.table_name(), .item = std::move(item)};
+    f.run(f.ddb.put_item(put));
+  }
+  for (const std::size_t slices : {1u, 4u, 8u}) {
+    BOOST_TEST_CONTEXT(slices << " slices") {
+      const std::vector<event> replayed = f.replay_all({.page_size = 3, .month_slices = slices});
+      BOOST_TEST(replayed.size() == texts.size() + 1);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(first_and_last_month_select_a_subset) {

@@ -1,9 +1,13 @@
 #pragma once
 // What the replay integration tests share: events at chosen times and the order replay must
-// give them, (created, id).
+// give them.
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <map>
+#include <tuple>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -34,10 +38,16 @@ inline std::vector<std::string> ids_of(const std::vector<event>& events) {
   return ids;
 }
 
-/// The ids in replay order: created ascending, ties by id.
+/// The ids in replay order: created ascending, ties by stream (domain, identifier), sequence and
+/// id. Events not yet appended (sequence 0) are taken as one append to new streams: each one's
+/// sequence is its position among its stream's events.
 inline std::vector<std::string> replay_order(std::vector<event> events) {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> positions;
+  for (event& e : events)
+    if (e.sequence == 0) e.sequence = ++positions[{e.domain, e.identifier.value_or("")}];
   std::sort(events.begin(), events.end(), [](const event& a, const event& b) {
-    return *a.created != *b.created ? *a.created < *b.created : a.id < b.id;
+    return std::tie(*a.created, a.domain, *a.identifier, a.sequence, a.id) <
+           std::tie(*b.created, b.domain, *b.identifier, b.sequence, b.id);
   });
   return ids_of(events);
 }

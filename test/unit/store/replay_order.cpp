@@ -140,13 +140,77 @@ BOOST_AUTO_TEST_CASE(merging_shards_of_any_paging_gives_the_sorted_whole) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_resumed_merge_skips_keys_up_to_the_cursor) {
-  bucket_merge merge(2, key("T2", "b"));
+BOOST_AUTO_TEST_CASE(a_resumed_merge_skips_keys_created_before_the_cursor_and_keeps_its_group) {
+  // Only hydrated events show where in its group of one `created` the cursor is.
+  bucket_merge merge(2, std::string("T2"));
   std::vector<std::vector<std::vector<index_key>>> pages{
-      {{key("T2", "a"), key("T2", "c")}, {key("T3", "a")}}, {{key("T2", "b"), key("T2", "d")}}};
+      {{key("T1", "z"), key("T2", "c")}, {key("T3", "a")}}, {{key("T2", "b"), key("T2", "d")}}};
   const std::vector<index_key> out = drain(merge, pages);
-  const std::vector<index_key> expected{key("T2", "c"), key("T2", "d"), key("T3", "a")};
+  const std::vector<index_key> expected{key("T2", "b"), key("T2", "c"), key("T2", "d"),
+                                        key("T3", "a")};
   BOOST_TEST(texts(out) == texts(expected), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(peek_shows_the_next_key_without_taking_it) {
+  bucket_merge merge(1);
+  BOOST_TEST(merge.peek() == nullptr);  // starving
+  merge.add_page(0, {key("T1", "a"), key("T2", "b")}, true);
+  BOOST_TEST_REQUIRE(merge.peek() != nullptr);
+  BOOST_TEST(merge.peek()->id == "EventID#a");
+  BOOST_TEST(merge.pop()->id == "EventID#a");
+  BOOST_TEST(merge.peek()->id == "EventID#b");
+  BOOST_TEST(merge.pop()->id == "EventID#b");
+  BOOST_TEST(merge.peek() == nullptr);
+  BOOST_TEST(merge.done());
+}
+
+namespace {
+
+evstore::decoded_item hydrated(std::string created, std::string domain,
+                               std::optional<std::string> identifier, std::uint64_t sequence,
+                               std::string id) {
+  evstore::decoded_item item;
+  item.created_key = std::move(created);
+  item.value.domain = std::move(domain);
+  item.value.identifier = std::move(identifier);
+  item.value.sequence = sequence;
+  item.value.id = std::move(id);
+  return item;
+}
+
+std::vector<std::string> ids_of(const std::vector<evstore::decoded_item>& items) {
+  std::vector<std::string> out;
+  for (const evstore::decoded_item& item : items) out.push_back(item.value.id);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(events_of_one_millisecond_replay_in_stream_then_sequence_order) {
+  // Random ids: id order would put "closed" (sequence 2) before "opened" (sequence 1).
+  std::vector<evstore::decoded_item> items;
+  items.push_back(hydrated("T1", "account", "7", 2, "0a-closed"));
+  items.push_back(hydrated("T1", "account", "7", 1, "ff-opened"));
+  items.push_back(hydrated("T0", "zeta", std::nullopt, 9, "zz"));
+  items.push_back(hydrated("T1", "account", "10", 3, "55"));
+  items.push_back(hydrated("T1", "account", std::nullopt, 1, "66"));
+  evstore::sort_in_replay_order(items);
+  const std::vector<std::string> expected{"zz", "66", "55", "ff-opened", "0a-closed"};
+  BOOST_TEST(ids_of(items) == expected, boost::test_tools::per_element());
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    BOOST_TEST(evstore::replays_before(items[i - 1], items[i]));
+    BOOST_TEST((evstore::replay_key_of(items[i - 1]) < evstore::replay_key_of(items[i])));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(created_text_decides_before_the_stream) {
+  // Another writer's microseconds sort as their text does, as the time index sorts them.
+  std::vector<evstore::decoded_item> items;
+  items.push_back(hydrated("2024-01-01T00:00:00.001Z", "a", "1", 1, "x"));
+  items.push_back(hydrated("2024-01-01T00:00:00.000999Z", "b", "1", 1, "y"));
+  evstore::sort_in_replay_order(items);
+  BOOST_TEST(ids_of(items) == (std::vector<std::string>{"y", "x"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(index_entries_need_string_keys) {
