@@ -263,6 +263,35 @@ BOOST_AUTO_TEST_CASE(destroying_a_replay_midway_ends_its_tasks) {
              boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_replay_left_midway_leaves_no_task_waiting_for_good) {
+  // Read-ahead tasks wait to hand over pages while their channels are full; a replay destroyed
+  // then must end them, or the io_context never runs out of work (a process never exits).
+  store_fixture f("leftover", {.skip_bucket_creation = true});
+  f.run(f.store.init());
+  std::vector<event> events;
+  for (int i = 0; i < 200; ++i)
+    events.push_back(event_at("left-" + std::to_string(i), in_month(ym(2021, 3), chr::hours{i}),
+                              "s" + std::to_string(i % 4)));
+  f.run(f.store.append(events));
+  for (int round = 0; round < 3; ++round) {
+    asio::io_context io;
+    std::optional<repo> own(std::in_place, io.get_executor(), local_config(), f.options);
+    const auto read_one_page = [&]() -> asio::awaitable<std::size_t> {
+      replay cursor = own->all_events({.page_size = 1, .month_slices = 4, .prefetch_pages = 1});
+      const std::optional<std::vector<event>> page = co_await cursor.next();
+      // Every slice fills its channel and waits on it.
+      asio::steady_timer wait{io, chr::milliseconds{200}};
+      co_await wait.async_wait(asio::use_awaitable);
+      co_return page ? page->size() : 0u;
+    };
+    BOOST_TEST(run_for(io, read_one_page(), chr::seconds{60}) == 1u);
+    own.reset();  // closes the repo's pooled connections
+    io.restart();
+    io.run_for(chr::seconds{20});
+    BOOST_TEST(io.stopped(), "work was left on the io_context after the replay ended");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_month_read_ahead_surfaces_at_next) {
   store_fixture f("failing", {.skip_bucket_creation = true});
   f.run(f.store.init());

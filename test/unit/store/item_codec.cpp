@@ -138,6 +138,18 @@ BOOST_AUTO_TEST_CASE(rejects_items_off_the_layout) {
   BOOST_TEST(corrupt(with("sequence", ddb::attribute_value::number(-1))));
   BOOST_TEST(corrupt(with("meta", ddb::attribute_value::string("{}"))));
   BOOST_TEST(corrupt(with("s3Reference", ddb::attribute_value::string("no-separator"))));
+  // A payload that is not one JSON value would make the tool print a line that is not JSON.
+  BOOST_TEST(corrupt(with("payload", ddb::attribute_value::string(""))));
+  BOOST_TEST(corrupt(with("payload", ddb::attribute_value::string("{\"a\":"))));
+  BOOST_TEST(corrupt(with("payload", ddb::attribute_value::string("1 2"))));
+  BOOST_TEST(!corrupt(with("payload", ddb::attribute_value::string(" \"text\" "))));
+}
+
+BOOST_AUTO_TEST_CASE(decoded_items_keep_their_created_text) {
+  ddb::item item = evstore::to_item(sample());
+  item["created"] = ddb::attribute_value::string("2024-05-01T12:34:56.789123Z");
+  const evstore::decoded_item decoded = evstore::event_from_item(item);
+  BOOST_TEST(decoded.created_key == "2024-05-01T12:34:56.789123Z");
 }
 
 BOOST_AUTO_TEST_CASE(keys_of_events_and_heads) {
