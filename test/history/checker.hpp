@@ -126,7 +126,7 @@ class checker {
     for (const scanned_event& item : table.items) in_table.insert({item.id, item.created});
     std::set<std::pair<std::string, std::string>> replayed;
     std::map<std::string, std::vector<const event*>> by_tag;
-    std::map<std::string, std::uint64_t> last_sequence;
+    std::map<std::string, const event*> last_of_stream;
     std::map<std::string, std::size_t> order_violations;
     for (const event& e : table.replayed) {
       replayed_by_id_[e.id].push_back(&e);
@@ -141,11 +141,11 @@ class checker {
       }
       by_tag[tag].push_back(&e);
       const std::string stream = stream_key(e.domain, e.identifier);
-      std::uint64_t& last = last_sequence[stream];
-      if (e.sequence <= last && order_violations[stream]++ < 3)
+      const event*& last = last_of_stream[stream];
+      if (last && e.sequence <= last->sequence && order_violations[stream]++ < 3)
         report("replay order contradicts a stream's order",
-               describe(e) + " comes after sequence " + std::to_string(last) + " of its stream");
-      last = std::max(last, e.sequence);
+               describe(e) + " comes after " + describe(*last));
+      if (!last || e.sequence > last->sequence) last = &e;
     }
     for (const auto& [stream, count] : order_violations)
       if (count > 3)

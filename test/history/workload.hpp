@@ -117,10 +117,10 @@ class writer {
     const std::size_t stream = below(stream_count);
     call.stream = stream_key(domain, stream_identifier(stream));
     const double size_draw = std::uniform_real_distribution<double>(0, 1)(random_);
-    const std::size_t size = size_draw < 0.75   ? between(1, 4)
-                             : size_draw < 0.96 ? between(5, 60)
+    const std::size_t size = size_draw < 0.85   ? between(1, 4)
+                             : size_draw < 0.97 ? between(5, 60)
                                                 : between(61, 250);
-    const bool caller_ids = chance(0.6);
+    const bool caller_ids = chance(0.5);
     call.fresh_ids = caller_ids;
     static constexpr const char* types[] = {"opened", "changed", "closed"};
     std::vector<std::string> ids_in_call;
