@@ -136,13 +136,13 @@ class history_run {
         std::make_unique<repo>(f_.io.get_executor(), faulted_config(), faulted_options(6));
     active_ = writers;
 
-    const std::size_t tasks = settings_.coroutines + 1 + 2;  // writers, process watch, 2 readers
+    const std::size_t tasks = settings_.coroutines + 1 + 2;  // writers, their watch, 2 readers
     f_.run(evstore::test::for_each_concurrently(tasks, tasks,
                                                 [&](std::size_t t) -> asio::awaitable<void> {
                                                   if (t < settings_.coroutines)
                                                     co_await coroutine_writer(t, writers);
                                                   else if (t == settings_.coroutines)
-                                                    co_await watch_processes();
+                                                    co_await watch_writers();
                                                   else if (t == settings_.coroutines + 1)
                                                     co_await replay_reader();
                                                   else
@@ -238,11 +238,13 @@ class history_run {
     process.pid = evstore::test::spawn_process(argv, {}, actions);
   }
 
-  /// Reaps the writer processes as they end; one still running 120 s after the deadline is
-  /// killed (its unfinished calls stay in its history as sent).
-  asio::awaitable<void> watch_processes() {
+  /// Reaps the writer processes as they end (one still running 120 s after the deadline is
+  /// killed; its unfinished calls stay in its history as sent) and reports progress each minute,
+  /// until every writer is done.
+  asio::awaitable<void> watch_writers() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (std::size_t left = processes_.size(); left > 0;) {
+    auto next_progress = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (active_ > 0) {
       for (writer_process& p : processes_) {
         if (p.ended) continue;
         int status = 0;
@@ -255,8 +257,14 @@ class history_run {
         }
         p.ended = true;
         p.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        --left;
         --active_;
+      }
+      if (std::chrono::steady_clock::now() >= next_progress) {
+        BOOST_TEST_MESSAGE("history: so far "
+                           << coroutine_calls_.size() << " calls of the coroutine writers, "
+                           << reads_.operations << " reads, " << reads_.anomalies.size()
+                           << " anomalies seen by the readers; " << fault_summary());
+        next_progress += std::chrono::seconds(60);
       }
       timer.expires_after(std::chrono::milliseconds(100));
       co_await timer.async_wait(asio::use_awaitable);
