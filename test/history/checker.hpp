@@ -175,14 +175,25 @@ class checker {
         if (!sent->second.content->id.empty() && e->id != sent->second.content->id)
           report("stored under another id", describe(*e) + ", sent as " + sent->second.content->id);
       }
+      // Only ok and outcome_unknown (or a call cut short) say a call may have written; any
+      // other error is the store saying it did not.
+      const auto senders = sent->second.calls;
       const bool some_call_may_have_written =
-          std::any_of(sent->second.calls.begin(), sent->second.calls.end(),
-                      [&](std::size_t c) { return !definitely_not_written(calls_[c].result); });
+          std::any_of(senders.begin(), senders.end(), [&](std::size_t c) {
+            return !definitely_not_written(calls_[c].result) && calls_[c].result != outcome::other;
+          });
       if (!some_call_may_have_written) {
-        std::string detail = describe(*events.front()) +
-                             " is stored, but every call sending it was told it was not written:";
-        for (std::size_t c : sent->second.calls) detail += " " + call_text(c);
-        report("written although the call was told not written", detail);
+        const bool plain_error = std::any_of(senders.begin(), senders.end(), [&](std::size_t c) {
+          return calls_[c].result == outcome::other;
+        });
+        std::string detail =
+            describe(*events.front()) +
+            " is stored, but every call sending it was told it was not written" +
+            (plain_error ? " or failed with an error other than outcome_unknown:" : ":");
+        for (std::size_t c : senders) detail += " " + call_text(c);
+        report(plain_error ? "written although the call failed without outcome_unknown"
+                           : "written although the call was told not written",
+               detail);
       }
     }
   }

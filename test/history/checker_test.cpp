@@ -123,6 +123,19 @@ BOOST_AUTO_TEST_CASE(an_event_of_a_call_told_not_written_is_reported) {
   BOOST_TEST(has(s.kinds(), "written although the call was told not written"));
 }
 
+BOOST_AUTO_TEST_CASE(an_event_of_a_call_failed_without_outcome_unknown_is_reported) {
+  scenario s;
+  s.calls[2].result = outcome::other;
+  s.add(stored(s.calls[2].events[0], "id-d", 4, 2));
+  s.table.heads["h::s1"] = 4;
+  BOOST_TEST(has(s.kinds(), "written although the call failed without outcome_unknown"));
+  s.calls[2].result = outcome::outcome_unknown;
+  s.table.stream_reads["h::s1"].push_back(s.table.replayed.back());
+  s.table.resumes.front().events.push_back(s.table.replayed.back());
+  const auto kinds = s.kinds();
+  BOOST_TEST(kinds.empty(), kinds.size() << " anomalies, first: " << kinds.front());
+}
+
 BOOST_AUTO_TEST_CASE(an_event_no_call_sent_is_reported) {
   scenario s;
   s.add(stored(sent("zz", 1, "id-z"), "id-z", 4, 2));

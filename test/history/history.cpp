@@ -533,6 +533,12 @@ BOOST_AUTO_TEST_CASE(the_final_table_agrees_with_every_recorded_call) {
                      << run.faults() << " (" << run.fault_summary() << "); anomalies "
                      << anomalies.size());
   for (const std::string& error : run.reads().errors) BOOST_TEST_MESSAGE("  read error: " << error);
+  // What the failed calls were told, two of each outcome.
+  std::map<outcome, std::size_t> shown;
+  for (const call_record& call : calls)
+    if (call.result != outcome::ok && shown[call.result]++ < 2)
+      BOOST_TEST_MESSAGE("  " << to_string(call.result) << ": " << call.call << ": "
+                              << call.error.substr(0, 300));
   BOOST_TEST(anomalies.empty(), "anomalies (seed " << settings.seed << "):\n"
                                                    << anomaly_report(anomalies));
   // The run proved something: faults were injected, lost answers among them, and calls were made.
