@@ -117,6 +117,16 @@ class checker {
       for (const scanned_event* item : items)
         detail +=
             " (" + item->stream + "#" + std::to_string(item->sequence) + " " + item->created + ")";
+      detail += "; sent by";
+      for (std::size_t c = 0; c < calls_.size(); ++c)
+        for (const sent_event& e : calls_[c].events)
+          if (e.id == id) {
+            detail += " " + call_text(c) + " as tag " + e.tag;
+            if (calls_[c].result == outcome::ok)
+              for (const returned_event& r : calls_[c].returned)
+                if (r.id == id)
+                  detail += " returned #" + std::to_string(r.sequence) + " " + r.created;
+          }
       report("id stored more than once", detail);
     }
   }
