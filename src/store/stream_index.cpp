@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -44,21 +45,33 @@ asio::awaitable<void> wait_for_index_build(repo_state& state) {
   for (unsigned polls = 1;; ++polls) {
     // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
     const ddb::describe_table_request describe{.table_name = state.table};
-    const ddb::describe_table_result described = co_await state.ddb.describe_table(describe);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - start);
-    const index_build_state judged = judge_index_build(described.table, stream_index, elapsed);
-    switch (judged.step) {
-      case index_build_step::done:
-        co_return;
-      case index_build_step::fail:
-        throw boost::system::system_error(make_error_code(ddb::errc::waiter_failed),
-                                          judged.description);
-      case index_build_step::wait:
-        break;
+    std::optional<ddb::describe_table_result> described;
+    try {
+      described = co_await state.ddb.describe_table(describe);
+    } catch (const ddb::service_error& error) {
+      // Throttling or a server error that outlived the request's retries: a wait that may last
+      // hours polls on rather than giving up the backfill.
+      if (!error.retryable()) throw;
+      state.log(log_level::warning, std::string("DescribeTable failed while waiting for the "
+                                                "stream index; asking again: ") +
+                                        error.what());
     }
-    if (clock::now() >= next_report) {
-      state.log(log_level::info, judged.description);
-      next_report += build_report_interval;
+    if (described) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - start);
+      const index_build_state judged = judge_index_build(described->table, stream_index, elapsed);
+      switch (judged.step) {
+        case index_build_step::done:
+          co_return;
+        case index_build_step::fail:
+          throw boost::system::system_error(make_error_code(ddb::errc::waiter_failed),
+                                            judged.description);
+        case index_build_step::wait:
+          break;
+      }
+      if (clock::now() >= next_report) {
+        state.log(log_level::info, judged.description);
+        next_report += build_report_interval;
+      }
     }
     asio::steady_timer pause(state.executor, ddb::waiter_delay(pacing, polls));
     co_await pause.async_wait(asio::use_awaitable);
