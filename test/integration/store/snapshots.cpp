@@ -84,7 +84,8 @@ BOOST_AUTO_TEST_CASE(a_save_resent_after_its_applied_answer_was_lost_is_saved_an
   f.run(f.store.init());
   test::fault_proxy_options faults;
   faults.upstream_url = test::dynamodb_url();
-  faults.fault_share = 0.5;
+  // With 10 attempts a request fails for good about once in 170,000 (0.3^10), whatever seed.
+  faults.fault_share = 0.3;
   // Both kinds forward the request, so the server applies the write before the answer breaks.
   faults.kinds = {test::fault_kind::reset_mid_response, test::fault_kind::truncated_body};
   faults.seed = test::fault_seed(12);
@@ -97,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_save_resent_after_its_applied_answer_was_lost_is_saved_an
   options.max_attempts = 10;
   repo faulted(f.io.get_executor(), config, options);
 
-  for (std::uint64_t sequence = 1; sequence <= 12; ++sequence) {
+  for (std::uint64_t sequence = 1; sequence <= 16; ++sequence) {
     // Every other state is offloaded, so objects are both replaced and dropped.
     const std::string state = "{\"sequence\":" + std::to_string(sequence) + ",\"pad\":\"" +
                               std::string(sequence % 2 ? 400'000 : 10, 'r') + "\"}";
@@ -111,9 +112,10 @@ BOOST_AUTO_TEST_CASE(a_save_resent_after_its_applied_answer_was_lost_is_saved_an
   }
   const test::fault_counts counts = proxy.counts();
   BOOST_TEST_MESSAGE("DynamoDB through the proxy: " << counts.summary());
+  // The default seed resends several saves; any seed must resend at least one.
   BOOST_TEST(counts.of(test::fault_kind::reset_mid_response) +
                  counts.of(test::fault_kind::truncated_body) >=
-             3u);
+             1u);
 }
 
 BOOST_AUTO_TEST_CASE(snapshots_are_invisible_to_replay_and_bad_ones_are_refused) {
