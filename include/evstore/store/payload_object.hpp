@@ -1,6 +1,7 @@
 #pragma once
 // Where an event's offloaded payload is stored in S3.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
