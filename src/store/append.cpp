@@ -17,6 +17,7 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_size.hpp"
+#include "evstore/store/payload_object.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 #include "repo_state.hpp"
@@ -56,8 +57,9 @@ void check_sizes(const repo_state& state, const std::vector<event>& events) {
                  " bytes, over the offload threshold, but no S3 bucket is "
                  "configured: set s3_bucket_name");
     const std::size_t offloaded =
-        item_size(to_item(e, s3_location{state.options.s3_bucket_name,
-                                         state.options.s3_key_prefix + e.id + ".json"})) +
+        item_size(
+            to_item(e, s3_location{state.options.s3_bucket_name,
+                                   payload_object_key(state.options.s3_key_prefix, e.id, {})})) +
         sequence_size_margin;
     if (offloaded > max_item_bytes)
       reject(e, p,
@@ -251,11 +253,12 @@ asio::awaitable<void> build_items(repo_state& state, const stream_events& stream
     items[p] = to_item(e, std::nullopt, shards);
     sizes[p] = item_size(items[p]);
     if (sizes[p] <= state.options.offload_threshold_bytes) continue;
-    s3_location where{state.options.s3_bucket_name, state.options.s3_key_prefix + e.id + ".json"};
+    std::string object = to_json_line(e);
+    s3_location where{state.options.s3_bucket_name,
+                      payload_object_key(state.options.s3_key_prefix, e.id, object)};
     s3::put_options put;
     put.content_type = "application/json";
     put.acl = state.options.s3_acl;
-    std::string object = to_json_line(e);
     co_await state.s3.put_object(where.bucket, where.key, std::move(object), put);
     state.log(log_level::debug, "offloaded the payload of event '" + e.id + "' (" +
                                     std::to_string(sizes[p]) + " bytes) to s3://" + where.bucket +

@@ -23,13 +23,28 @@ asio::awaitable<void> ensure_bucket(std::shared_ptr<repo_state> state) {
     state->log(log_level::info, "created bucket '" + bucket + "'");
 }
 
+/// For skip_bucket_creation: the bucket must be there, or the first offloaded payload would fail
+/// long after init reported success.
+asio::awaitable<void> check_bucket(std::shared_ptr<repo_state> state) {
+  const std::string& bucket = state->options.s3_bucket_name;
+  if (co_await state->s3.head_bucket(bucket)) co_return;
+  throw boost::system::system_error(
+      make_error_code(boost::system::errc::no_such_file_or_directory),
+      "the S3 bucket '" + bucket +
+          "' does not exist and skip_bucket_creation is set, so init does not create it: create "
+          "the bucket, or unset skip_bucket_creation");
+}
+
 asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
   if (!state->options.skip_table_creation) {
     co_await state->ensure_table();
     co_await ensure_stream_index(*state);
   }
   co_await state->record_shards();  // the table's time-bucket shards, kept from its first init
-  if (!state->options.skip_bucket_creation && !state->options.s3_bucket_name.empty())
+  if (state->options.s3_bucket_name.empty()) co_return;
+  if (state->options.skip_bucket_creation)
+    co_await check_bucket(state);
+  else
     co_await ensure_bucket(state);
 }
 

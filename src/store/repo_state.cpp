@@ -17,6 +17,7 @@
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
+#include "evstore/store/validation.hpp"
 #include "stream_index.hpp"
 
 namespace evstore {
@@ -25,8 +26,6 @@ namespace {
 namespace asio = boost::asio;
 namespace ddb = dynamodb;
 
-/// Offloaded event objects are read whole into memory; larger ones are refused.
-constexpr std::uint64_t max_offloaded_object_bytes = 256ull * 1024 * 1024;
 /// Offloaded payloads of one hydration fetched at once when the caller sets no limit.
 constexpr std::size_t concurrent_payload_fetches = 8;
 /// Stream head versions remembered at most; past that the memory starts again, empty.

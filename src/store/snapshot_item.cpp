@@ -1,5 +1,7 @@
 #include "evstore/store/snapshot_item.hpp"
 
+#include <charconv>
+
 #include <boost/system/system_error.hpp>
 
 #include "evstore/http/percent_encoding.hpp"
@@ -53,6 +55,10 @@ void validate_snapshot(const snapshot& value) {
     reject(value, "has a domain holding \"::\" or ending in ':'");
   if (snapshot_key(value.domain, value.identifier).size() > max_partition_key_bytes)
     reject(value, "makes a key over DynamoDB's 2048 bytes: shorten the domain or identifier");
+  // Reads load an offloaded state whole and refuse one this large.
+  if (value.state_json.size() > max_offloaded_object_bytes)
+    reject(value, "has a state larger than " + std::to_string(max_offloaded_object_bytes >> 20) +
+                      " MiB, the most a read accepts");
   if (detail::classify_json(value.state_json) == detail::json_kind::invalid)
     reject(value, "has a state that is not one valid JSON value");
   if (!value.created) reject(value, "has no created time");
@@ -110,21 +116,44 @@ decoded_snapshot snapshot_from_item(const ddb::item& item) {
   return out;
 }
 
-std::string snapshot_object_key(std::string_view prefix, const snapshot& value,
-                                std::string_view unique) {
+std::string snapshot_objects_prefix(std::string_view prefix, std::string_view domain,
+                                    std::string_view identifier) {
   std::string key(prefix);
   key += "snapshots/";
-  http::append_percent_encoded(key, value.domain);
+  http::append_percent_encoded(key, domain);
   key += '/';
   // An empty identifier still needs a path segment of its own.
   key += '_';
-  http::append_percent_encoded(key, value.identifier);
+  http::append_percent_encoded(key, identifier);
   key += '/';
+  return key;
+}
+
+std::string snapshot_object_key(std::string_view prefix, const snapshot& value,
+                                std::string_view unique) {
+  std::string key = snapshot_objects_prefix(prefix, value.domain, value.identifier);
   key += std::to_string(value.sequence);
   key += '-';
   key += unique;
   key += ".json";
   return key;
+}
+
+std::optional<std::uint64_t> snapshot_object_sequence(std::string_view stream_prefix,
+                                                      std::string_view key) {
+  if (!key.starts_with(stream_prefix) || !key.ends_with(".json")) return std::nullopt;
+  const std::string_view name = key.substr(stream_prefix.size());
+  std::uint64_t sequence = 0;
+  const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), sequence);
+  if (ec != std::errc{} || end == name.data() || end == name.data() + name.size() || *end != '-')
+    return std::nullopt;
+  // Exactly a UUID before ".json": offloaded event payloads may share the prefix, and their
+  // keys (`<id>.<digest>.json`) never end that way.
+  const std::string_view unique = name.substr(end + 1 - name.data());
+  constexpr std::size_t uuid_size = 36;
+  if (unique.size() != uuid_size + 5 || unique.find_first_not_of("0123456789abcdef-") != uuid_size)
+    return std::nullopt;
+  return sequence;
 }
 
 }  // namespace evstore

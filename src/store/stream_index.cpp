@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/dynamodb/waiter.hpp"
+#include "evstore/store/index_build.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "repo_state.hpp"
 
@@ -16,15 +21,61 @@ namespace ddb = dynamodb;
 
 /// UpdateTable refusals (the table busy with another change) waited out before giving up.
 constexpr unsigned max_update_attempts = 10;
-/// Backfilling an index reads the whole table: on a large table it takes far longer than a
-/// table creation.
-constexpr std::chrono::minutes backfill_timeout{60};
+/// Polls of a building index slow down to one per this.
+constexpr std::chrono::seconds build_poll_max_delay{10};
+/// A building index is reported in the log this often.
+constexpr std::chrono::minutes build_report_interval{5};
 
 bool has_stream_index(const ddb::table_description& table) {
   return std::any_of(table.global_secondary_indexes.begin(), table.global_secondary_indexes.end(),
                      [](const ddb::global_secondary_index_description& index) {
                        return index.index_name == stream_index;
                      });
+}
+
+/// Waits until the table and its indexes are ACTIVE, the stream index among them, for as long
+/// as DynamoDB reports the index being built (a backfill of a large table takes hours), logging
+/// progress; throws dynamodb::errc::waiter_failed once it can no longer become ACTIVE.
+asio::awaitable<void> wait_for_index_build(repo_state& state) {
+  using clock = std::chrono::steady_clock;
+  const clock::time_point start = clock::now();
+  clock::time_point next_report = start + build_report_interval;
+  ddb::waiter_options pacing;
+  pacing.max_delay = build_poll_max_delay;
+  for (unsigned polls = 1;; ++polls) {
+    // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
+    const ddb::describe_table_request describe{.table_name = state.table};
+    std::optional<ddb::describe_table_result> described;
+    try {
+      described = co_await state.ddb.describe_table(describe);
+    } catch (const ddb::service_error& error) {
+      // Throttling or a server error that outlived the request's retries: a wait that may last
+      // hours polls on rather than giving up the backfill.
+      if (!error.retryable()) throw;
+      state.log(log_level::warning, std::string("DescribeTable failed while waiting for the "
+                                                "stream index; asking again: ") +
+                                        error.what());
+    }
+    if (described) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - start);
+      const index_build_state judged = judge_index_build(described->table, stream_index, elapsed);
+      switch (judged.step) {
+        case index_build_step::done:
+          co_return;
+        case index_build_step::fail:
+          throw boost::system::system_error(make_error_code(ddb::errc::waiter_failed),
+                                            judged.description);
+        case index_build_step::wait:
+          break;
+      }
+      if (clock::now() >= next_report) {
+        state.log(log_level::info, judged.description);
+        next_report += build_report_interval;
+      }
+    }
+    asio::steady_timer pause(state.executor, ddb::waiter_delay(pacing, polls));
+    co_await pause.async_wait(asio::use_awaitable);
+  }
 }
 
 }  // namespace
@@ -42,6 +93,10 @@ ddb::global_secondary_index stream_index_definition(
       throughput};
 }
 
+// GCC 12 takes the frame allocation of this coroutine for a mismatched new/delete pair (GCC
+// bug 109224, a false positive with class-specific operator new in coroutines).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> ensure_stream_index(repo_state& state) {
   for (unsigned attempt = 1;; ++attempt) {
     // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
@@ -64,19 +119,19 @@ asio::awaitable<void> ensure_stream_index(repo_state& state) {
                 "adding the stream index to table '" + state.table + "' (backfilling)");
       break;
     } catch (const ddb::service_error& error) {
-      // Another process is changing the table (perhaps adding this very index): wait for it to
-      // settle, then look again.
-      const bool busy = error.code() == ddb::errc::resource_in_use ||
-                        error.code() == ddb::errc::limit_exceeded ||
-                        (error.code() == ddb::errc::validation_error &&
-                         error.service_message().find("already exists") != std::string::npos);
+      // Another process added this very index: wait for its build like for one's own.
+      if (error.code() == ddb::errc::validation_error &&
+          error.service_message().find("already exists") != std::string::npos)
+        break;
+      // Another process is changing the table: wait for it to settle, then look again.
+      const bool busy =
+          error.code() == ddb::errc::resource_in_use || error.code() == ddb::errc::limit_exceeded;
       if (!busy || attempt >= max_update_attempts) throw;
     }
     co_await state.ddb.wait_until_active(state.table);
   }
-  ddb::waiter_options backfill;
-  backfill.timeout = backfill_timeout;
-  co_await state.ddb.wait_until_active(state.table, backfill);
+  co_await wait_for_index_build(state);
 }
+#pragma GCC diagnostic pop
 
 }  // namespace evstore

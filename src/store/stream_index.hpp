@@ -25,7 +25,9 @@ dynamodb::global_secondary_index stream_index_definition(
     std::optional<dynamodb::provisioned_throughput> throughput);
 
 /// Adds the stream index to an existing table that lacks it (UpdateTable), tolerating another
-/// process doing the same, and waits until the table and every index are ACTIVE (backfilled).
+/// process doing the same, and waits until the table and every index are ACTIVE (backfilled):
+/// without a time limit while DynamoDB reports the index being built, logging progress every
+/// 5 minutes (judge_index_build).
 boost::asio::awaitable<void> ensure_stream_index(repo_state& state);
 
 }  // namespace evstore

@@ -1,13 +1,14 @@
 #include "evstore/store/validation.hpp"
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/s3/model.hpp"
 #include "evstore/store/errors.hpp"
+#include "evstore/store/event_json.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/uuid.hpp"
@@ -90,7 +91,37 @@ void check_text(const event& e, std::size_t position, std::string_view field,
   if (!is_utf8(value)) reject(e, position, std::string(field) + " is not valid UTF-8");
 }
 
+bool offloaded_object_fits(const event& e) {
+  // Escaped, a byte of a string member takes at most 6 ("\u001f"); the rest of the object
+  // (member names, quotes, time and sequence) takes less than 256 bytes. Only an event this
+  // bound does not clear is measured exactly.
+  std::size_t text_bytes = e.id.size() + e.domain.size() + e.type.size();
+  for (const std::optional<std::string>* text : {&e.identifier, &e.correlation_id, &e.causation_id})
+    if (*text) text_bytes += (*text)->size();
+  const std::size_t json_bytes = e.payload_json.size() + (e.meta_json ? e.meta_json->size() : 0);
+  if (json_bytes + 6 * text_bytes + 256 <= max_offloaded_object_bytes) return true;
+  return offloaded_object_size(e) <= max_offloaded_object_bytes;
+}
+
 }  // namespace
+
+std::size_t offloaded_object_size(const event& e) {
+  // Payload and meta are written as they are (line breaks become spaces): measure the rest
+  // without copying them.
+  event rest;
+  rest.id = e.id;
+  rest.domain = e.domain;
+  rest.type = e.type;
+  rest.identifier = e.identifier;
+  rest.payload_json.clear();
+  if (e.meta_json) rest.meta_json.emplace();
+  rest.correlation_id = e.correlation_id;
+  rest.causation_id = e.causation_id;
+  rest.created = e.created;
+  rest.sequence = std::numeric_limits<std::uint64_t>::max();
+  return to_json_line(rest).size() + e.payload_json.size() +
+         (e.meta_json ? e.meta_json->size() : 0);
+}
 
 void validate_event(const event& e, std::size_t position) {
   if (e.id.empty()) reject(e, position, "the id is empty");
@@ -121,18 +152,21 @@ void validate_event(const event& e, std::size_t position) {
       reject(e, position, "the causation id is longer than 2048 bytes");
   }
 
-  // Checked here so that an append with one such payload uploads none of the others.
-  if (e.payload_json.size() > s3::max_object_size)
-    reject(e, position, "the payload is larger than 5 TiB, the most S3 stores");
+  if (!e.created) reject(e, position, "the created time is missing");
+  const int year = static_cast<int>(month_of(*e.created).year());
+  if (year < 0 || year > 9999) reject(e, position, "the created time is outside years 0000-9999");
+
+  // Checked here so that an append with one such payload uploads none of the others, and
+  // before the payload is parsed.
+  if (!offloaded_object_fits(e))
+    reject(e, position,
+           "the event is larger than " + std::to_string(max_offloaded_object_bytes >> 20) +
+               " MiB as JSON, the most a read of an offloaded payload accepts");
   if (detail::classify_json(e.payload_json) == detail::json_kind::invalid)
     reject(e, position,
            "the payload is not valid JSON (or holds a number beyond a double's range)");
   if (e.meta_json && detail::classify_json(*e.meta_json) != detail::json_kind::object)
     reject(e, position, "the meta is not a JSON object");
-
-  if (!e.created) reject(e, position, "the created time is missing");
-  const int year = static_cast<int>(month_of(*e.created).year());
-  if (year < 0 || year > 9999) reject(e, position, "the created time is outside years 0000-9999");
 }
 
 timestamp prepare_events(std::vector<event>& events, timestamp now) {

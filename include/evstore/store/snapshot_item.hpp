@@ -5,6 +5,7 @@
 // `savedAt` (ISO time) and either `state` (the JSON text) or `s3Reference` (`<bucket>::<key>`)
 // when the state was offloaded to S3.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,8 @@ inline constexpr std::string_view snapshot_created_value = "SNAPSHOT";
 dynamodb::item snapshot_item_key(std::string_view domain, std::string_view identifier);
 
 /// Throws system_error(store_errc::invalid_event) naming what is wrong: an empty domain, a domain
-/// holding "::" or ending in ':', a key over DynamoDB's 2048 bytes, state that is not one JSON
-/// value, or no `created` time.
+/// holding "::" or ending in ':', a key over DynamoDB's 2048 bytes, state larger than
+/// max_offloaded_object_bytes or not one JSON value, or no `created` time.
 void validate_snapshot(const snapshot& value);
 
 /// The item of a validated snapshot; with `offloaded`, `state` is left out for `s3Reference`.
@@ -43,5 +44,15 @@ decoded_snapshot snapshot_from_item(const dynamodb::item& item);
 /// never overwrites the state a stored snapshot points at.
 std::string snapshot_object_key(std::string_view prefix, const snapshot& value,
                                 std::string_view unique);
+
+/// The key prefix every offloaded state of one stream has: `<prefix>snapshots/<domain>/
+/// <identifier>/`, encoded as in snapshot_object_key.
+std::string snapshot_objects_prefix(std::string_view prefix, std::string_view domain,
+                                    std::string_view identifier);
+
+/// The sequence in a key made by snapshot_object_key with a UUID as `unique`, under
+/// `stream_prefix` (from snapshot_objects_prefix); nullopt for a key of another shape.
+std::optional<std::uint64_t> snapshot_object_sequence(std::string_view stream_prefix,
+                                                      std::string_view key);
 
 }  // namespace evstore

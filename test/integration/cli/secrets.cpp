@@ -3,11 +3,13 @@
 // endpoints, bad events, conflicts, malformed credentials from a profile file and from a
 // container endpoint, `evstore` commands failing), with distinctive test credentials; every
 // log line (repo_options::log at all levels), exception text and the tool's stdout and stderr (run
-// with --verbose) is captured and searched for the secret key, the session token and the SigV4
-// signing keys derived from the secret (hex). Needs scripts/emulators running.
+// with --verbose) is captured and searched for the secret key, the session token (whole and in
+// part; as they are, percent-encoded, JSON-escaped and in base64) and the SigV4 signing keys
+// derived from the secret (hex). Needs scripts/emulators running.
 
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -15,12 +17,14 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/detail/crypto.hpp"
 #include "evstore/aws/environment.hpp"
+#include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/repo.hpp"
 #include "integration/cli/cli_fixture.hpp"
@@ -121,6 +125,85 @@ std::vector<std::string> derived_signing_keys_hex(const std::string& secret) {
   return keys;
 }
 
+/// `text` percent-encoded as in a URL (every byte but A-Z a-z 0-9 - . _ ~), hex digits in the
+/// given case.
+std::string percent_encoded(std::string_view text, bool upper) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += digits[u >> 4];
+      out += digits[u & 0xf];
+    }
+  }
+  return out;
+}
+
+/// `text` with every '/' written as `escape` (JSON writers may escape a slash, with a backslash
+/// or as the code point U+002F).
+std::string with_slash_as(std::string_view text, std::string_view escape) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '/')
+      out += escape;
+    else
+      out += c;
+  }
+  return out;
+}
+
+/// What base64 of any text holding `secret` contains, whatever the secret's offset in it: for
+/// each of the 3 alignments, the groups made of the secret's bytes alone; in the standard and
+/// the URL alphabet.
+std::vector<std::string> base64_forms(std::string_view secret) {
+  std::vector<std::string> forms;
+  for (std::size_t skip = 0; skip < 3; ++skip) {
+    const std::string_view aligned = secret.substr(skip, (secret.size() - skip) / 3 * 3);
+    const std::string standard = dynamodb::base64_encode(
+        reinterpret_cast<const std::uint8_t*>(aligned.data()), aligned.size());
+    std::string url = standard;
+    for (char& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    forms.push_back(standard);
+    forms.push_back(url);
+  }
+  return forms;
+}
+
+/// Each form a secret could take in output: as is, percent-encoded, JSON-escaped, base64.
+std::vector<std::pair<std::string, std::string>> encoded_forms(const std::string& what,
+                                                               const std::string& secret) {
+  std::vector<std::pair<std::string, std::string>> forms = {
+      {what, secret},
+      {what + ", percent-encoded", percent_encoded(secret, true)},
+      {what + ", percent-encoded (lowercase)", percent_encoded(secret, false)},
+      {what + ", JSON-escaped", with_slash_as(secret, "\\/")},
+      {what + ", JSON-escaped (\\u002f)", with_slash_as(secret, "\\u002f")},
+      {what + ", JSON-escaped (\\u002F)", with_slash_as(secret, "\\u002F")},
+  };
+  for (const std::string& form : base64_forms(secret)) forms.push_back({what + ", base64", form});
+  return forms;
+}
+
+/// Every needle the output is searched for.
+std::vector<std::pair<std::string, std::string>> secret_needles() {
+  std::vector<std::pair<std::string, std::string>> needles;
+  for (const auto& [what, secret] : std::vector<std::pair<std::string, std::string>>{
+           {"the secret key", secret_key},
+           {"part of the secret key", secret_key.substr(8, 16)},
+           {"the session token", session_token},
+           {"part of the session token", session_token.substr(10, 16)},
+       }) {
+    for (auto& form : encoded_forms(what, secret)) needles.push_back(std::move(form));
+  }
+  for (const std::string& key : derived_signing_keys_hex(secret_key))
+    needles.push_back({"a signing key", key});
+  return needles;
+}
+
 aws::config secret_config(const std::string& dynamodb, const std::string& s3) {
   aws::config config;
   config.region = "us-east-1";
@@ -187,7 +270,7 @@ void run_wrong_secret(captured_output& output) {
   repo_options no_bucket_creation = with_capture(f.options, output);
   no_bucket_creation.skip_bucket_creation = true;
   repo writer(f.io.get_executor(), config, no_bucket_creation);
-  f.run(writer.init());
+  output.failure_of("checking the bucket with a wrong S3 secret", [&] { f.run(writer.init()); });
   output.failure_of("offloading with a wrong S3 secret", [&] {
     std::vector<event> big{small_event("w-1", "w", "{\"pad\":\"" + std::string(3000, 'p') + "\"}")};
     f.run(writer.append(big));
@@ -355,19 +438,33 @@ BOOST_AUTO_TEST_CASE(no_output_holds_a_secret_a_token_or_a_signing_key) {
   BOOST_TEST(output.failures() >= 16u);
   BOOST_TEST(output.total_bytes() > 2000u);
 
-  std::vector<std::pair<std::string, std::string>> needles = {
-      {"the secret key", secret_key},
-      {"part of the secret key", secret_key.substr(8, 16)},
-      {"the session token", session_token},
-      {"part of the session token", session_token.substr(10, 16)},
-  };
-  for (const std::string& key : derived_signing_keys_hex(secret_key))
-    needles.push_back({"a signing key", key});
-  for (const auto& [what, needle] : needles) {
+  for (const auto& [what, needle] : secret_needles()) {
     const std::vector<std::string> sources = output.holding(needle);
     BOOST_TEST(sources.empty(), what << " appears in " << sources.size() << " outputs, the first: "
                                      << (sources.empty() ? "" : sources.front()));
   }
+}
+
+// The search itself: each encoded form of the secret, put in the middle of some text and
+// encoded there as a log line, a URL or a JSON document would, is found.
+BOOST_AUTO_TEST_CASE(the_search_finds_each_encoded_form_of_a_secret) {
+  const std::string text = "credentials: " + secret_key + " and " + session_token + ".";
+  captured_output leaks;
+  leaks.add("percent-encoded", "GET /?q=" + percent_encoded(text, true));
+  leaks.add("percent-encoded (lowercase)", "GET /?q=" + percent_encoded(text, false));
+  leaks.add("JSON-escaped", "{\"message\":\"" + with_slash_as(text, "\\/") + "\"}");
+  for (std::size_t offset = 0; offset < 3; ++offset) {
+    const std::string shifted = std::string(offset, '#') + text;
+    leaks.add("base64 at offset " + std::to_string(offset),
+              dynamodb::base64_encode(reinterpret_cast<const std::uint8_t*>(shifted.data()),
+                                      shifted.size()));
+  }
+  std::set<std::string> found;
+  for (const auto& [what, needle] : secret_needles())
+    for (const std::string& source : leaks.holding(needle)) found.insert(source);
+  BOOST_TEST(found.size() == 6u);
+  BOOST_TEST(leaks.holding(percent_encoded(secret_key, true)).size() == 1u);
+  BOOST_TEST(leaks.holding(with_slash_as(session_token, "\\/")).size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,9 +1,10 @@
 // Object keys made from event ids: whatever bytes an id holds ("../", "%2F", '?', '#', spaces,
-// unicode), its offloaded payload lands in exactly the object <prefix><id>.json and reads back
-// as its own, never another event's (against fauxqs). And offloaded objects are private by
-// default: the ACL header each upload sends is checked on a scripted S3 endpoint.
+// unicode), its offloaded payload lands in exactly the object <prefix><id>.<digest>.json and
+// reads back as its own, never another event's (against fauxqs). And offloaded objects are
+// private by default: the ACL header each upload sends is checked on a scripted S3 endpoint.
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -13,6 +14,8 @@
 
 #include "evstore/http/message.hpp"
 #include "evstore/store/errors.hpp"
+#include "evstore/store/event_json.hpp"
+#include "evstore/store/payload_object.hpp"
 #include "store_fixture.hpp"
 #include "support/local_http_server.hpp"
 
@@ -69,11 +72,13 @@ BOOST_AUTO_TEST_CASE(each_id_maps_to_its_own_object_and_no_other) {
     e.id = id;
     events.push_back(std::move(e));
   }
-  f.run(f.store.append(events));
+  const std::vector<event> stored = f.run(f.store.append(events));
 
+  std::map<std::string, std::string> key_of;
+  for (const event& e : stored)
+    key_of[e.id] = payload_object_key(f.options.s3_key_prefix, e.id, to_json_line(e));
   std::set<std::string> expected_keys;
-  for (const std::string& id : tricky_ids)
-    expected_keys.insert(f.options.s3_key_prefix + id + ".json");
+  for (const std::string& id : tricky_ids) expected_keys.insert(key_of.at(id));
   std::set<std::string> stored_keys;
   for (const s3::object_summary& object :
        f.run(f.s3.list_all_objects(f.options.s3_bucket_name, "")))
@@ -86,8 +91,8 @@ BOOST_AUTO_TEST_CASE(each_id_maps_to_its_own_object_and_no_other) {
       BOOST_TEST_REQUIRE(read.has_value());
       BOOST_TEST(read->id == id);
       BOOST_TEST(read->payload_json == payload_for(id));
-      const s3::object object = f.run(f.s3.get_object(
-          f.options.s3_bucket_name, f.options.s3_key_prefix + id + ".json", 1 << 20));
+      const s3::object object =
+          f.run(f.s3.get_object(f.options.s3_bucket_name, key_of.at(id), 1 << 20));
       BOOST_TEST(object.body.find(payload_for(id)) != std::string::npos);
     }
   }

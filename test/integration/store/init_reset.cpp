@@ -73,10 +73,30 @@ BOOST_AUTO_TEST_CASE(init_in_two_processes_at_once_both_succeed) {
 
 BOOST_AUTO_TEST_CASE(on_demand_billing_and_skip_options) {
   store_fixture f("init-opts", {.skip_bucket_creation = true, .on_demand = true});
+  BOOST_TEST(f.options.s3_bucket_name.empty());  // no bucket named: none to check
   f.run(f.store.init());
   const auto table = f.run(f.ddb.describe_table({.table_name = f.store.table_name()})).table;
   BOOST_CHECK(table.billing_mode == dynamodb::billing_mode::pay_per_request);
+}
+
+BOOST_AUTO_TEST_CASE(init_with_skip_bucket_creation_fails_clearly_when_the_bucket_is_missing) {
+  store_fixture f("init-nobucket");
+  repo_options options = f.options;
+  options.skip_bucket_creation = true;
+  repo skipping(f.io.get_executor(), test::local_config(), options);
+  try {
+    f.run(skipping.init());
+    BOOST_FAIL("expected init to fail on the missing bucket");
+  } catch (const boost::system::system_error& error) {
+    const std::string text = error.what();
+    BOOST_CHECK(error.code() == boost::system::errc::no_such_file_or_directory);
+    BOOST_TEST(text.find("'" + f.options.s3_bucket_name + "' does not exist") != std::string::npos,
+               text);
+    BOOST_TEST(text.find("skip_bucket_creation") != std::string::npos, text);
+  }
   BOOST_TEST(!f.run(f.s3.head_bucket(f.options.s3_bucket_name)));
+  f.run(f.store.init());  // creates the bucket
+  f.run(skipping.init());
 }
 
 BOOST_AUTO_TEST_CASE(reset_empties_table_and_offloaded_objects) {
@@ -96,8 +116,16 @@ BOOST_AUTO_TEST_CASE(reset_empties_table_and_offloaded_objects) {
 
   // The stream starts again at 1, and keep_objects leaves S3 alone.
   BOOST_TEST(f.run(f.store.append(events)).back().sequence == 2u);
+  auto keys = [&f] {
+    std::vector<std::string> listed;
+    for (const auto& object : f.run(f.s3.list_all_objects(f.options.s3_bucket_name, "events/")))
+      listed.push_back(object.key);
+    return listed;
+  };
+  const std::vector<std::string> kept = keys();
+  BOOST_TEST(!kept.empty());
   f.run(f.store.reset_store(true));
-  BOOST_TEST(f.run(f.s3.list_all_objects(f.options.s3_bucket_name, "events/")).size() == 1u);
+  BOOST_TEST(keys() == kept, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,10 +1,11 @@
 // Snapshots: never replaced by an older or equal one, large states through S3, invisible to
-// replay.
+// replay, a save resent after its answer was lost reported saved with its state intact.
 
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
+#include "support/fault_proxy.hpp"
 
 using namespace evstore;
 using evstore::test::make_event;
@@ -73,6 +74,48 @@ BOOST_AUTO_TEST_CASE(a_large_state_goes_to_s3_and_is_removed_when_replaced) {
   BOOST_TEST(f.run(f.store.save_snapshot(state_at(11, "{}"))));
   BOOST_TEST(snapshot_objects(f).empty());
   BOOST_TEST(f.run(f.store.get_snapshot("account", "42"))->state_json == "{}");
+}
+
+// A PutItem the server applied but whose answer was cut off is sent again by the client and
+// fails its own condition: the save must still report success and keep the object its item
+// points at (it used to report "a newer one is stored" and delete that object).
+BOOST_AUTO_TEST_CASE(a_save_resent_after_its_applied_answer_was_lost_is_saved_and_readable) {
+  store_fixture f("snapresend");
+  f.run(f.store.init());
+  test::fault_proxy_options faults;
+  faults.upstream_url = test::dynamodb_url();
+  // With 10 attempts a request fails for good about once in 170,000 (0.3^10), whatever seed.
+  faults.fault_share = 0.3;
+  // Both kinds forward the request, so the server applies the write before the answer breaks.
+  faults.kinds = {test::fault_kind::reset_mid_response, test::fault_kind::truncated_body};
+  faults.seed = test::fault_seed(12);
+  test::fault_proxy proxy(faults);
+  aws::config config = test::local_config();
+  config.service_endpoint_urls["dynamodb"] = proxy.url();
+  repo_options options = f.options;
+  options.skip_table_creation = true;
+  options.skip_bucket_creation = true;
+  options.max_attempts = 10;
+  repo faulted(f.io.get_executor(), config, options);
+
+  for (std::uint64_t sequence = 1; sequence <= 16; ++sequence) {
+    // Every other state is offloaded, so objects are both replaced and dropped.
+    const std::string state = "{\"sequence\":" + std::to_string(sequence) + ",\"pad\":\"" +
+                              std::string(sequence % 2 ? 400'000 : 10, 'r') + "\"}";
+    BOOST_TEST(f.run(faulted.save_snapshot(state_at(sequence, state))),
+               "save " << sequence << " reported as not saved");
+    const std::optional<snapshot> got = f.run(f.store.get_snapshot("account", "42"));
+    BOOST_TEST_REQUIRE(got.has_value());
+    BOOST_TEST(got->sequence == sequence);
+    BOOST_TEST((got->state_json == state), "state of save " << sequence << " differs");
+    BOOST_TEST(snapshot_objects(f).size() == sequence % 2);
+  }
+  const test::fault_counts counts = proxy.counts();
+  BOOST_TEST_MESSAGE("DynamoDB through the proxy: " << counts.summary());
+  // The default seed resends several saves; any seed must resend at least one.
+  BOOST_TEST(counts.of(test::fault_kind::reset_mid_response) +
+                 counts.of(test::fault_kind::truncated_body) >=
+             1u);
 }
 
 BOOST_AUTO_TEST_CASE(snapshots_are_invisible_to_replay_and_bad_ones_are_refused) {

@@ -132,7 +132,10 @@ struct store_fixture {
  private:
   repo_options with_names(repo_options tweaks, const std::string& unique) {
     tweaks.table_name_prefix = unique + "-";
-    if (tweaks.s3_bucket_name.empty()) tweaks.s3_bucket_name = unique;
+    // A test that skips bucket creation and names no bucket needs none (init checks that a
+    // named bucket exists).
+    if (tweaks.s3_bucket_name.empty() && !tweaks.skip_bucket_creation)
+      tweaks.s3_bucket_name = unique;
     tweaks.log = [sink = log](log_level level, std::string_view text) {
       const std::lock_guard lock(sink->mutex);
       sink->lines.emplace_back(level, std::string(text));
@@ -161,7 +164,7 @@ struct store_fixture {
     } catch (const dynamodb::service_error& error) {
       if (error.code() != dynamodb::errc::resource_not_found) throw;
     }
-    if (co_await s3.head_bucket(options.s3_bucket_name)) {
+    if (!options.s3_bucket_name.empty() && co_await s3.head_bucket(options.s3_bucket_name)) {
       std::vector<std::string> keys;
       for (const auto& object : co_await s3.list_all_objects(options.s3_bucket_name, ""))
         keys.push_back(object.key);

@@ -2,6 +2,7 @@
 
 #include "evstore/store/errors.hpp"
 #include "evstore/store/snapshot_item.hpp"
+#include "evstore/store/validation.hpp"
 
 namespace ddb = evstore::dynamodb;
 using evstore::snapshot;
@@ -64,6 +65,22 @@ BOOST_AUTO_TEST_CASE(object_keys_encode_names_so_no_stream_reaches_another) {
   BOOST_TEST(evstore::snapshot_object_key("", empty, "u") == "snapshots/account/_/17-u.json");
 }
 
+BOOST_AUTO_TEST_CASE(a_streams_objects_share_a_prefix_that_gives_back_their_sequence) {
+  const std::string uuid = "0f1e2d3c-4b5a-4697-8877-665544332211";
+  const std::string prefix = evstore::snapshot_objects_prefix("events/", "account", "42/../x");
+  BOOST_TEST(prefix == "events/snapshots/account/_42%2F..%2Fx/");
+  const std::string key = evstore::snapshot_object_key("events/", sample(), uuid);
+  BOOST_TEST(key.starts_with(prefix));
+  BOOST_CHECK(evstore::snapshot_object_sequence(prefix, key) == std::optional<std::uint64_t>(17));
+  // Keys of another shape under the prefix, such as an offloaded event payload whose id
+  // happens to start like it, give none.
+  for (const std::string& other :
+       {prefix + "17-" + uuid + ".0123456789abcdef.json", prefix + "17-u.json",
+        prefix + "-" + uuid + ".json", prefix + "x17-" + uuid + ".json",
+        prefix + "17" + uuid + ".json", "other/" + key})
+    BOOST_CHECK_MESSAGE(!evstore::snapshot_object_sequence(prefix, other), other);
+}
+
 BOOST_AUTO_TEST_CASE(bad_snapshots_and_items_are_refused) {
   using evstore::store_errc;
   snapshot bad = sample();
@@ -76,6 +93,14 @@ BOOST_AUTO_TEST_CASE(bad_snapshots_and_items_are_refused) {
   bad.identifier = std::string(3000, 'i');
   expect_code([&] { evstore::validate_snapshot(bad); }, store_errc::invalid_event);
   evstore::validate_snapshot(sample());
+  // get_snapshot reads an offloaded state of at most 256 MiB: a larger one is refused.
+  bad = sample();
+  bad.state_json.assign(evstore::max_offloaded_object_bytes + 1, 's');
+  bad.state_json.front() = bad.state_json.back() = '"';
+  expect_code([&] { evstore::validate_snapshot(bad); }, store_errc::invalid_event);
+  bad.state_json.erase(1, 1);
+  BOOST_TEST(bad.state_json.size() == evstore::max_offloaded_object_bytes);
+  evstore::validate_snapshot(bad);
 
   ddb::item item = evstore::to_snapshot_item(sample());
   item.erase("sequence");

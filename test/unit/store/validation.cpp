@@ -1,6 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+
 #include "evstore/store/errors.hpp"
+#include "evstore/store/event_json.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 
@@ -95,6 +98,46 @@ BOOST_AUTO_TEST_CASE(rejects_an_id_given_twice) {
   events[0].id = events[1].id = "same";
   BOOST_CHECK_THROW(evstore::prepare_events(events, evstore::now_ms()),
                     boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(measures_the_offloaded_object_without_building_it) {
+  evstore::event plain = valid_event();
+  plain.id = "id-1";
+  plain.created = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
+  evstore::event rich = plain;
+  rich.id = "quote\" back\\slash \x01 \xc3\xa9";
+  rich.identifier.reset();
+  rich.payload_json = "{\n  \"a\": [1,\r\n 2]\n}";
+  rich.meta_json = R"({"who":"me"})";
+  rich.correlation_id = "corr\t";
+  rich.causation_id = "cause";
+  for (evstore::event e : {plain, rich}) {
+    const std::size_t measured = evstore::offloaded_object_size(e);
+    e.sequence = std::numeric_limits<std::uint64_t>::max();
+    BOOST_TEST(measured == evstore::to_json_line(e).size());
+  }
+}
+
+// Reads of offloaded objects refuse those over 256 MiB, so append must refuse events whose
+// object would be larger (it accepted payloads up to 5 TiB).
+BOOST_AUTO_TEST_CASE(refuses_an_event_whose_offloaded_object_a_read_would_refuse) {
+  evstore::event e = valid_event();
+  e.id = "big";
+  e.created = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
+  e.payload_json = "\"\"";
+  const std::size_t room = evstore::max_offloaded_object_bytes - evstore::offloaded_object_size(e);
+  e.payload_json.reserve(evstore::max_offloaded_object_bytes);
+  e.payload_json.insert(1, room, 'p');
+  BOOST_TEST(evstore::offloaded_object_size(e) == evstore::max_offloaded_object_bytes);
+  BOOST_CHECK_NO_THROW(evstore::validate_event(e, 0));
+  e.payload_json.insert(1, 1, 'p');
+  try {
+    evstore::validate_event(e, 0);
+    BOOST_FAIL("expected an event one byte over the limit to be refused");
+  } catch (const boost::system::system_error& error) {
+    BOOST_CHECK(error.code() == evstore::store_errc::invalid_event);
+    BOOST_TEST(std::string(error.what()).find("256 MiB") != std::string::npos, error.what());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
