@@ -118,9 +118,9 @@ struct replay_span {
 /// Where the caller bounds a replay: its first_month / last_month options and the month of the
 /// event it resumes after.
 struct replay_bounds {
-  std::optional<std::chrono::year_month> first_month;
-  std::optional<std::chrono::year_month> last_month;
-  std::optional<std::chrono::year_month> resume_month;
+  std::optional<std::chrono::year_month> first_month{};
+  std::optional<std::chrono::year_month> last_month{};
+  std::optional<std::chrono::year_month> resume_month{};
 };
 
 /// Whether the months must be found from the time index: the item (nullopt: missing or
