@@ -1,9 +1,9 @@
-// repo::migrate: a parallel Scan for event items the TypeScript adapter wrote (no `stream`
-// attribute), each given its `stream` by a conditional UpdateItem, and their months recorded.
+// repo::migrate: a parallel Scan of every event item (those with a `timeBucket`): the ones the
+// TypeScript adapter wrote (no `stream` attribute) each get their `stream` by a conditional
+// UpdateItem, and the months of all of them are recorded, complete, once the Scan is done.
 
 #include <algorithm>
 #include <mutex>
-#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -28,18 +28,20 @@ constexpr std::size_t max_segments = 64;
 /// Scan pages one segment reads at most (1 MB each): a bound, not an expected size.
 constexpr std::size_t max_pages_per_segment = 1'000'000;
 
-/// Totals shared by the segments; the callback sees them after each page.
+/// Totals and months shared by the segments; the callback sees the totals after each page.
 struct migrate_totals {
   std::mutex mutex;
   migrate_progress progress;
+  month_survey months;
   const std::function<void(const migrate_progress&)>* on_progress;
 
-  void add(std::uint64_t scanned, std::uint64_t updated) {
+  void add(std::uint64_t scanned, std::uint64_t updated, const month_survey& page_months) {
     migrate_progress now;
     {
       const std::lock_guard lock(mutex);
       progress.items_scanned += scanned;
       progress.items_updated += updated;
+      months.merge(page_months);
       now = progress;
     }
     if (*on_progress) (*on_progress)(now);
@@ -89,23 +91,16 @@ asio::awaitable<bool> set_stream(repo_state& state, const ddb::item& entry) {
   co_return false;
 }
 
-/// Records the months in the metadata item (cover_months).
-asio::awaitable<void> cover(repo_state& state, const std::set<std::chrono::year_month>& months) {
-  if (months.empty()) co_return;
-  // A named vector: GCC 12 mishandles temporaries of a co_await statement.
-  std::vector<std::chrono::year_month> list(months.begin(), months.end());
-  co_await state.cover_months(std::move(list));
-}
-
-asio::awaitable<void> migrate_segment(std::shared_ptr<repo_state> state, std::int32_t segment,
+/// Scans one segment; false when it stopped before its end.
+asio::awaitable<bool> migrate_segment(std::shared_ptr<repo_state> state, std::int32_t segment,
                                       std::int32_t segments, migrate_totals& totals) {
   ddb::scan_request request;
   request.table_name = state->table;
   request.segment = segment;
   request.total_segments = segments;
-  // Only event items (they have a timeBucket) still lacking the attribute come back.
-  request.filter_expression = "attribute_not_exists(#stream) AND attribute_exists(#bucket)";
-  request.projection_expression = "#id, #created, #domain, #identifier";
+  // Every event item (they have a timeBucket): its bucket is recorded, its stream set if absent.
+  request.filter_expression = "attribute_exists(#bucket)";
+  request.projection_expression = "#id, #created, #domain, #identifier, #bucket, #stream";
   request.names = {{"#stream", std::string(stream_attribute)},
                    {"#bucket", "timeBucket"},
                    {"#id", "id"},
@@ -114,35 +109,28 @@ asio::awaitable<void> migrate_segment(std::shared_ptr<repo_state> state, std::in
                    {"#identifier", "identifier"}};
   for (std::size_t page = 0; page < max_pages_per_segment; ++page) {
     ddb::scan_result result = co_await state->ddb.scan(request);
-    std::vector<const ddb::item*> events;
-    std::set<std::chrono::year_month> months;
+    month_survey months;
+    std::uint64_t updated = 0;
     for (const ddb::item& item : result.items) {
       const std::string* id = string_of(item, "id");
-      const std::string* created = string_of(item, "created");
-      if (!id || !created || !is_event_id(*id)) continue;
-      try {
-        months.insert(month_of(parse_iso8601(*created)));
-      } catch (const boost::system::system_error&) {
-        throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
-                                          "the event item '" + *id +
-                                              "' has a 'created' that is not an ISO-8601 time: '" +
-                                              *created + "'; inspect the table");
-      }
-      events.push_back(&item);
+      if (!id || !string_of(item, "created") || !is_event_id(*id)) continue;
+      const std::string* bucket = string_of(item, "timeBucket");
+      if (bucket)
+        months.add(*bucket);
+      else
+        ++months.unreadable;
+      if (item.contains(std::string(stream_attribute))) continue;
+      const bool set = co_await set_stream(*state, item);
+      if (set) ++updated;
     }
-    // The months are recorded before the items become visible to stream reads, as an append
-    // records them before writing.
-    co_await cover(*state, months);
-    std::uint64_t updated = 0;
-    for (const ddb::item* item : events)
-      if (co_await set_stream(*state, *item)) ++updated;
-    totals.add(static_cast<std::uint64_t>(result.scanned_count), updated);
-    if (!result.last_evaluated_key) co_return;
+    totals.add(static_cast<std::uint64_t>(result.scanned_count), updated, months);
+    if (!result.last_evaluated_key) co_return true;
     request.exclusive_start_key = std::move(result.last_evaluated_key);
   }
   state->log(log_level::warning, "migrate stopped scan segment " + std::to_string(segment) +
                                      " after " + std::to_string(max_pages_per_segment) +
                                      " pages; run migrate again to continue");
+  co_return false;
 }
 
 }  // namespace
@@ -152,7 +140,7 @@ asio::awaitable<migrate_progress> migrate_table(std::shared_ptr<repo_state> stat
   const std::size_t segments = std::clamp<std::size_t>(options.parallel_segments, 1, max_segments);
   migrate_totals totals;
   totals.on_progress = &options.on_progress;
-  using segment_op = decltype(asio::co_spawn(state->executor, std::declval<asio::awaitable<void>>(),
+  using segment_op = decltype(asio::co_spawn(state->executor, std::declval<asio::awaitable<bool>>(),
                                              asio::deferred));
   std::vector<segment_op> scans;
   for (std::size_t s = 0; s < segments; ++s) {
@@ -161,10 +149,23 @@ asio::awaitable<migrate_progress> migrate_table(std::shared_ptr<repo_state> stat
                                                    static_cast<std::int32_t>(segments), totals),
                                    asio::deferred));
   }
-  auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(scans))
-                             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  auto [order, errors, finished] =
+      co_await asio::experimental::make_parallel_group(std::move(scans))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
   for (const std::exception_ptr& error : errors)
     if (error) std::rethrow_exception(error);
+  // Only a Scan of the whole table may mark the range complete. Appends record their months
+  // before they write, and the write below unites with what is stored, so an event written
+  // during the Scan is covered even when the Scan missed it.
+  if (std::all_of(finished.begin(), finished.end(), [](bool done) { return done; })) {
+    if (totals.months.unreadable > 0) {
+      state->log(log_level::warning,
+                 std::to_string(totals.months.unreadable) +
+                     " event items have a timeBucket that is neither YYYY-MM nor "
+                     "YYYY-MM#<shard> (or none): replay cannot read them");
+    }
+    co_await state->record_complete_months(totals.months);
+  }
   state->log(log_level::info, "migrate scanned " + std::to_string(totals.progress.items_scanned) +
                                   " items and gave " +
                                   std::to_string(totals.progress.items_updated) +

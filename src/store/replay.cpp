@@ -1,5 +1,5 @@
-// The replay cursor. Its plan: the months to read (the metadata item's range, the caller's
-// bounds, or probing for tables without the item), the buckets of a month (shards), and where
+// The replay cursor. Its plan: the months to read (repo_state::replay_months, in month_range),
+// the buckets of a month (shards), and where
 // a resumed replay starts. Each month is cut into slices of `created` time (segments); a
 // segment's buckets are read through timeBucketIndex, merged into (created, id) order and cut
 // into pages of keys that are hydrated. Without read-ahead the caller's next() does all of
@@ -39,12 +39,6 @@ namespace ddb = dynamodb;
 namespace chr = std::chrono;
 using asio::experimental::concurrent_channel;
 
-/// Where the search for the first month with events starts when nothing records it.
-constexpr chr::year_month earliest_probed_month{chr::year{1970}, chr::January};
-/// Months probed at once while looking for the first one with events.
-constexpr int months_probed_at_once = 24;
-/// How far past the current month a table without a recorded range is read.
-constexpr chr::months unrecorded_months_ahead{12};
 /// Bounds on the read-ahead options, so that a typo cannot ask for unbounded memory.
 constexpr std::size_t max_parallel_buckets = 64;
 constexpr std::size_t max_prefetch_pages = 64;
@@ -103,42 +97,6 @@ ddb::query_request bucket_query(const repo_state& state, std::string bucket,
 asio::awaitable<ddb::query_result> query_page(std::shared_ptr<repo_state> state,
                                               ddb::query_request request) {
   co_return co_await state->ddb.query(request);
-}
-
-asio::awaitable<bool> month_has_events(std::shared_ptr<repo_state> state, chr::year_month month) {
-  ddb::query_request request = bucket_query(*state, time_bucket(month), std::nullopt, std::nullopt);
-  request.limit = 1;
-  // An empty first page with a LastEvaluatedKey cannot happen without a filter, so one page
-  // answers the question.
-  const ddb::query_result result = co_await state->ddb.query(request);
-  co_return !result.items.empty();
-}
-
-/// The first month from earliest_probed_month to `last` with an entry in the index, or the
-/// month after `last` when there is none.
-asio::awaitable<chr::year_month> first_month_with_events(std::shared_ptr<repo_state> state,
-                                                         chr::year_month last) {
-  using probe_op = decltype(asio::co_spawn(state->executor, std::declval<asio::awaitable<bool>>(),
-                                           asio::deferred));
-  for (chr::year_month start = earliest_probed_month; start <= last;
-       start += chr::months{months_probed_at_once}) {
-    std::vector<probe_op> probes;
-    std::vector<chr::year_month> months;
-    for (chr::year_month m = start;
-         m <= last && months.size() < static_cast<std::size_t>(months_probed_at_once);
-         m += chr::months{1}) {
-      months.push_back(m);
-      probes.push_back(asio::co_spawn(state->executor, month_has_events(state, m), asio::deferred));
-    }
-    auto [order, errors, found] =
-        co_await asio::experimental::make_parallel_group(std::move(probes))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    for (std::size_t i = 0; i < months.size(); ++i)
-      if (found[i]) co_return months[i];
-  }
-  co_return last + chr::months{1};
 }
 
 [[noreturn]] void unknown_cursor(const std::string& id, const std::string& table) {
@@ -397,27 +355,17 @@ class replay::cursor {
  private:
   asio::awaitable<void> make_plan() {
     replay_plan plan;
-    const std::optional<table_metadata> metadata = co_await state_->read_metadata();
-    plan.shards = metadata && metadata->shards ? *metadata->shards : 1;
-    if (options_.after_id) plan.after = co_await cursor_key(state_, *options_.after_id);
-    const chr::year_month now = month_of(now_ms());
-    if (metadata && metadata->months) {
-      // The TypeScript adapter may keep writing new months without recording them.
-      plan.first = metadata->months->first;
-      plan.last = std::max(metadata->months->last, now);
-    } else {
-      plan.last = options_.last_month.value_or(now + unrecorded_months_ahead);
-      const bool probing = !options_.first_month && !plan.after;
-      state_->log(log_level::info,
-                  "table '" + state_->table +
-                      "' records no month range (written only by the TypeScript adapter?): " +
-                      (probing ? "probing for the first month, reading up to " : "reading up to ") +
-                      time_bucket(plan.last) + "; `evstore migrate` records the range");
-      if (probing) plan.first = co_await first_month_with_events(state_, plan.last);
+    replay_bounds bounds;
+    bounds.first_month = options_.first_month;
+    bounds.last_month = options_.last_month;
+    if (options_.after_id) {
+      plan.after = co_await cursor_key(state_, *options_.after_id);
+      bounds.resume_month = month_of_created(plan.after->created);
     }
-    if (options_.first_month) plan.first = *options_.first_month;
-    if (options_.last_month) plan.last = *options_.last_month;
-    if (plan.after) plan.first = std::max(plan.first, month_of_created(plan.after->created));
+    const replay_span span = co_await state_->replay_months(bounds);
+    plan.first = span.first;
+    plan.last = span.last;
+    plan.shards = span.shards;
     next_month_ = plan.first;
     plan_ = std::move(plan);
   }

@@ -102,6 +102,17 @@ class repo_state {
   /// The shard count to write events with: the table's, once init, cover_months or a replay
   /// has read the metadata item; before that options.time_bucket_shards.
   unsigned time_bucket_shards() const;
+  /// The months and buckets a replay within `bounds` reads (plan_replay_span): the metadata
+  /// item's range when it is complete; otherwise (missing, corrupt or incomplete item) united
+  /// with the months a Scan of the time index finds, which is logged at info.
+  boost::asio::awaitable<replay_span> replay_months(replay_bounds bounds);
+  /// The months holding events: the metadata item's range when complete, else united with a
+  /// Scan of the time index (as replay_months). nullopt: no events.
+  boost::asio::awaitable<std::optional<month_range>> event_months();
+  /// migrate's last step, after a Scan of every item: records the months of `survey` united
+  /// with the stored range and the shard count, and marks the range complete. A corrupt item
+  /// is replaced.
+  boost::asio::awaitable<void> record_complete_months(const month_survey& survey);
 
   /// Creates the table with both indexes unless it exists (tolerating a concurrent creator)
   /// and waits until all are ACTIVE.
@@ -115,6 +126,19 @@ class repo_state {
   /// Caches what a read or written metadata item says (ranges only ever widen).
   void remember(const table_metadata& metadata);
   boost::asio::awaitable<void> extend_months(month_range wanted);
+  /// The metadata item for planning reads: nullopt when missing or corrupt (logged); `doubt`
+  /// says why its range alone cannot be trusted (empty when it is complete).
+  boost::asio::awaitable<std::optional<table_metadata>> read_metadata_leniently(std::string& doubt);
+  /// The months and shard buckets of every entry of the time index (a parallel Scan).
+  boost::asio::awaitable<month_survey> survey_months();
+  /// The metadata item as stored (strongly consistent); nullopt when missing.
+  boost::asio::awaitable<std::optional<dynamodb::item>> read_metadata_item();
+  /// Sends a conditional write of the metadata item: what it holds after, or nullopt when the
+  /// condition failed.
+  boost::asio::awaitable<std::optional<table_metadata>> write_if_unchanged(
+      dynamodb::update_item_request request);
+  /// Whether the time index has no entry at all (one Scan page of one entry).
+  boost::asio::awaitable<bool> time_index_is_empty();
 
   std::mutex created_mutex_;
   timestamp last_created_{};

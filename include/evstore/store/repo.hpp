@@ -193,13 +193,15 @@ class repo {
   boost::asio::awaitable<std::optional<snapshot>> get_snapshot(std::string_view domain,
                                                                std::string_view identifier);
 
-  /// The months holding events (nullopt: no events, or a table no evstore has written to and
-  /// `migrate` has not been run on).
+  /// The first and last month holding events (nullopt: none): the metadata item's range when
+  /// it is marked complete (one GetItem); otherwise (no item, a corrupt or incomplete one) that
+  /// range united with the months a Scan of the time index finds.
   boost::asio::awaitable<std::optional<month_range>> event_months();
 
   /// Brings a table the TypeScript adapter wrote up to what evstore's features need: adds the
-  /// `stream` attribute to event items lacking it and records the month range. Idempotent and
-  /// resumable (it only touches items that still lack the attribute).
+  /// `stream` attribute to event items lacking it and, after scanning every item, records the
+  /// months of all events as the complete range (replacing a corrupt metadata item). Idempotent
+  /// and resumable (it only touches items that still lack the attribute).
   boost::asio::awaitable<migrate_progress> migrate(migrate_options options);
 
   boost::asio::awaitable<std::optional<event>> get_event_by_id(std::string_view id);

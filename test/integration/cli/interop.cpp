@@ -274,6 +274,49 @@ BOOST_AUTO_TEST_CASE(evstore_reads_what_the_adapter_wrote) {
   check_same_events(evstore::test::parse_json_lines(caused.out), {second, third});
 }
 
+BOOST_AUTO_TEST_CASE(one_evstore_append_before_migrate_hides_none_of_the_adapter_s_months) {
+  // 30 events over three months (January to March 2024) in three streams of 10.
+  event_maker maker;
+  std::vector<json::object> events;
+  for (int i = 0; i < 30; ++i) {
+    events.push_back(
+        maker.make("ledger", "acc-" + std::to_string(i % 3), "posted", json::object{{"line", i}}));
+  }
+  for (int stream = 0; stream < 3; ++stream) {
+    std::vector<json::object> calls;
+    for (int i = stream; i < 30; i += 3) calls.push_back(events[static_cast<std::size_t>(i)]);
+    auto stored = adapter({"store"}, lines_of(calls));
+    BOOST_TEST_REQUIRE(stored.status == 0, stored.err);
+  }
+  std::vector<std::pair<json::object, int>> written;
+  for (int i = 0; i < 30; ++i) written.emplace_back(events[static_cast<std::size_t>(i)], i / 3 + 1);
+
+  // One evstore append, dated now, before any init or migrate: it creates the metadata item
+  // with only its own month.
+  json::object late = maker.make("ledger", std::string("acc-new"), "opened", json::object{});
+  late["created"] = evstore::format_iso8601(evstore::now_ms());
+  auto appended = evstore({"append"}, lines_of({late}));
+  BOOST_TEST_REQUIRE(appended.status == 0, appended.err);
+  written.emplace_back(late, 1);
+
+  const auto expected = as_replayed(written);
+  check_same_events(evstore_replay(), expected);
+  check_same_events(without_sequences(adapter_replay()), without_sequences(expected));
+
+  // migrate records the exact range; replay reads the same.
+  auto migrated = evstore({"migrate"});
+  BOOST_TEST_REQUIRE(migrated.status == 0, migrated.err);
+  check_same_events(evstore_replay(), expected);
+  auto stats = evstore({"stats", "--json"});
+  BOOST_TEST_REQUIRE(stats.status == 0, stats.err);
+  const auto documents = evstore::test::parse_json_lines(stats.out);
+  BOOST_TEST_REQUIRE(documents.size() == 1u);
+  const json::value& document = documents.front();
+  BOOST_TEST(document.at("months").at("first").as_string() == "2024-01");
+  BOOST_TEST(document.at("months").at("last").as_string() ==
+             evstore::time_bucket(evstore::now_ms()));
+}
+
 BOOST_AUTO_TEST_CASE(the_adapter_reads_what_evstore_wrote) {
   auto init = evstore({"init"});
   BOOST_TEST_REQUIRE(init.status == 0, init.err);
