@@ -213,7 +213,6 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
     std::optional<cancellation_verdict> verdict;
     std::string failure;
     bool unknown = false;
-    bool aborted = false;
     try {
       co_await state.ddb.transact_write_items(request);
       co_return std::nullopt;
@@ -235,12 +234,11 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
     } catch (const boost::system::system_error& error) {
       // Transport failures after the retries: the request may have reached DynamoDB.
       unknown = true;
-      aborted = error.code() == asio::error::operation_aborted;
       failure = error.what();
     }
     // Read inline: awaiting a coroutine once cancelled throws before it runs.
     const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
-    if (aborted && cancellation.cancelled() != asio::cancellation_type::none) {
+    if (unknown && cancellation.cancelled() != asio::cancellation_type::none) {
       // No more requests once the caller cancelled: the outcome stays open.
       mark_in_doubt();
       throw boost::system::system_error(
@@ -552,11 +550,12 @@ std::vector<event> events_to_resend(const append_call& call) {
   return resend;
 }
 
-/// The message of `error` without the text of its code that what() appends.
+/// The message of `error` without the text of its code that what() appends (": <message>",
+/// with or without " [<category>:<value>]").
 std::string message_of(const boost::system::system_error& error) {
   std::string what = error.what();
-  const std::string suffix = ": " + error.code().message();
-  if (what.ends_with(suffix)) what.resize(what.size() - suffix.size());
+  const std::size_t code_text = what.rfind(": " + error.code().message());
+  if (code_text != std::string::npos && code_text > 0) what.resize(code_text);
   return what;
 }
 
@@ -589,16 +588,10 @@ asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> st
     // the version read, so this append's condition fails and the ids are looked up again.
     const std::vector<std::optional<stream_head>> heads =
         co_await starting_heads(state, call, streams, options.expected_sequence);
+    std::vector<std::size_t> positions(events.size());
+    for (std::size_t p = 0; p < positions.size(); ++p) positions[p] = p;
     const std::vector<std::optional<event>> stored =
-        co_await find_stored(state, events,
-                             caller_chosen(call,
-                                           [&] {
-                                             std::vector<std::size_t> all(events.size());
-                                             for (std::size_t p = 0; p < all.size(); ++p)
-                                               all[p] = p;
-                                             return all;
-                                           }()),
-                             caller_times);
+        co_await find_stored(state, events, caller_chosen(call, positions), caller_times);
     std::vector<stream_write> writes;
     std::set<std::chrono::year_month> month_set;
     for (std::size_t s = 0; s < streams.size(); ++s) {
