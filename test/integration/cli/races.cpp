@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(a_partly_written_append_names_a_file_that_settles_it_withou
   std::string lines;
   for (std::size_t i = 0; i < count; ++i)
     lines += R"({"domain":"bulk","identifier":"p","type":"filled","payload":{"i":)" +
-             std::to_string(i) + "}}\n";
+             std::to_string(i) + R"(,"pad":")" + std::string(2'000, 'x') + "\"}}\n";
   std::future<process_result> big = std::async(std::launch::async, [this, &lines] {
     return evstore({"append", "--expected-sequence", "0"}, lines);
   });

@@ -47,10 +47,12 @@ std::unique_ptr<repo> another_repo(store_fixture& f) {
 }
 
 std::vector<event> big_batch(const std::string& identifier, const std::string& prefix,
-                             std::size_t count) {
+                             std::size_t count, std::size_t pad = 0) {
   std::vector<event> events;
   for (std::size_t i = 0; i < count; ++i) {
-    event e = make_event("ledger", identifier, "entry", R"({"i":)" + std::to_string(i) + "}");
+    event e =
+        make_event("ledger", identifier, "entry",
+                   R"({"i":)" + std::to_string(i) + R"(,"pad":")" + std::string(pad, 'x') + "\"}");
     e.id = prefix + "-" + std::to_string(i);
     events.push_back(std::move(e));
   }
@@ -166,7 +168,8 @@ BOOST_AUTO_TEST_CASE(a_conflict_after_the_first_transaction_reports_the_events_s
   store_fixture f("big-expected", {.skip_bucket_creation = true});
   f.run(f.store.init());
   std::unique_ptr<repo> racer = another_repo(f);
-  const std::vector<event> batch = big_batch("x", "x", 1000);  // 11 transactions
+  // 11 transactions of about 1 MB: slow enough for another writer to get in between.
+  const std::vector<event> batch = big_batch("x", "x", 1000, 10'000);
   std::vector<event> written;
   std::string failure;
   f.run(evstore::test::for_each_concurrently(
