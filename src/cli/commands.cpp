@@ -1,5 +1,9 @@
 #include "commands.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +12,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "event_lines.hpp"
+#include "evstore/store/errors.hpp"
+#include "evstore/store/event_json.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "line_writer.hpp"
@@ -20,12 +26,48 @@ namespace {
 
 using boost::asio::awaitable;
 
+/// Writes the events an append would send again to settle a failure to a new file in the
+/// temporary directory; returns its path (empty when it could not be written).
+std::string write_resend_file(const std::vector<event>& events) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/evstore-append-" +
+                     std::to_string(::getpid()) + "-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return {};
+  std::FILE* file = ::fdopen(fd, "w");
+  if (!file) {
+    ::close(fd);
+    return {};
+  }
+  bool written = true;
+  for (const event& e : events) {
+    const std::string line = to_json_line(e) + "\n";
+    written = written && std::fwrite(line.data(), 1, line.size(), file) == line.size();
+  }
+  written = std::fclose(file) == 0 && written;
+  return written ? path : std::string();
+}
+
 awaitable<void> append(const command_context& context, const invocation& call) {
-  std::vector<event> events = read_event_lines(context.in, now_ms());
+  std::vector<event> events = read_event_lines(context.in);
   if (events.empty()) co_return;
   append_options options;
   options.expected_sequence = call.expected_sequence;
-  co_await context.store.append(std::move(events), options);
+  try {
+    co_await context.store.append(std::move(events), options);
+  } catch (append_error& error) {
+    // Something stored or in doubt: the operator settles it by sending exactly these events
+    // (generated ids included) again, which stores nothing twice.
+    if (error.in_doubt() || !error.written_events().empty()) {
+      const std::string path = write_resend_file(error.resend_events());
+      error.add_note(path.empty() ? "the events could not be saved for a resend"
+                                  : "the events of this call, with the ids they were given, are "
+                                    "in " +
+                                        path + ": `evstore append < " + path +
+                                        "` settles it without copies");
+    }
+    throw;
+  }
 }
 
 awaitable<void> replay_all(const command_context& context, const invocation& call) {

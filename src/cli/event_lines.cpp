@@ -24,7 +24,7 @@ bool is_blank(std::string_view line) {
 
 }  // namespace
 
-std::vector<event> read_event_lines(std::istream& in, timestamp now) {
+std::vector<event> read_event_lines(std::istream& in) {
   std::vector<event> events;
   std::unordered_map<std::string, std::size_t> line_of_id;
   std::string line;
@@ -34,8 +34,11 @@ std::vector<event> read_event_lines(std::istream& in, timestamp now) {
       event e = event_from_json(line);
       e.sequence = 0;  // the store assigns it; lines from `evstore replay` carry one
       if (e.id.empty()) e.id = make_uuid_v4();
-      if (!e.created) e.created = now;
+      // Checked with a stand-in time; the store chooses it.
+      const bool untimed = !e.created;
+      if (untimed) e.created = timestamp{};
       validate_event(e, events.size());
+      if (untimed) e.created.reset();
       auto [first, inserted] = line_of_id.try_emplace(e.id, line_number);
       if (!inserted) {
         reject_line(line_number, "the id '" + e.id + "' is already given on line " +

@@ -16,9 +16,10 @@ class input_error : public std::runtime_error {
 };
 
 /// Reads every line of `in` (blank lines skipped), each one event object, and checks them all as
-/// append will: events without an id get a UUID, without created `now`; a `sequence` member is
-/// ignored (the store assigns it). Throws input_error naming the first bad line (1-based) and what
-/// is wrong with it, so nothing is written.
-std::vector<event> read_event_lines(std::istream& in, timestamp now);
+/// append will: events without an id get a UUID; events without created keep none (the store
+/// gives them a time that keeps their stream's order); a `sequence` member is ignored (the store
+/// assigns it). Throws input_error naming the first bad line (1-based) and what is wrong with it,
+/// so nothing is written.
+std::vector<event> read_event_lines(std::istream& in);
 
 }  // namespace evstore::cli

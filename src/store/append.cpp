@@ -8,7 +8,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -31,12 +33,28 @@ namespace ddb = dynamodb;
 /// Cancelled transactions retried (for conflicts with other transactions or throttling) before
 /// the error reaches the caller.
 constexpr unsigned max_transaction_attempts = 8;
-/// Times an append without expected sequence re-reads the head after another writer moved it.
+/// Times in a row a stream's append is planned again after its head moved (without expected
+/// sequence) or had a later lastCreated, before the conflict reaches the caller.
 constexpr unsigned max_head_rereads = 5;
 /// Bytes a sequence number can add to an item beyond the 0 measured before sequences are known.
 constexpr std::size_t sequence_size_margin = 11;
 /// Caller-chosen ids looked up at once before an append.
 constexpr std::size_t concurrent_id_lookups = 16;
+/// Stream heads read at once before an append.
+constexpr std::size_t concurrent_head_reads = 16;
+
+/// What the streams of one append share.
+struct append_call {
+  std::vector<event>& events;
+  const std::vector<bool>& caller_ids;
+  const std::vector<bool>& caller_times;
+  /// The time of events without one (unless their stream's head is later).
+  timestamp now;
+  /// Per position: the event is stored (written by this call or found stored).
+  std::vector<char> stored;
+  /// Per position: a transaction carrying the event has an unknown outcome.
+  std::vector<char> in_doubt;
+};
 
 [[noreturn]] void reject(const event& e, std::size_t position, const std::string& what) {
   throw boost::system::system_error(make_error_code(store_errc::invalid_event),
@@ -68,16 +86,14 @@ void check_sizes(const repo_state& state, const std::vector<event>& events) {
   }
 }
 
-/// For each event whose id the caller chose, the identical event already stored (nullopt for
-/// the others). Throws duplicate_event_error, before anything is written, when an id is stored
-/// with other content. Generated ids are new UUIDs and are not looked up.
+/// For the events at `lookups` (ids the caller chose), the identical event already stored
+/// (nullopt for the others; the result has a place for every event). Throws
+/// duplicate_event_error when an id is stored with other content. Generated ids are new UUIDs
+/// and are not looked up.
 asio::awaitable<std::vector<std::optional<event>>> find_stored(
     std::shared_ptr<repo_state> state, const std::vector<event>& events,
-    const std::vector<bool>& caller_ids, const std::vector<bool>& caller_times) {
+    const std::vector<std::size_t>& lookups, const std::vector<bool>& caller_times) {
   std::vector<std::optional<event>> stored(events.size());
-  std::vector<std::size_t> lookups;
-  for (std::size_t p = 0; p < events.size(); ++p)
-    if (caller_ids[p]) lookups.push_back(p);
   for (std::size_t start = 0; start < lookups.size(); start += concurrent_id_lookups) {
     const std::size_t end = std::min(lookups.size(), start + concurrent_id_lookups);
     using lookup_op = decltype(asio::co_spawn(
@@ -103,8 +119,19 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
   co_return stored;
 }
 
+/// The positions among `positions` whose id the caller chose.
+std::vector<std::size_t> caller_chosen(const append_call& call,
+                                       const std::vector<std::size_t>& positions) {
+  std::vector<std::size_t> chosen;
+  for (const std::size_t p : positions)
+    if (call.caller_ids[p]) chosen.push_back(p);
+  return chosen;
+}
+
 /// The call writing a chunk. What it holds beside the chunk and its items (expressions, return
 /// values) is named by the tag of transaction_content_digest: changing it changes the tag.
+/// The head's condition holds its version and that its lastCreated is not later than the
+/// chunk's first event; the Update sets both, lastCreated to the chunk's last event.
 ddb::transact_write_items_request build_transaction(const repo_state& state,
                                                     const transaction_chunk& chunk,
                                                     std::vector<ddb::item> items) {
@@ -112,13 +139,19 @@ ddb::transact_write_items_request build_transaction(const repo_state& state,
   ddb::transact_update head;
   head.table_name = state.table;
   head.key = head_item_key(chunk.domain, chunk.identifier);
-  head.update_expression = "SET #version = :newVersion";
-  head.condition_expression = chunk.expected_version == 0
-                                  ? "attribute_not_exists(#version) OR #version = :expected"
-                                  : "#version = :expected";
-  head.names = {{"#version", "version"}};
+  head.update_expression = "SET #version = :newVersion, #lastCreated = :lastCreated";
+  // ISO-8601 texts of one form compare as their times.
+  head.condition_expression =
+      std::string(chunk.expected_version == 0
+                      ? "(attribute_not_exists(#version) OR #version = :expected)"
+                      : "#version = :expected") +
+      " AND (attribute_not_exists(#lastCreated) OR #lastCreated <= :firstCreated)";
+  head.names = {{"#version", "version"},
+                {"#lastCreated", std::string(head_last_created_attribute)}};
   head.values = {{":newVersion", ddb::attribute_value::number(chunk.new_version)},
-                 {":expected", ddb::attribute_value::number(chunk.expected_version)}};
+                 {":expected", ddb::attribute_value::number(chunk.expected_version)},
+                 {":firstCreated", items.front().at("created")},
+                 {":lastCreated", items.back().at("created")}};
   head.return_values_on_condition_check_failure =
       ddb::return_values_on_condition_check_failure::all_old;
   request.items.emplace_back(std::move(head));
@@ -133,13 +166,13 @@ ddb::transact_write_items_request build_transaction(const repo_state& state,
   return request;
 }
 
-asio::awaitable<std::uint64_t> read_version(repo_state& state, const std::string& domain,
-                                            const std::string& identifier) {
+asio::awaitable<stream_head> read_head(repo_state& state, const std::string& domain,
+                                       const std::string& identifier) {
   // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::get_item_request request{
       .table_name = state.table, .key = head_item_key(domain, identifier), .consistent_read = true};
   const ddb::get_item_result head = co_await state.ddb.get_item(request);
-  co_return head_version(head.item);
+  co_return stream_head{head_version(head.item), head_last_created(head.item)};
 }
 
 /// Whether the chunk's transaction is applied: its first item is stored exactly as written (a
@@ -155,12 +188,14 @@ asio::awaitable<bool> chunk_applied(repo_state& state, const ddb::item& first_it
 }
 
 /// Writes one chunk; retries conflicts with other transactions. Returns nullopt when written,
-/// the head's actual version when its condition failed. The chunk's items are moved out of
-/// `items` into the request, which every attempt sends again with its own token.
-asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
-                                                          const transaction_chunk& chunk,
-                                                          const std::vector<event>& events,
-                                                          std::vector<ddb::item>& items) {
+/// the head as it is when its condition failed. The chunk's items are moved out of `items`
+/// into the request, which every attempt sends again with its own token. When the outcome is
+/// left unknown (or the append is cancelled while the request is in flight) the chunk's events
+/// are marked in doubt.
+asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, append_call& call,
+                                                        const transaction_chunk& chunk,
+                                                        std::vector<ddb::item>& items) {
+  const std::vector<event>& events = call.events;
   const std::string stream = stream_name(chunk.domain, chunk.identifier);
   const transaction_digest content = transaction_content_digest(state.table, chunk, items);
   std::vector<ddb::item> chunk_items;
@@ -170,6 +205,11 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
       build_transaction(state, chunk, std::move(chunk_items));
   // The head Update comes first, then the chunk's Puts in order.
   const ddb::item& first_item = std::get<ddb::transact_put>(request.items.at(1)).item;
+  const std::string event_range = "events '" + events[chunk.positions.front()].id + "' .. '" +
+                                  events[chunk.positions.back()].id + "' to stream " + stream;
+  const auto mark_in_doubt = [&] {
+    for (const std::size_t p : chunk.positions) call.in_doubt[p] = 1;
+  };
   for (unsigned attempt = 1;; ++attempt) {
     request.client_request_token = client_request_token(content, attempt);
     std::optional<cancellation_verdict> verdict;
@@ -198,6 +238,16 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
       unknown = true;
       failure = error.what();
     }
+    // Read inline: awaiting a coroutine once cancelled throws before it runs.
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (unknown && cancellation.cancelled() != asio::cancellation_type::none) {
+      // No more requests once the caller cancelled: the outcome stays open.
+      mark_in_doubt();
+      throw boost::system::system_error(
+          asio::error::operation_aborted,
+          "the append was cancelled while the transaction appending " + event_range +
+              " was in flight: it may or may not have been applied");
+    }
     if (unknown) {
       bool applied = false;
       try {
@@ -206,11 +256,10 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
         failure += "; reading it back failed too: " + std::string(error.what());
       }
       if (applied) co_return std::nullopt;
+      mark_in_doubt();
       throw boost::system::system_error(
           make_error_code(store_errc::outcome_unknown),
-          "appending events " + events[chunk.positions.front()].id + " .. " +
-              events[chunk.positions.back()].id + " to stream " + stream +
-              " may or may not have been applied (" + failure +
+          "appending " + event_range + " may or may not have been applied (" + failure +
               "); append the same events again with the same ids: identical events already "
               "stored are recognised and not written twice");
     }
@@ -221,8 +270,9 @@ asio::awaitable<std::optional<std::uint64_t>> write_chunk(repo_state& state,
         if (co_await chunk_applied(state, first_item)) co_return std::nullopt;
         if (verdict->verdict == cancellation_verdict::kind::duplicate_event)
           throw duplicate_event_error(verdict->event_id);
-        if (verdict->actual_version) co_return verdict->actual_version;
-        co_return co_await read_version(state, chunk.domain, chunk.identifier);
+        if (verdict->actual_version)
+          co_return stream_head{*verdict->actual_version, verdict->actual_last_created};
+        co_return co_await read_head(state, chunk.domain, chunk.identifier);
       case cancellation_verdict::kind::retryable:
         if (attempt < max_transaction_attempts) {
           state.log(log_level::debug, "transaction on stream " + stream + " cancelled (" +
@@ -268,42 +318,120 @@ asio::awaitable<void> build_items(repo_state& state, const stream_events& stream
   }
 }
 
-asio::awaitable<void> append_stream(repo_state& state, std::vector<event>& events,
-                                    const stream_write& write) {
-  const stream_events& stream = write.stream;
-  if (stream.positions.empty()) co_return;
-  const std::optional<std::uint64_t> expected = write.expected;
+/// The stream's positions from chunk `first` on.
+stream_events rest_of(const stream_events& stream, const std::vector<transaction_chunk>& chunks,
+                      std::size_t first) {
+  stream_events rest{stream.domain, stream.identifier, {}};
+  for (std::size_t c = first; c < chunks.size(); ++c)
+    rest.positions.insert(rest.positions.end(), chunks[c].positions.begin(),
+                          chunks[c].positions.end());
+  return rest;
+}
+
+/// Looks the caller-chosen ids at `lookups` up again; when some lead `stream` stored (the same
+/// events appended by another call meanwhile), takes them out of `stream` and marks them
+/// stored, sets `expected` (when given) to the last one's sequence, and returns true. Throws
+/// duplicate_event_error for an id stored with other content or after an event still to write.
+asio::awaitable<bool> adopt_stored(std::shared_ptr<repo_state> state, append_call& call,
+                                   const std::vector<std::size_t>& lookups, stream_events& stream,
+                                   std::optional<std::uint64_t>& expected) {
+  const std::vector<std::size_t> chosen = caller_chosen(call, lookups);
+  if (chosen.empty()) co_return false;
+  const std::vector<std::optional<event>> stored =
+      co_await find_stored(state, call.events, chosen, call.caller_times);
+  if (std::none_of(chosen.begin(), chosen.end(), [&](std::size_t p) { return bool(stored[p]); }))
+    co_return false;
+  stream_write write = plan_stream_write(call.events, stream, stored, expected);
+  for (const std::size_t p : chosen)
+    if (stored[p]) call.stored[p] = 1;
+  stream = std::move(write.stream);
+  expected = write.expected;
+  co_return true;
+}
+
+/// Makes the table's metadata cover the months of the stream's events (after they were given
+/// other times).
+asio::awaitable<void> cover_stream_months(repo_state& state, const std::vector<event>& events,
+                                          const stream_events& stream) {
+  std::set<std::chrono::year_month> month_set;
+  for (const std::size_t p : stream.positions) month_set.insert(month_of(*events[p].created));
+  std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
+  if (!months.empty()) co_await state.cover_months(std::move(months));
+}
+
+/// Writes a stream's events, chunk after chunk. `head` is the head as known before the call's
+/// ids were looked up (nullopt with an expected sequence when not known). A head that moved
+/// (without expected sequence) or has a later lastCreated is taken as it is and the rest planned
+/// again from it, each later chunk's caller-chosen ids looked up again first: events another
+/// call stored meanwhile are taken as stored, never written twice.
+asio::awaitable<void> append_stream(std::shared_ptr<repo_state> state_ptr, append_call& call,
+                                    stream_write write, std::optional<stream_head> head) {
+  repo_state& state = *state_ptr;
+  std::vector<event>& events = call.events;
+  stream_events stream = std::move(write.stream);
+  std::optional<std::uint64_t> expected = write.expected;
   const std::string name = stream_name(stream.domain, stream.identifier);
   std::vector<ddb::item> items(events.size());
   std::vector<std::size_t> sizes(events.size());
-  for (unsigned reread = 0;; ++reread) {
-    // Without an expected sequence, the version this repo last saw saves reading the head; the
-    // head's condition still guards the write, and a stale version leads to a reread below.
-    std::optional<std::uint64_t> current = expected;
-    if (!current && reread == 0) current = state.known_head_version(name);
-    if (!current) current = co_await read_version(state, stream.domain, stream.identifier);
-    assign_sequences(events, stream, *current);
-    co_await build_items(state, stream, events, items, sizes);
-    const std::vector<transaction_chunk> chunks = plan_transactions(stream, *current, sizes);
-    bool replan = false;
-    for (std::size_t c = 0; c < chunks.size() && !replan; ++c) {
-      const std::optional<std::uint64_t> actual =
-          co_await write_chunk(state, chunks[c], events, items);
-      if (!actual) continue;
-      state.forget_head_version(name);
-      // With no expected sequence the caller accepts any version: start again from the one
-      // found, as long as nothing of this stream is written yet.
-      if (!expected && c == 0 && reread + 1 < max_head_rereads) {
-        replan = true;
-        break;
-      }
-      throw concurrency_error(stream.domain, stream.identifier, chunks[c].expected_version,
-                              *actual);
+  // After a conflict, ids may have been stored by others since they were looked up.
+  bool check_ids = false;
+  unsigned rereads = 0;  // plans in a row that wrote nothing
+  for (bool replanned = false; !stream.positions.empty(); replanned = true) {
+    if (!expected && !head) head = co_await read_head(state, stream.domain, stream.identifier);
+    const std::uint64_t version = expected ? *expected : head->version;
+    const std::optional<timestamp> last_created =
+        head && head->version == version ? head->last_created : std::nullopt;
+    if (replanned) {
+      stamp_stream(events, stream.positions, call.caller_times, call.now, last_created);
+      co_await cover_stream_months(state, events, stream);
     }
-    if (!replan) {
-      state.remember_head_version(name, chunks.back().new_version);
+    assign_sequences(events, stream, version);
+    co_await build_items(state, stream, events, items, sizes);
+    const std::vector<transaction_chunk> chunks = plan_transactions(stream, version, sizes);
+    std::optional<stream_head> actual;
+    std::size_t c = 0;
+    bool adopted = false;
+    for (; c < chunks.size(); ++c) {
+      if (check_ids) {
+        stream = rest_of(stream, chunks, c);
+        if (expected) expected = chunks[c].expected_version;
+        adopted = co_await adopt_stored(state_ptr, call, chunks[c].positions, stream, expected);
+        if (adopted) break;
+      }
+      actual = co_await write_chunk(state, call, chunks[c], items);
+      if (actual) break;
+      for (const std::size_t p : chunks[c].positions) call.stored[p] = 1;
+      rereads = 0;
+    }
+    if (adopted) {
+      // Others wrote to the stream: its head is read again (or, with an expected sequence, the
+      // condition tells).
+      head.reset();
+      continue;
+    }
+    if (!actual) {
+      const transaction_chunk& last = chunks.back();
+      state.remember_head_version(name, {last.new_version, events[last.positions.back()].created});
       co_return;
     }
+    const transaction_chunk& failed = chunks[c];
+    state.forget_head_version(name);
+    stream = rest_of(stream, chunks, c);
+    check_ids = true;
+    if (expected) expected = failed.expected_version;
+    if (expected && actual->version != failed.expected_version) {
+      // The caller's version is stale, unless the events are stored by now (the same append
+      // sent twice at once).
+      if (!co_await adopt_stored(state_ptr, call, failed.positions, stream, expected))
+        throw concurrency_error(stream.domain, stream.identifier, failed.expected_version,
+                                actual->version);
+      head.reset();
+      continue;
+    }
+    if (++rereads >= max_head_rereads)
+      throw concurrency_error(stream.domain, stream.identifier, failed.expected_version,
+                              actual->version);
+    head = actual;
   }
 }
 
@@ -318,9 +446,11 @@ std::string stream_list(const std::vector<stream_write>& writes, const std::vect
 }
 
 /// Writes the streams, up to max_concurrent_streams at once, each in order. After a failure no
-/// further stream is started; the error says which streams were written.
-asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, std::vector<event>& events,
-                                    const std::vector<stream_write>& writes) {
+/// further stream is started; the error is the failed stream's (append_events reports what is
+/// stored), and the log says which streams were written.
+asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, append_call& call,
+                                    const std::vector<stream_write>& writes,
+                                    const std::vector<std::optional<stream_head>>& heads) {
   if (writes.empty()) co_return;
   const std::size_t workers =
       std::clamp<std::size_t>(state->options.max_concurrent_streams, 1, writes.size());
@@ -331,7 +461,7 @@ asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, std::vect
   const auto worker = [&]() -> asio::awaitable<void> {
     for (std::size_t s = next++; s < writes.size() && !failed; s = next++) {
       try {
-        co_await append_stream(*state, events, writes[s]);
+        co_await append_stream(state, call, writes[s], heads[s]);
         written[s] = 1;
       } catch (...) {
         errors[s] = std::current_exception();
@@ -353,22 +483,83 @@ asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, std::vect
   const auto first_error = std::find_if(errors.begin(), errors.end(),
                                         [](const std::exception_ptr& e) { return bool(e); });
   if (first_error == errors.end()) co_return;
-  if (writes.size() == 1) std::rethrow_exception(*first_error);
-  std::vector<char> unwritten(writes.size());
-  for (std::size_t s = 0; s < writes.size(); ++s) unwritten[s] = !written[s];
-  const std::string report = "streams written completely: " + stream_list(writes, written) +
-                             "; not written or written in part: " + stream_list(writes, unwritten);
-  state->log(log_level::error, "append failed; " + report);
-  try {
-    std::rethrow_exception(*first_error);
-  } catch (const concurrency_error&) {
-    throw;  // typed: callers branch on it; the log names the streams written
-  } catch (const duplicate_event_error&) {
-    throw;
-  } catch (const boost::system::system_error& error) {
-    throw boost::system::system_error(error.code(),
-                                      std::string(error.what()) + " (" + report + ")");
+  if (writes.size() > 1) {
+    std::vector<char> unwritten(writes.size());
+    for (std::size_t s = 0; s < writes.size(); ++s) unwritten[s] = !written[s];
+    state->log(log_level::error,
+               "append failed; streams written completely: " + stream_list(writes, written) +
+                   "; not written or written in part: " + stream_list(writes, unwritten));
   }
+  std::rethrow_exception(*first_error);
+}
+
+/// The heads of the streams, as the append starts from them: remembered by this repo, or read
+/// (concurrently). With an expected sequence a head is read only for a stream with
+/// caller-given times (so a time earlier than its latest event is refused before anything is
+/// written); otherwise the transaction's condition tells.
+asio::awaitable<std::vector<std::optional<stream_head>>> starting_heads(
+    std::shared_ptr<repo_state> state, const append_call& call,
+    const std::vector<stream_events>& streams, std::optional<std::uint64_t> expected) {
+  std::vector<std::optional<stream_head>> heads(streams.size());
+  std::vector<std::size_t> reads;
+  for (std::size_t s = 0; s < streams.size(); ++s) {
+    const std::optional<stream_head> known =
+        state->known_head_version(stream_name(streams[s].domain, streams[s].identifier));
+    if (known && (!expected || known->version == *expected)) {
+      heads[s] = known;
+      continue;
+    }
+    const bool timed = std::any_of(streams[s].positions.begin(), streams[s].positions.end(),
+                                   [&](std::size_t p) { return call.caller_times[p]; });
+    if (!expected || timed) reads.push_back(s);
+  }
+  for (std::size_t start = 0; start < reads.size(); start += concurrent_head_reads) {
+    const std::size_t end = std::min(reads.size(), start + concurrent_head_reads);
+    using read_op = decltype(asio::co_spawn(
+        state->executor, std::declval<asio::awaitable<stream_head>>(), asio::deferred));
+    std::vector<read_op> ops;
+    for (std::size_t k = start; k < end; ++k)
+      ops.push_back(
+          asio::co_spawn(state->executor,
+                         read_head(*state, streams[reads[k]].domain, streams[reads[k]].identifier),
+                         asio::deferred));
+    auto [order, errors, found] =
+        co_await asio::experimental::make_parallel_group(std::move(ops))
+            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+    for (std::size_t k = start; k < end; ++k) heads[reads[k]] = found[k - start];
+  }
+  co_return heads;
+}
+
+/// The events of the call that are stored, in call order.
+std::vector<event> stored_events(const append_call& call) {
+  std::vector<event> stored;
+  for (std::size_t p = 0; p < call.events.size(); ++p)
+    if (call.stored[p]) stored.push_back(call.events[p]);
+  return stored;
+}
+
+/// The call's events as a caller sends them again to settle it: ids as generated, times and
+/// sequences only where stored or given.
+std::vector<event> events_to_resend(const append_call& call) {
+  std::vector<event> resend = call.events;
+  for (std::size_t p = 0; p < resend.size(); ++p) {
+    if (call.stored[p]) continue;
+    resend[p].sequence = 0;
+    if (!call.caller_times[p]) resend[p].created.reset();
+  }
+  return resend;
+}
+
+/// The message of `error` without the text of its code that what() appends (": <message>",
+/// with or without " [<category>:<value>]").
+std::string message_of(const boost::system::system_error& error) {
+  std::string what = error.what();
+  const std::size_t code_text = what.rfind(": " + error.code().message());
+  if (code_text != std::string::npos && code_text > 0) what.resize(code_text);
+  return what;
 }
 
 }  // namespace
@@ -382,21 +573,61 @@ asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> st
     caller_ids[p] = !events[p].id.empty();
     caller_times[p] = events[p].created.has_value();
   }
-  const auto untimed = std::count(caller_times.begin(), caller_times.end(), false);
-  prepare_events(events, state->reserve_times(static_cast<std::size_t>(untimed)));
+  // Events without a time share this one (given again once their stream's head is known).
+  const timestamp now = state->reserve_times();
+  for (event& e : events)
+    if (!e.created) e.created = now;
+  prepare_events(events, now);
   check_sizes(*state, events);
-  const std::vector<std::optional<event>> stored =
-      co_await find_stored(state, events, caller_ids, caller_times);
-  const std::vector<stream_write> writes =
-      plan_stream_writes(events, stored, options.expected_sequence);
-  std::set<std::chrono::year_month> month_set;
-  for (std::size_t p = 0; p < events.size(); ++p)
-    if (!stored[p]) month_set.insert(month_of(*events[p].created));
-  // Recorded before the events are written, so a crash in between never hides events from
-  // replay. A named vector: GCC 12 mishandles temporaries of a co_await statement.
-  std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
-  if (!months.empty()) co_await state->cover_months(std::move(months));
-  co_await write_streams(state, events, writes);
+  append_call call{events,
+                   caller_ids,
+                   caller_times,
+                   now,
+                   std::vector<char>(events.size()),
+                   std::vector<char>(events.size())};
+  try {
+    const std::vector<stream_events> streams = group_by_stream(events);
+    // Read before the ids are looked up: a call storing one of them later moves the head past
+    // the version read, so this append's condition fails and the ids are looked up again.
+    const std::vector<std::optional<stream_head>> heads =
+        co_await starting_heads(state, call, streams, options.expected_sequence);
+    std::vector<std::size_t> positions(events.size());
+    for (std::size_t p = 0; p < positions.size(); ++p) positions[p] = p;
+    const std::vector<std::optional<event>> stored =
+        co_await find_stored(state, events, caller_chosen(call, positions), caller_times);
+    std::vector<stream_write> writes;
+    std::set<std::chrono::year_month> month_set;
+    for (std::size_t s = 0; s < streams.size(); ++s) {
+      writes.push_back(plan_stream_write(events, streams[s], stored, options.expected_sequence));
+      const stream_write& write = writes.back();
+      const std::uint64_t version = write.expected ? *write.expected
+                                    : heads[s]     ? heads[s]->version
+                                                   : 0;
+      stamp_stream(
+          events, write.stream.positions, caller_times, now,
+          heads[s] && heads[s]->version == version ? heads[s]->last_created : std::nullopt);
+      for (const std::size_t p : write.stream.positions)
+        month_set.insert(month_of(*events[p].created));
+    }
+    for (std::size_t p = 0; p < events.size(); ++p)
+      if (stored[p]) call.stored[p] = 1;
+    // Recorded before the events are written, so a crash in between never hides events from
+    // replay. A named vector: GCC 12 mishandles temporaries of a co_await statement.
+    std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
+    if (!months.empty()) co_await state->cover_months(std::move(months));
+    co_await write_streams(state, call, writes, heads);
+  } catch (append_error& error) {
+    error.set_outcome(
+        stored_events(call), events_to_resend(call),
+        std::find(call.in_doubt.begin(), call.in_doubt.end(), 1) != call.in_doubt.end());
+    throw;
+  } catch (const boost::system::system_error& error) {
+    append_error outcome(error.code(), message_of(error));
+    outcome.set_outcome(
+        stored_events(call), events_to_resend(call),
+        std::find(call.in_doubt.begin(), call.in_doubt.end(), 1) != call.in_doubt.end());
+    std::throw_with_nested(std::move(outcome));
+  }
   co_return events;
 }
 

@@ -1,5 +1,6 @@
 #include "evstore/store/append_plan.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <boost/json/parse.hpp>
@@ -8,6 +9,7 @@
 
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
+#include "evstore/store/time.hpp"
 
 namespace evstore {
 
@@ -23,6 +25,47 @@ std::vector<stream_events> group_by_stream(const std::vector<event>& events) {
     streams[it->second].positions.push_back(p);
   }
   return streams;
+}
+
+std::optional<timestamp> head_last_created(const std::optional<dynamodb::item>& head) {
+  if (!head) return std::nullopt;
+  const auto it = head->find(std::string(head_last_created_attribute));
+  if (it == head->end()) return std::nullopt;
+  const auto id = head->find("id");
+  const std::string name = id != head->end() && id->second.type() == dynamodb::attribute_type::s
+                               ? id->second.as_string()
+                               : std::string("stream head");
+  try {
+    if (it->second.type() == dynamodb::attribute_type::s)
+      return parse_iso8601(it->second.as_string());
+  } catch (const boost::system::system_error&) {
+  }
+  throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                    "item '" + name + "': '" +
+                                        std::string(head_last_created_attribute) +
+                                        "' is not an ISO-8601 time; inspect the table");
+}
+
+void stamp_stream(std::vector<event>& events, const std::vector<std::size_t>& positions,
+                  const std::vector<bool>& caller_times, timestamp now,
+                  std::optional<timestamp> last_created) {
+  std::optional<timestamp> previous = last_created;
+  for (const std::size_t p : positions) {
+    event& e = events[p];
+    if (!caller_times.at(p)) {
+      e.created = previous ? std::max(now, *previous) : now;
+    } else if (previous && *e.created < *previous) {
+      throw boost::system::system_error(
+          make_error_code(store_errc::invalid_event),
+          "event " + std::to_string(p + 1) + " (id '" + e.id + "') has created " +
+              format_iso8601(*e.created) + ", earlier than " + format_iso8601(*previous) +
+              " of the event before it in stream " +
+              stream_name(e.domain, e.identifier.value_or("")) +
+              ": a stream's times may not decrease (give a later time or none); nothing of this "
+              "stream was written from it on");
+    }
+    previous = e.created;
+  }
 }
 
 void assign_sequences(std::vector<event>& events, const stream_events& stream,
@@ -93,8 +136,10 @@ cancellation_verdict classify_cancellation(
         if (reason.item) {
           try {
             verdict.actual_version = head_version(reason.item);
+            verdict.actual_last_created = head_last_created(reason.item);
           } catch (const boost::system::system_error&) {
             verdict.actual_version.reset();
+            verdict.actual_last_created.reset();
           }
         }
       } else if (!duplicate && i - 1 < chunk.positions.size()) {
@@ -163,24 +208,29 @@ bool same_stored_item(const dynamodb::item& stored, const dynamodb::item& writte
   return true;
 }
 
+stream_write plan_stream_write(std::vector<event>& events, const stream_events& stream,
+                               const std::vector<std::optional<event>>& stored,
+                               std::optional<std::uint64_t> expected) {
+  stream_write write{{stream.domain, stream.identifier, {}}, expected};
+  for (const std::size_t p : stream.positions) {
+    if (!stored.at(p)) {
+      write.stream.positions.push_back(p);
+      continue;
+    }
+    // A stored event after one still to write would come before it in the stream.
+    if (!write.stream.positions.empty()) throw duplicate_event_error(events[p].id);
+    events[p] = *stored[p];
+    if (write.expected) write.expected = events[p].sequence;
+  }
+  return write;
+}
+
 std::vector<stream_write> plan_stream_writes(std::vector<event>& events,
                                              const std::vector<std::optional<event>>& stored,
                                              std::optional<std::uint64_t> expected) {
   std::vector<stream_write> writes;
-  for (stream_events& stream : group_by_stream(events)) {
-    stream_write write{{stream.domain, stream.identifier, {}}, expected};
-    for (const std::size_t p : stream.positions) {
-      if (!stored.at(p)) {
-        write.stream.positions.push_back(p);
-        continue;
-      }
-      // A stored event after one still to write would come before it in the stream.
-      if (!write.stream.positions.empty()) throw duplicate_event_error(events[p].id);
-      events[p] = *stored[p];
-      if (write.expected) write.expected = events[p].sequence;
-    }
-    writes.push_back(std::move(write));
-  }
+  for (const stream_events& stream : group_by_stream(events))
+    writes.push_back(plan_stream_write(events, stream, stored, expected));
   return writes;
 }
 

@@ -12,7 +12,7 @@ namespace ddb = dynamodb;
 /// Names the encoding below and the layout of the calls build_transaction (append.cpp) makes of a
 /// chunk: a change to either gets a new tag, so no token of an older layout is reused for other
 /// content.
-constexpr std::string_view digest_tag = "evstore TransactWriteItems append v1\n";
+constexpr std::string_view digest_tag = "evstore TransactWriteItems append v2\n";
 /// The digest buffer is kept between calls up to this size.
 constexpr std::size_t retained_buffer_bytes = 1 << 20;
 

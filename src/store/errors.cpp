@@ -1,7 +1,9 @@
 #include "evstore/store/errors.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace evstore {
 namespace {
@@ -46,7 +48,30 @@ std::string concurrency_message(const std::string& domain, const std::string& id
                                 std::uint64_t expected, std::uint64_t actual) {
   return "append to stream '" + domain + "::" + identifier + "' expected version " +
          std::to_string(expected) + " but the stream is at version " + std::to_string(actual) +
-         "; nothing of the failed transaction was written: reload the stream and retry";
+         "; the transaction that found it was not applied: reload the stream and retry";
+}
+
+/// "stream a::1: 99 events (ids x .. y, sequences 1-99)", for each stream of `events`.
+std::string stored_summary(const std::vector<event>& events) {
+  std::vector<std::pair<std::string, std::vector<const event*>>> streams;
+  for (const event& e : events) {
+    const std::string name = e.domain + "::" + e.identifier.value_or("");
+    auto it = std::find_if(streams.begin(), streams.end(),
+                           [&](const auto& stream) { return stream.first == name; });
+    if (it == streams.end()) it = streams.insert(streams.end(), {name, {}});
+    it->second.push_back(&e);
+  }
+  std::string summary;
+  for (const auto& [name, stored] : streams) {
+    if (!summary.empty()) summary += ", ";
+    summary += "stream " + name + ": " + std::to_string(stored.size()) + " (ids '" +
+               stored.front()->id + "'";
+    if (stored.size() > 1) summary += " .. '" + stored.back()->id + "'";
+    summary += ", sequences " + std::to_string(stored.front()->sequence);
+    if (stored.size() > 1) summary += " .. " + std::to_string(stored.back()->sequence);
+    summary += ")";
+  }
+  return summary;
 }
 
 }  // namespace
@@ -56,20 +81,57 @@ const boost::system::error_category& store_category() noexcept {
   return category;
 }
 
+append_error::append_error(boost::system::error_code code, std::string message)
+    : boost::system::system_error(code, message),
+      message_(std::move(message)),
+      full_message_(message_ + ": " + code.message()) {}
+
+const char* append_error::what() const noexcept {
+  return full_message_.c_str();
+}
+
+void append_error::set_outcome(std::vector<event> written, std::vector<event> resend,
+                               bool in_doubt) {
+  written_ = std::move(written);
+  resend_ = std::move(resend);
+  in_doubt_ = in_doubt;
+  std::string report;
+  if (written_.empty()) {
+    report = in_doubt_ ? "; no event of this append is known to be stored"
+                       : "; no event of this append is stored";
+  } else {
+    report = "; stored of this append's " + std::to_string(resend_.size()) +
+             " events: " + std::to_string(written_.size()) + " (" + stored_summary(written_) + ")";
+  }
+  if (in_doubt_) {
+    report +=
+        "; the outcome of the rest is unknown: append the same events again (with the ids "
+        "the store gave them) to settle it";
+  }
+  full_message_ = message_ + report + ": " + code().message();
+}
+
+void append_error::add_note(const std::string& note) {
+  message_ += "; " + note;
+  const std::size_t code_part = full_message_.rfind(": " + code().message());
+  full_message_.insert(code_part == std::string::npos ? full_message_.size() : code_part,
+                       "; " + note);
+}
+
 concurrency_error::concurrency_error(std::string domain, std::string identifier,
                                      std::uint64_t expected, std::uint64_t actual)
-    : boost::system::system_error(make_error_code(store_errc::concurrency_conflict),
-                                  concurrency_message(domain, identifier, expected, actual)),
+    : append_error(make_error_code(store_errc::concurrency_conflict),
+                   concurrency_message(domain, identifier, expected, actual)),
       domain_(std::move(domain)),
       identifier_(std::move(identifier)),
       expected_(expected),
       actual_(actual) {}
 
 duplicate_event_error::duplicate_event_error(std::string event_id)
-    : boost::system::system_error(make_error_code(store_errc::duplicate_event),
-                                  "an event with id '" + event_id +
-                                      "' is already stored; the transaction carrying it was not "
-                                      "written: give the event a new id or drop it"),
+    : append_error(make_error_code(store_errc::duplicate_event),
+                   "an event with id '" + event_id +
+                       "' is already stored with other content; the transaction carrying it was "
+                       "not applied: give the event a new id or drop it"),
       event_id_(std::move(event_id)) {}
 
 }  // namespace evstore

@@ -148,11 +148,10 @@ void repo_state::log(log_level level, std::string_view message) const {
   if (options.log) options.log(level, message);
 }
 
-timestamp repo_state::reserve_times(std::size_t count) {
+timestamp repo_state::reserve_times() {
   const std::lock_guard lock(created_mutex_);
-  const timestamp first = std::max(now_ms(), last_created_ + std::chrono::milliseconds{1});
-  if (count > 0) last_created_ = first + std::chrono::milliseconds{count - 1};
-  return first;
+  last_created_ = std::max(now_ms(), last_created_);
+  return last_created_;
 }
 
 asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::milliseconds base,
@@ -278,18 +277,18 @@ asio::awaitable<event> repo_state::complete(decoded_item decoded) {
   co_return std::move(one.front().value);
 }
 
-std::optional<std::uint64_t> repo_state::known_head_version(const std::string& stream) const {
+std::optional<stream_head> repo_state::known_head_version(const std::string& stream) const {
   const std::lock_guard lock(heads_mutex_);
   const auto found = known_heads_.find(stream);
   if (found == known_heads_.end()) return std::nullopt;
   return found->second;
 }
 
-void repo_state::remember_head_version(const std::string& stream, std::uint64_t version) {
+void repo_state::remember_head_version(const std::string& stream, stream_head head) {
   const std::lock_guard lock(heads_mutex_);
   if (known_heads_.size() >= max_known_heads && !known_heads_.contains(stream))
     known_heads_.clear();
-  known_heads_[stream] = version;
+  known_heads_[stream] = std::move(head);
 }
 
 void repo_state::forget_head_version(const std::string& stream) {

@@ -29,6 +29,13 @@ inline constexpr std::string_view table_base_name = "schemeless-event-store";
 inline constexpr std::string_view time_bucket_index = "timeBucketIndex";
 inline constexpr std::string_view causation_index = "causationIndex";
 
+/// What a stream's head item says: its version and the created time of its latest event
+/// (lastCreated; nullopt for heads without one, such as the TypeScript adapter's).
+struct stream_head {
+  std::uint64_t version = 0;
+  std::optional<timestamp> last_created;
+};
+
 /// Caps the S3 payload downloads in flight among the hydrations that share it.
 class payload_read_limit {
  public:
@@ -54,9 +61,10 @@ class repo_state {
 
   void log(log_level level, std::string_view message) const;
 
-  /// The first of `count` consecutive milliseconds for events appended without a time: now, but
-  /// after every time this repo gave before, so one process's appends replay in their order.
-  timestamp reserve_times(std::size_t count);
+  /// The time for events appended without one: now, but never before a time this repo gave
+  /// before (the system clock may step back). Never ahead of the clock otherwise: the events of
+  /// one append share it.
+  timestamp reserve_times();
 
   /// Waits a random time in [0, min(cap, base * 2^attempt)) ("full jitter").
   boost::asio::awaitable<void> backoff(unsigned attempt, std::chrono::milliseconds base,
@@ -80,12 +88,12 @@ class repo_state {
   /// one a stored event can have (the caller checks).
   boost::asio::awaitable<std::optional<event>> event_by_id(std::string id);
 
-  /// The head version this repo's last append to a stream (by its stream name) left; nullopt
-  /// when none is remembered (at most 10,000 streams are). Appends without an expected sequence
-  /// start from it instead of reading the head first: a version another writer moved since costs
-  /// one cancelled transaction, after which the head is read.
-  std::optional<std::uint64_t> known_head_version(const std::string& stream) const;
-  void remember_head_version(const std::string& stream, std::uint64_t version);
+  /// The head (version and lastCreated) this repo's last append to a stream (by its stream
+  /// name) left; nullopt when none is remembered (at most 10,000 streams are). Appends start
+  /// from it instead of reading the head first: a head another writer moved since costs one
+  /// cancelled transaction, which returns the head as it is.
+  std::optional<stream_head> known_head_version(const std::string& stream) const;
+  void remember_head_version(const std::string& stream, stream_head head);
   void forget_head_version(const std::string& stream);
 
   /// Makes sure the table's metadata item records every month in `months` as holding events,
@@ -146,7 +154,7 @@ class repo_state {
   std::optional<month_range> known_months_;  ///< a range the table's item is known to cover
   std::optional<unsigned> known_shards_;
   mutable std::mutex heads_mutex_;
-  std::unordered_map<std::string, std::uint64_t> known_heads_;
+  std::unordered_map<std::string, stream_head> known_heads_;
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };

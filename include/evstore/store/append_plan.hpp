@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evstore/dynamodb/attribute_value.hpp"
@@ -32,6 +33,23 @@ struct stream_events {
 
 /// Streams in order of their first event.
 std::vector<stream_events> group_by_stream(const std::vector<event>& events);
+
+/// The head attribute holding the `created` of the stream's latest event (ISO-8601 text), set by
+/// every evstore transaction with `version`.
+inline constexpr std::string_view head_last_created_attribute = "lastCreated";
+
+/// The `lastCreated` of a head item; nullopt for a missing item or attribute (heads the
+/// TypeScript adapter wrote). Throws system_error(corrupt_item) when it is not a time.
+std::optional<timestamp> head_last_created(const std::optional<dynamodb::item>& head);
+
+/// Gives the stream's events without a caller-given time (`caller_times[p]` false) their
+/// `created`: `now`, or the latest of `last_created` (the head's) and the previous event of the
+/// stream when that is later, so a stream's times never decrease in sequence order. Throws
+/// system_error(store_errc::invalid_event) when a caller-given time is earlier than the
+/// previous event of the stream (in the call, or `last_created`).
+void stamp_stream(std::vector<event>& events, const std::vector<std::size_t>& positions,
+                  const std::vector<bool>& caller_times, timestamp now,
+                  std::optional<timestamp> last_created);
 
 /// Sets each event's sequence: `current_version` + its index in the stream + 1.
 void assign_sequences(std::vector<event>& events, const stream_events& stream,
@@ -73,6 +91,8 @@ struct cancellation_verdict {
   kind verdict = kind::fatal;
   /// For version_conflict: the head's version from the returned item, when DynamoDB sent it.
   std::optional<std::uint64_t> actual_version;
+  /// With actual_version: the head's lastCreated (nullopt when it has none).
+  std::optional<timestamp> actual_last_created;
   /// For duplicate_event: the event's id.
   std::string event_id;
   /// The reasons as text, for errors and logs.
@@ -80,7 +100,9 @@ struct cancellation_verdict {
 };
 
 /// Classifies the CancellationReasons of a cancelled call of `chunk` (one reason per action, in
-/// action order). A failed head condition wins over a duplicate id (the duplicate may be one
+/// action order). The head's condition is on its version and on its lastCreated not being later
+/// than the chunk's first event: either failing is a version_conflict (actual_version then tells
+/// which). A failed head condition wins over a duplicate id (the duplicate may be one
 /// this stream's other writer stored), which wins over retryable reasons.
 cancellation_verdict classify_cancellation(
     const transaction_chunk& chunk, const std::vector<event>& events,
@@ -109,6 +131,11 @@ struct stream_write {
 /// `events[p]`, so the caller gets the stored id, created and sequence) and those to write.
 /// Stored events must lead their stream in the append (they were written before the others):
 /// one after an event still to write throws duplicate_event_error.
+/// plan_stream_writes for one stream: `stream.positions` are the events still to write.
+stream_write plan_stream_write(std::vector<event>& events, const stream_events& stream,
+                               const std::vector<std::optional<event>>& stored,
+                               std::optional<std::uint64_t> expected);
+
 std::vector<stream_write> plan_stream_writes(std::vector<event>& events,
                                              const std::vector<std::optional<event>>& stored,
                                              std::optional<std::uint64_t> expected);

@@ -1,12 +1,19 @@
 // Separate `evstore` processes racing on one table: appends to one stream with the same
-// expected version (one winner a round, every loser exit status 3 naming the version), `init`
+// expected version (one winner a round, every loser exit status 3 naming the version), one
+// caller id appended by two processes at once (stored once), a large append another process
+// gets in between (its error names a file whose events settle it without copies), `init`
 // from several processes at once, and `reset` while another process replays (clear outcomes,
 // no hang, no crash).
 
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <future>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +23,7 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/dynamodb/client.hpp"
+#include "evstore/store/item_codec.hpp"
 #include "integration/cli/cli_fixture.hpp"
 #include "support/run_awaitable.hpp"
 
@@ -110,6 +118,100 @@ BOOST_AUTO_TEST_CASE(appending_processes_get_one_winner_per_version) {
     BOOST_TEST(events[i].at("payload").at("round").to_number<std::size_t>() == i);
   }
   BOOST_TEST(losers == rounds * (processes - 1));
+}
+
+BOOST_AUTO_TEST_CASE(processes_appending_one_caller_id_to_one_stream_store_it_once) {
+  BOOST_TEST_REQUIRE(evstore({"init"}).status == 0);
+  constexpr std::size_t id_rounds = 20;
+  for (std::size_t round = 0; round < id_rounds; ++round) {
+    const std::string line = R"({"id":"same-)" + std::to_string(round) +
+                             R"(","domain":"race","identifier":"same","type":"step","payload":{}})"
+                             "\n";
+    const std::vector<process_result> results =
+        evstore_at_once({{"append"}, {"append"}}, {line, line});
+    for (const process_result& r : results) BOOST_TEST(r.status == 0, r.err);
+  }
+  const process_result stream = evstore({"stream", "race", "same"});
+  BOOST_TEST_REQUIRE(stream.status == 0, stream.err);
+  const std::vector<boost::json::value> events = evstore::test::parse_json_lines(stream.out);
+  BOOST_TEST(events.size() == id_rounds);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_TEST(events[i].at("sequence").to_number<std::uint64_t>() == i + 1);
+    ids.insert(std::string(events[i].at("id").as_string()));
+  }
+  BOOST_TEST(ids.size() == id_rounds);
+}
+
+BOOST_AUTO_TEST_CASE(a_partly_written_append_names_a_file_that_settles_it_without_copies) {
+  BOOST_TEST_REQUIRE(evstore({"init"}).status == 0);
+  constexpr std::size_t count = 3000;  // 31 transactions
+  std::string lines;
+  for (std::size_t i = 0; i < count; ++i)
+    lines += R"({"domain":"bulk","identifier":"p","type":"filled","payload":{"i":)" +
+             std::to_string(i) + R"(,"pad":")" + std::string(2'000, 'x') + "\"}}\n";
+  std::future<process_result> big = std::async(std::launch::async, [this, &lines] {
+    return evstore({"append", "--expected-sequence", "0"}, lines);
+  });
+  // Once its first transaction is in, another process appends to the stream.
+  boost::asio::io_context io;
+  evstore::aws::config config;
+  config.region = "us-east-1";
+  config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
+  evstore::dynamodb::client ddb(evstore::aws::service_client{
+      io.get_executor(), config.endpoint_for("dynamodb"), "us-east-1", "dynamodb",
+      evstore::aws::make_static_credentials_provider(io.get_executor(),
+                                                     {"local", "local", "", std::nullopt})});
+  evstore::dynamodb::get_item_request head;
+  head.table_name = prefix() + "schemeless-event-store";
+  head.key = evstore::head_item_key("bulk", "p");
+  head.consistent_read = true;
+  for (int k = 0; k < 3000; ++k) {
+    if (evstore::test::run_awaitable(io, ddb.get_item(head)).item) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // Without an expected sequence it re-plans after each transaction of the large append it
+  // meets, 5 times at most: asked again until it gets in.
+  process_result single;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    single = evstore(
+        {"append"}, R"({"id":"other","domain":"bulk","identifier":"p","type":"other","payload":{}})"
+                    "\n");
+    if (single.status != 3) break;
+  }
+  BOOST_TEST_REQUIRE(single.status == 0, single.err);
+  const process_result failed = big.get();
+  BOOST_TEST_REQUIRE(failed.status == 3, "the other append did not get in between: " << failed.err);
+  BOOST_TEST(one_line(failed.err), failed.err);
+  BOOST_TEST(failed.err.find("nothing") == std::string::npos, failed.err);
+  const std::size_t from = failed.err.find("are in ");
+  const std::size_t to = failed.err.find(": `evstore append <");
+  BOOST_TEST_REQUIRE((from != std::string::npos && to != std::string::npos), failed.err);
+  const std::string path = failed.err.substr(from + 7, to - from - 7);
+  std::ifstream file(path);
+  std::stringstream saved;
+  saved << file.rdbuf();
+  std::remove(path.c_str());
+  const std::vector<boost::json::value> resend = evstore::test::parse_json_lines(saved.str());
+  BOOST_TEST_REQUIRE(resend.size() == count);
+
+  const process_result settled = evstore({"append"}, saved.str());
+  BOOST_TEST_REQUIRE(settled.status == 0, settled.err);
+  const process_result stream = evstore({"stream", "bulk", "p"});
+  BOOST_TEST_REQUIRE(stream.status == 0, stream.err);
+  const std::vector<boost::json::value> events = evstore::test::parse_json_lines(stream.out);
+  BOOST_TEST(events.size() == count + 1);
+  std::map<std::string, std::size_t> copies;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_TEST(events[i].at("sequence").to_number<std::uint64_t>() == i + 1);
+    ++copies[std::string(events[i].at("id").as_string())];
+  }
+  for (const boost::json::value& e : resend)
+    BOOST_TEST(copies[std::string(e.at("id").as_string())] == 1u);
+  // Settling it again changes nothing.
+  BOOST_TEST(evstore({"append"}, saved.str()).status == 0);
+  BOOST_TEST(evstore::test::parse_json_lines(evstore({"stream", "bulk", "p"}).out).size() ==
+             count + 1);
 }
 
 BOOST_AUTO_TEST_CASE(init_from_several_processes_at_once_succeeds_everywhere) {

@@ -2,6 +2,7 @@
 
 #include "evstore/store/append_plan.hpp"
 #include "evstore/store/errors.hpp"
+#include "evstore/store/time.hpp"
 
 namespace ddb = evstore::dynamodb;
 using evstore::cancellation_verdict;
@@ -118,6 +119,12 @@ BOOST_AUTO_TEST_CASE(classifies_cancellation_reasons) {
       chunk, events, {head, reason("None"), reason("None"), reason("None")});
   BOOST_TEST((verdict.verdict == kind::version_conflict));
   BOOST_CHECK(verdict.actual_version == std::optional<std::uint64_t>(9));
+  BOOST_CHECK(!verdict.actual_last_created);
+  // The same version with a later lastCreated: the condition's time part failed.
+  head.item->emplace("lastCreated", ddb::attribute_value::string("2030-01-01T00:00:00.000Z"));
+  verdict = evstore::classify_cancellation(chunk, events,
+                                           {head, reason("None"), reason("None"), reason("None")});
+  BOOST_CHECK(verdict.actual_last_created == evstore::parse_iso8601("2030-01-01T00:00:00.000Z"));
 
   verdict = evstore::classify_cancellation(
       chunk, events,
@@ -145,6 +152,79 @@ BOOST_AUTO_TEST_CASE(classifies_cancellation_reasons) {
 
   verdict = evstore::classify_cancellation(chunk, events, {});
   BOOST_TEST((verdict.verdict == kind::fatal));
+}
+
+BOOST_AUTO_TEST_CASE(untimed_events_take_the_latest_of_now_the_head_and_the_event_before) {
+  const evstore::timestamp now = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
+  const evstore::timestamp ahead = evstore::parse_iso8601("2024-05-01T00:00:05.000Z");
+  const evstore::timestamp later = evstore::parse_iso8601("2024-06-01T00:00:00.000Z");
+  std::vector<evstore::event> events = stream_of(4);
+  events[2].created = later;
+  const std::vector<bool> caller_times{false, false, true, false};
+  const std::vector<std::size_t> positions{0, 1, 2, 3};
+  evstore::stamp_stream(events, positions, caller_times, now, std::nullopt);
+  BOOST_CHECK(events[0].created == now);
+  BOOST_CHECK(events[1].created == now);  // one time for the call: no drift ahead of the clock
+  BOOST_CHECK(events[3].created == later);
+  evstore::stamp_stream(events, positions, caller_times, now, now - std::chrono::hours{1});
+  BOOST_CHECK(events[0].created == now);
+  evstore::stamp_stream(events, positions, caller_times, now, ahead);
+  BOOST_CHECK(events[0].created == ahead);
+  BOOST_CHECK(events[1].created == ahead);
+  BOOST_CHECK(events[3].created == later);
+}
+
+BOOST_AUTO_TEST_CASE(a_given_time_before_the_previous_event_of_its_stream_is_refused) {
+  const evstore::timestamp now = evstore::parse_iso8601("2024-05-01T00:00:00.000Z");
+  std::vector<evstore::event> events = stream_of(2);
+  events[0].created = now;
+  events[1].created = now - std::chrono::milliseconds{1};
+  const std::vector<bool> caller_times{true, true};
+  BOOST_CHECK_EXCEPTION(evstore::stamp_stream(events, {0, 1}, caller_times, now, std::nullopt),
+                        boost::system::system_error, [](const boost::system::system_error& e) {
+                          return e.code() == evstore::store_errc::invalid_event &&
+                                 std::string(e.what()).find("event 2 (id 'd-1')") !=
+                                     std::string::npos;
+                        });
+  // Against the head's lastCreated; equal times are fine.
+  BOOST_CHECK_THROW(evstore::stamp_stream(events, {1}, caller_times, now, now),
+                    boost::system::system_error);
+  BOOST_CHECK_NO_THROW(evstore::stamp_stream(events, {0}, caller_times, now, now));
+}
+
+BOOST_AUTO_TEST_CASE(reads_the_head_s_last_created) {
+  BOOST_CHECK(!evstore::head_last_created(std::nullopt));
+  ddb::item head{{"id", ddb::attribute_value::string("EventID#HEAD::d::s")},
+                 {"version", ddb::attribute_value::number(std::uint64_t{3})}};
+  BOOST_CHECK(!evstore::head_last_created(head));  // the TypeScript adapter's heads
+  head["lastCreated"] = ddb::attribute_value::string("2024-05-01T00:00:00.000Z");
+  BOOST_CHECK(evstore::head_last_created(head) ==
+              evstore::parse_iso8601("2024-05-01T00:00:00.000Z"));
+  head["lastCreated"] = ddb::attribute_value::number(std::uint64_t{3});
+  BOOST_CHECK_EXCEPTION(evstore::head_last_created(head), boost::system::system_error,
+                        [](const boost::system::system_error& e) {
+                          return e.code() == evstore::store_errc::corrupt_item;
+                        });
+}
+
+BOOST_AUTO_TEST_CASE(an_append_error_reports_what_is_stored_and_never_nothing_then) {
+  evstore::concurrency_error error("d", "s", 99, 100);
+  std::vector<evstore::event> written = stream_of(2);
+  written[0].sequence = 1;
+  written[1].sequence = 2;
+  std::vector<evstore::event> all = stream_of(3);
+  error.set_outcome(written, all, false);
+  const std::string what = error.what();
+  BOOST_TEST(what.find("stored of this append's 3 events: 2 (stream d::s: 2 (ids 'd-0' .. "
+                       "'d-1', sequences 1 .. 2))") != std::string::npos,
+             what);
+  BOOST_TEST(what.find("nothing") == std::string::npos, what);
+  BOOST_TEST(error.written_events().size() == 2u);
+  BOOST_TEST(error.resend_events().size() == 3u);
+  error.set_outcome({}, all, true);
+  BOOST_TEST(std::string(error.what()).find("no event of this append is known to be stored") !=
+             std::string::npos);
+  BOOST_TEST(error.in_doubt());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
