@@ -85,8 +85,9 @@ one.
       return R"(usage: evstore [OPTIONS] replay [--page-size N] [--from YYYY-MM] [--to YYYY-MM]
                                      [--after-id ID] [--parallel K] > events.jsonl
 
-Writes every event as one JSON object a line to stdout, month by month and by (created, id)
-within a month, with its sequence; offloaded payloads are fetched from S3.
+Writes every event as one JSON object a line to stdout, month by month and by created time
+within a month (events of one millisecond by stream and sequence, so each stream's events come
+in sequence order), with its sequence; offloaded payloads are fetched from S3.
   --page-size N        events read per request, 1 to 10000 (default 100)
   --from YYYY-MM       the first month read (default: the earliest that holds events)
   --to YYYY-MM         the last month read (default: the latest that holds events)

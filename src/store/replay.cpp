@@ -1,11 +1,11 @@
 // The replay cursor. Its plan: the months to read (repo_state::replay_months, in month_range),
-// the buckets of a month (shards), and where
-// a resumed replay starts. Each month is cut into slices of `created` time (segments); a
-// segment's buckets are read through timeBucketIndex, merged into (created, id) order and cut
-// into pages of keys that are hydrated. Without read-ahead the caller's next() does all of
-// that; with it, producer tasks read up to parallel_buckets months (all their slices) at once,
-// each segment up to prefetch_pages pages ahead, into bounded channels the caller drains in
-// order.
+// the buckets of a month (shards), and where a resumed replay starts. Each month is cut into
+// slices of `created` time (segments); a segment's buckets are read through timeBucketIndex,
+// merged into (created, id) order of keys and cut into pages of whole `created` groups that are
+// hydrated and sorted into replay order (replay_order.hpp). Without read-ahead the caller's next()
+// does all of that; with it, producer tasks read up to parallel_buckets months (all their slices)
+// at once, each segment up to prefetch_pages pages ahead, into bounded channels the caller drains
+// in order.
 
 #include <algorithm>
 #include <atomic>

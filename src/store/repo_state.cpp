@@ -206,8 +206,8 @@ asio::awaitable<std::vector<std::optional<decoded_item>>> repo_state::batch_get(
   std::vector<std::optional<decoded_item>> ordered;
   ordered.reserve(keys.size());
   for (const ddb::item& key : keys) {
-    auto node = found.extract(std::pair<std::string, std::string>{
-        event_id_of(key), key.at("created").as_string()});
+    auto node = found.extract(
+        std::pair<std::string, std::string>{event_id_of(key), key.at("created").as_string()});
     ordered.push_back(node ? std::optional<decoded_item>(std::move(node.mapped())) : std::nullopt);
   }
   co_return ordered;

@@ -22,7 +22,7 @@ struct event {
   std::optional<std::string> meta_json;  ///< a JSON object, as text
   std::optional<std::string> correlation_id;
   std::optional<std::string> causation_id;
-  std::optional<timestamp> created;  ///< filled on append when empty: now (+1 ms per event)
+  std::optional<timestamp> created;  ///< filled on append when empty; see repo::append
   std::uint64_t sequence = 0;        ///< 1-based position in its stream; assigned on append
 
   /// Parses payload_json; throws boost::system::system_error naming the event on bad JSON.

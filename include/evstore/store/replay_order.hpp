@@ -1,11 +1,12 @@
 #pragma once
-// Replay's total order, (created, domain, identifier, sequence, id), from what the time index gives: each
-// time bucket's entries sorted by `created` only (entries sharing a millisecond come in no
-// defined order), a page at a time, as keys without the event's stream or sequence. A bucket's
-// trailing entries of one `created` are held back until a later page (or the bucket's end) shows
-// that group complete; the buckets of a month (its shards) are merged by `created`; pages of keys
-// hold whole groups of one `created`, so sorting each hydrated page by the full order finishes
-// the job. Events sharing a millisecond thus replay in their streams' sequence order.
+// Replay's total order, (created, domain, identifier, sequence, id), from what the time index
+// gives: each time bucket's entries sorted by `created` only (entries sharing a millisecond come
+// in no defined order), a page at a time, as keys without the event's stream or sequence. A
+// bucket's trailing entries of one `created` are held back until a later page (or the bucket's
+// end) shows that group complete; the buckets of a month (its shards) are merged by `created`;
+// pages of keys hold whole groups of one `created`, so sorting each hydrated page by the full
+// order finishes the job. Events sharing a millisecond thus replay in their streams' sequence
+// order.
 
 #include <compare>
 #include <cstddef>

@@ -47,7 +47,7 @@ struct repo_options {
   std::size_t offload_threshold_bytes = 350'000;
   /// Time-bucket shards for new tables (opt-in write sharding). 1 keeps the shared layout's
   /// plain `YYYY-MM` bucket; N > 1 writes `YYYY-MM#<s>` (s in 0..N-1, from the event id) and
-  /// replay merges the shards back into one (created, id) order. Recorded in the table's
+  /// replay merges the shards back into one replay order. Recorded in the table's
   /// metadata item by `init`; a table keeps the count it was initialised with.
   unsigned time_bucket_shards = 1;
   /// Streams of one append written at once.
@@ -75,13 +75,14 @@ struct replay_options {
   /// Events a page at most (at least 1). Pages may hold fewer: a page never spans two slices of
   /// a month (see month_slices).
   std::size_t page_size = 100;
-  /// The first month read. Default: the earliest month holding events (from the table's
-  /// metadata item).
+  /// The first month read. Default: the earliest month holding events (the table's metadata
+  /// item when it is marked complete, else that item united with a Scan of the time index).
   std::optional<std::chrono::year_month> first_month{};
   /// The last month read. Default: the latest month holding events.
   std::optional<std::chrono::year_month> last_month{};
-  /// Resume cursor: start right after this event in (created, id) order. An id not in the
-  /// table throws system_error(store_errc::cursor_not_found).
+  /// Resume cursor: start right after this event's place in replay order (created, domain,
+  /// identifier, sequence, id). An id not in the table throws
+  /// system_error(store_errc::cursor_not_found).
   std::optional<std::string> after_id{};
   /// Months (time buckets) read at once (K); the output order is the same for every value.
   std::size_t parallel_buckets = 4;
@@ -112,7 +113,7 @@ struct snapshot {
   std::optional<timestamp> created;  ///< set by save_snapshot
 };
 
-/// The months that hold events, as the table's metadata item records them.
+/// The first and last month that hold events (see repo::event_months).
 struct month_range {
   std::chrono::year_month first;
   std::chrono::year_month last;
@@ -132,9 +133,10 @@ struct migrate_options {
 
 class repo_state;
 
-/// Pages of events in replay order: (created, id) ascending, month by month. Never yields an
+/// Pages of events in replay order: (created, domain, identifier, sequence, id) ascending, month
+/// by month, so events of one millisecond come in their streams' sequence order. Never yields an
 /// empty page; memory stays bounded by parallel_buckets x month_slices x (prefetch_pages + 1)
-/// pages.
+/// pages (a page of index keys grows past page_size to hold a whole group of one `created`).
 class replay {
  public:
   explicit replay(std::shared_ptr<repo_state> state, replay_options options);
@@ -164,14 +166,26 @@ class repo {
 
   /// Creates the table with its indexes (time bucket, causation, stream) and the bucket when
   /// missing, adds the stream index to a table that lacks it, and waits until they are
-  /// usable. Idempotent; safe to run from several processes at once.
+  /// usable (for the index's backfill without a time limit while DynamoDB reports it being
+  /// built). With skip_bucket_creation it checks that the bucket exists (HeadBucket) and throws
+  /// system_error(errc::no_such_file_or_directory) naming it otherwise. Marks the metadata item
+  /// complete when the time index is empty. Idempotent; safe to run from several processes at
+  /// once.
   boost::asio::awaitable<void> init();
 
   /// Validates, then stores the events; returns them with id, created and sequence filled.
-  /// Events with caller-chosen ids already stored with the same content are not written again
-  /// (the stored ones are returned). Throws concurrency_error, duplicate_event_error,
-  /// system_error(store_errc::invalid_event), or system_error(store_errc::outcome_unknown) when
-  /// a write may or may not have been applied (append the same events again to settle it).
+  /// Events without a time share one `created`: now, or the stream head's lastCreated when that
+  /// is later, so a stream's times never decrease in sequence order; a caller-given time earlier
+  /// than the stream's latest event is refused (invalid_event). Events with caller-chosen ids
+  /// already stored with the same content are not written again (the stored ones are
+  /// returned); ids are looked up again after every re-plan. A stream is written in
+  /// transactions of at most 100 actions or 4 MB; when another writer moved the head in between,
+  /// the rest is planned again from the head as it is (with expected_sequence: concurrency_error;
+  /// without: after 5 plans in a row that wrote nothing, concurrency_error). Throws
+  /// system_error(store_errc::invalid_event) when validation fails (nothing written); every
+  /// later failure is an append_error (concurrency_error, duplicate_event_error, or the cause's
+  /// code, e.g. store_errc::outcome_unknown or operation_aborted) whose written_events() lists
+  /// what is stored and whose resend_events(), appended again, settles the call without copies.
   boost::asio::awaitable<std::vector<event>> append(std::vector<event> events,
                                                     append_options options = {});
 
@@ -188,7 +202,8 @@ class repo {
                                                            stream_read_options options);
 
   /// Stores the snapshot unless one at the same or a newer sequence is there (then returns
-  /// false). Large state is offloaded to S3 like payloads.
+  /// false). Large state is offloaded to S3 like payloads; a state over 256 MiB is refused
+  /// (invalid_event). A save resent after its applied answer was lost returns true.
   boost::asio::awaitable<bool> save_snapshot(snapshot value);
   boost::asio::awaitable<std::optional<snapshot>> get_snapshot(std::string_view domain,
                                                                std::string_view identifier);

@@ -21,8 +21,9 @@ inline constexpr std::size_t max_offloaded_object_bytes = 256 * 1024 * 1024;
 std::size_t offloaded_object_size(const event& e);
 
 /// Fills a missing id (a UUID) and a missing created time, then validates every event. The
-/// events lacking a time get `now`, `now` + 1 ms, ... in order: replay orders a month by
-/// `created`, so events of one append keep their order there. Throws
+/// events lacking a time get `now`, `now` + 1 ms, ... in order. repo::append gives its untimed
+/// events one shared time before calling this (so none is left to fill), and replay orders
+/// events of one millisecond by stream and sequence. Throws
 /// system_error(store_errc::invalid_event) naming the event's position, id and what is wrong:
 /// empty domain or type; a domain containing "::" or ending with ':' (the stream key
 /// `domain::identifier` would be ambiguous); an id with control characters, starting with

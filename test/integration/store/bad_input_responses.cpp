@@ -199,9 +199,9 @@ BOOST_AUTO_TEST_CASE(an_unparsable_payload_is_named_when_read) {
     BOOST_TEST(error.code() == evstore::make_error_code(store_errc::corrupt_item));
     BOOST_TEST(std::string_view(error.what()).find("'EventID#e1'") != std::string_view::npos,
                error.what());
-    BOOST_TEST(std::string_view(error.what()).find("'payload' is not JSON text") !=
-                   std::string_view::npos,
-               error.what());
+    BOOST_TEST(
+        std::string_view(error.what()).find("'payload' is not JSON text") != std::string_view::npos,
+        error.what());
   }
 }
 

@@ -38,7 +38,7 @@ std::vector<event> five_hundred_events() {
                               in_month(month, chr::milliseconds{i / 9}),
                               "s" + std::to_string(i % 10)));
   }
-  return events;
+  return in_time_order(std::move(events));
 }
 
 std::size_t count_lines(const std::vector<std::string>& lines, std::string_view part) {
@@ -142,10 +142,10 @@ BOOST_AUTO_TEST_CASE(events_of_one_millisecond_replay_in_stream_order_across_pag
   for (const std::size_t at : {1u, 2u, 20u, 37u, 51u}) {
     BOOST_TEST_CONTEXT("after " << expected[at]) {
       const auto resumed = ids_of(f.replay_all({.page_size = 7, .after_id = expected[at]}));
-      BOOST_TEST(resumed == std::vector<std::string>(
-                                expected.begin() + static_cast<std::ptrdiff_t>(at) + 1,
-                                expected.end()),
-                 boost::test_tools::per_element());
+      BOOST_TEST(
+          resumed == std::vector<std::string>(
+                         expected.begin() + static_cast<std::ptrdiff_t>(at) + 1, expected.end()),
+          boost::test_tools::per_element());
     }
   }
 }
@@ -231,7 +231,9 @@ BOOST_AUTO_TEST_CASE(the_range_is_written_only_when_an_append_extends_it) {
   const auto writes = [&] { return count_lines(f.log_lines(log_level::debug), "recorded months"); };
   int n = 0;
   const auto append_in = [&](chr::year_month month) {
-    const std::vector<event> one{event_at("e" + std::to_string(++n), in_month(month))};
+    ++n;  // one stream each: appended out of time order
+    const std::vector<event> one{
+        event_at("e" + std::to_string(n), in_month(month), "s" + std::to_string(n))};
     f.run(f.store.append(one));
   };
   append_in(ym(2024, 5));

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <tuple>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "evstore/store/event.hpp"
@@ -30,6 +30,14 @@ inline event event_at(std::string id, timestamp created, std::string stream = "s
 inline timestamp in_month(std::chrono::year_month month,
                           std::chrono::milliseconds offset = std::chrono::milliseconds{0}) {
   return std::chrono::sys_days{month / 1} + std::chrono::hours{12} + offset;
+}
+
+/// `events` in time order (stably): the order an append needs when events share streams, since
+/// a stream's times may not go back.
+inline std::vector<event> in_time_order(std::vector<event> events) {
+  std::stable_sort(events.begin(), events.end(),
+                   [](const event& a, const event& b) { return *a.created < *b.created; });
+  return events;
 }
 
 inline std::vector<std::string> ids_of(const std::vector<event>& events) {

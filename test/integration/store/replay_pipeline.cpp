@@ -39,7 +39,7 @@ std::vector<event> mixed_events() {
                  in_month(months[static_cast<std::size_t>(i % 5)], chr::milliseconds{i / 4}),
                  "s" + std::to_string(i % 6), std::move(payload)));
   }
-  return events;
+  return in_time_order(std::move(events));
 }
 
 asio::awaitable<std::optional<std::vector<event>>> first_page(replay& cursor) {
@@ -133,7 +133,7 @@ std::vector<event> events_at_slice_boundaries() {
       }
     }
   }
-  return events;
+  return in_time_order(std::move(events));
 }
 
 BOOST_AUTO_TEST_CASE(slices_of_a_month_lose_and_reorder_nothing_at_their_boundaries) {
@@ -306,7 +306,8 @@ BOOST_AUTO_TEST_CASE(a_failing_month_read_ahead_surfaces_at_next) {
   f.run(f.ddb.put_item(put));
   std::vector<std::string> before_broken;
   for (const std::string& id : replay_order(small)) {
-    const auto e = std::find_if(small.begin(), small.end(), [&](const event& s) { return s.id == id; });
+    const auto e =
+        std::find_if(small.begin(), small.end(), [&](const event& s) { return s.id == id; });
     if (*e->created >= in_month(ym(2021, 5), chr::hours{1})) break;
     before_broken.push_back(id);
   }
