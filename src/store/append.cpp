@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <set>
 #include <variant>
 
@@ -86,6 +87,29 @@ void check_sizes(const repo_state& state, const std::vector<event>& events) {
   }
 }
 
+/// `read(k)` for every k below `count`, `batch` of them at once; the results in k order. A
+/// failure is rethrown once its batch has ended.
+template <class T, class Read>
+asio::awaitable<std::vector<T>> read_in_batches(asio::any_io_executor executor, std::size_t count,
+                                                std::size_t batch, Read read) {
+  using read_op =
+      decltype(asio::co_spawn(executor, std::declval<asio::awaitable<T>>(), asio::deferred));
+  std::vector<T> results;
+  results.reserve(count);
+  for (std::size_t start = 0; start < count; start += batch) {
+    std::vector<read_op> ops;
+    for (std::size_t k = start; k < std::min(count, start + batch); ++k)
+      ops.push_back(asio::co_spawn(executor, read(k), asio::deferred));
+    auto [order, errors, found] =
+        co_await asio::experimental::make_parallel_group(std::move(ops))
+            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+    std::move(found.begin(), found.end(), std::back_inserter(results));
+  }
+  co_return results;
+}
+
 /// For the events at `lookups` (ids the caller chose), the identical event already stored
 /// (nullopt for the others; the result has a place for every event). Throws
 /// duplicate_event_error when an id is stored with other content. Generated ids are new UUIDs
@@ -94,27 +118,16 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
     std::shared_ptr<repo_state> state, const std::vector<event>& events,
     const std::vector<std::size_t>& lookups, const std::vector<bool>& caller_times) {
   std::vector<std::optional<event>> stored(events.size());
-  for (std::size_t start = 0; start < lookups.size(); start += concurrent_id_lookups) {
-    const std::size_t end = std::min(lookups.size(), start + concurrent_id_lookups);
-    using lookup_op = decltype(asio::co_spawn(
-        state->executor, std::declval<asio::awaitable<std::optional<event>>>(), asio::deferred));
-    std::vector<lookup_op> ops;
-    for (std::size_t k = start; k < end; ++k)
-      ops.push_back(asio::co_spawn(state->executor, state->event_by_id(events[lookups[k]].id),
-                                   asio::deferred));
-    auto [order, errors, found] =
-        co_await asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    for (std::size_t k = start; k < end; ++k) {
-      const std::size_t p = lookups[k];
-      std::optional<event>& match = found[k - start];
-      if (!match) continue;
-      if (!same_event_content(*match, events[p], caller_times[p]))
-        throw duplicate_event_error(events[p].id);
-      stored[p] = std::move(match);
-    }
+  std::vector<std::optional<event>> found = co_await read_in_batches<std::optional<event>>(
+      state->executor, lookups.size(), concurrent_id_lookups,
+      [&](std::size_t k) { return state->event_by_id(events[lookups[k]].id); });
+  for (std::size_t k = 0; k < lookups.size(); ++k) {
+    const std::size_t p = lookups[k];
+    std::optional<event>& match = found[k];
+    if (!match) continue;
+    if (!same_event_content(*match, events[p], caller_times[p]))
+      throw duplicate_event_error(events[p].id);
+    stored[p] = std::move(match);
   }
   co_return stored;
 }
@@ -513,23 +526,11 @@ asio::awaitable<std::vector<std::optional<stream_head>>> starting_heads(
                                    [&](std::size_t p) { return call.caller_times[p]; });
     if (!expected || timed) reads.push_back(s);
   }
-  for (std::size_t start = 0; start < reads.size(); start += concurrent_head_reads) {
-    const std::size_t end = std::min(reads.size(), start + concurrent_head_reads);
-    using read_op = decltype(asio::co_spawn(
-        state->executor, std::declval<asio::awaitable<stream_head>>(), asio::deferred));
-    std::vector<read_op> ops;
-    for (std::size_t k = start; k < end; ++k)
-      ops.push_back(
-          asio::co_spawn(state->executor,
-                         read_head(*state, streams[reads[k]].domain, streams[reads[k]].identifier),
-                         asio::deferred));
-    auto [order, errors, found] =
-        co_await asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    for (std::size_t k = start; k < end; ++k) heads[reads[k]] = found[k - start];
-  }
+  const std::vector<stream_head> found = co_await read_in_batches<stream_head>(
+      state->executor, reads.size(), concurrent_head_reads, [&](std::size_t k) {
+        return read_head(*state, streams[reads[k]].domain, streams[reads[k]].identifier);
+      });
+  for (std::size_t k = 0; k < reads.size(); ++k) heads[reads[k]] = found[k];
   co_return heads;
 }
 

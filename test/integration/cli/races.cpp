@@ -34,18 +34,23 @@ namespace {
 constexpr std::size_t processes = 8;
 constexpr std::size_t rounds = 25;  // 200 append attempts in all
 
+/// A DynamoDB client of the local server, for the tests' own reads and clean-up.
+evstore::dynamodb::client local_dynamodb(boost::asio::io_context& io) {
+  evstore::aws::config config;
+  config.region = "us-east-1";
+  config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
+  return evstore::dynamodb::client(evstore::aws::service_client{
+      io.get_executor(), config.endpoint_for("dynamodb"), "us-east-1", "dynamodb",
+      evstore::aws::make_static_credentials_provider(io.get_executor(),
+                                                     {"local", "local", "", std::nullopt})});
+}
+
 /// The cli fixture, plus removal of its table when the test ends.
 struct race_fixture : evstore::test::cli_fixture {
   ~race_fixture() {
     try {
       boost::asio::io_context io;
-      evstore::aws::config config;
-      config.region = "us-east-1";
-      config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
-      evstore::dynamodb::client ddb(evstore::aws::service_client{
-          io.get_executor(), config.endpoint_for("dynamodb"), "us-east-1", "dynamodb",
-          evstore::aws::make_static_credentials_provider(io.get_executor(),
-                                                         {"local", "local", "", std::nullopt})});
+      evstore::dynamodb::client ddb = local_dynamodb(io);
       evstore::dynamodb::delete_table_request request;
       request.table_name = prefix() + "schemeless-event-store";
       evstore::test::run_awaitable(io, ddb.delete_table(request));
@@ -155,13 +160,7 @@ BOOST_AUTO_TEST_CASE(a_partly_written_append_names_a_file_that_settles_it_withou
   });
   // Once its first transaction is in, another process appends to the stream.
   boost::asio::io_context io;
-  evstore::aws::config config;
-  config.region = "us-east-1";
-  config.service_endpoint_urls["dynamodb"] = evstore::test::dynamodb_url();
-  evstore::dynamodb::client ddb(evstore::aws::service_client{
-      io.get_executor(), config.endpoint_for("dynamodb"), "us-east-1", "dynamodb",
-      evstore::aws::make_static_credentials_provider(io.get_executor(),
-                                                     {"local", "local", "", std::nullopt})});
+  evstore::dynamodb::client ddb = local_dynamodb(io);
   evstore::dynamodb::get_item_request head;
   head.table_name = prefix() + "schemeless-event-store";
   head.key = evstore::head_item_key("bulk", "p");

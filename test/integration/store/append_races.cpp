@@ -30,16 +30,6 @@ using evstore::test::store_fixture;
 
 namespace {
 
-/// Every item stored under the event id, whatever its created time.
-std::size_t copies_of(store_fixture& f, const std::string& id) {
-  dynamodb::query_request request;
-  request.table_name = f.store.table_name();
-  request.key_condition_expression = "id = :id";
-  request.values = {{":id", dynamodb::attribute_value::string(event_key(id))}};
-  request.consistent_read = true;
-  return f.run(f.ddb.query(request)).items.size();
-}
-
 std::unique_ptr<repo> another_repo(store_fixture& f) {
   repo_options options = f.options;
   options.skip_table_creation = true;

@@ -20,14 +20,6 @@ namespace ddb = evstore::dynamodb;
 
 namespace {
 
-constexpr chr::year_month ym(int y, unsigned m) {
-  return chr::year{y} / chr::month{m};
-}
-
-chr::year_month this_month() {
-  return month_of(now_ms());
-}
-
 /// The ids, sorted: these tests are about which events come back, not their order.
 std::vector<std::string> id_set(const std::vector<event>& events) {
   std::vector<std::string> ids = ids_of(events);

@@ -20,14 +20,6 @@ namespace ddb = evstore::dynamodb;
 
 namespace {
 
-constexpr chr::year_month ym(int y, unsigned m) {
-  return chr::year{y} / chr::month{m};
-}
-
-chr::year_month this_month() {
-  return month_of(now_ms());
-}
-
 /// 500 events over three months, three to a millisecond, in ten streams.
 std::vector<event> five_hundred_events() {
   std::vector<event> events;

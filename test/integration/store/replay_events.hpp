@@ -26,6 +26,14 @@ inline event event_at(std::string id, timestamp created, std::string stream = "s
   return e;
 }
 
+constexpr std::chrono::year_month ym(int y, unsigned m) {
+  return std::chrono::year{y} / std::chrono::month{m};
+}
+
+inline std::chrono::year_month this_month() {
+  return month_of(now_ms());
+}
+
 /// Midday of the first of `month`, plus `offset`.
 inline timestamp in_month(std::chrono::year_month month,
                           std::chrono::milliseconds offset = std::chrono::milliseconds{0}) {

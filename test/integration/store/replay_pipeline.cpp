@@ -21,10 +21,6 @@ namespace ddb = evstore::dynamodb;
 
 namespace {
 
-constexpr chr::year_month ym(int y, unsigned m) {
-  return chr::year{y} / chr::month{m};
-}
-
 /// 120 events over six months (one of them empty), ties within milliseconds, every tenth with
 /// a payload large enough to be offloaded under a 5,000-byte threshold.
 std::vector<event> mixed_events() {

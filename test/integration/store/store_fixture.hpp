@@ -23,6 +23,7 @@
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/dynamodb/client.hpp"
 #include "evstore/s3/client.hpp"
+#include "evstore/store/item_codec.hpp"
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
 #include "support/servers.hpp"
@@ -173,5 +174,15 @@ struct store_fixture {
     }
   }
 };
+
+/// Every item stored under the event id, whatever its created time.
+inline std::size_t copies_of(store_fixture& f, const std::string& id) {
+  dynamodb::query_request request;
+  request.table_name = f.store.table_name();
+  request.key_condition_expression = "id = :id";
+  request.values = {{":id", dynamodb::attribute_value::string(event_key(id))}};
+  request.consistent_read = true;
+  return f.run(f.ddb.query(request)).items.size();
+}
 
 }  // namespace evstore::test
