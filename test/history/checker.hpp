@@ -188,9 +188,13 @@ class checker {
       // Only ok and outcome_unknown (or a call cut short) say a call may have written; any
       // other error is the store saying it did not.
       const auto senders = sent->second.calls;
+      // A failed call still acknowledges the events its error lists as stored.
       const bool some_call_may_have_written =
           std::any_of(senders.begin(), senders.end(), [&](std::size_t c) {
-            return !definitely_not_written(calls_[c].result) && calls_[c].result != outcome::other;
+            return (!definitely_not_written(calls_[c].result) &&
+                    calls_[c].result != outcome::other) ||
+                   std::any_of(calls_[c].returned.begin(), calls_[c].returned.end(),
+                               [&](const returned_event& r) { return r.tag == tag; });
           });
       if (!some_call_may_have_written) {
         const bool plain_error = std::any_of(senders.begin(), senders.end(), [&](std::size_t c) {
@@ -303,9 +307,17 @@ class checker {
   }
 
   void check_acknowledged() {
+    // Tags more than one call returned: an event resent by a later call comes back as stored,
+    // with the sequence it got first.
+    std::map<std::string, std::size_t> returned_by;
+    for (const call_record& call : calls_)
+      for (const returned_event& r : call.returned) ++returned_by[r.tag];
     for (std::size_t c = 0; c < calls_.size(); ++c) {
       const call_record& call = calls_[c];
-      if (call.result != outcome::ok) continue;
+      if (call.result != outcome::ok) {
+        check_written_by_failed_call(c);
+        continue;
+      }
       if (call.returned.size() != call.events.size()) {
         report("acknowledged call returned another count",
                call_text(c) + " returned " + std::to_string(call.returned.size()) + " events");
@@ -336,7 +348,8 @@ class checker {
           report("acknowledged event changed",
                  call_text(c) + " returned " + told.id + "#" + std::to_string(told.sequence) + " " +
                      told.created + " tag " + told.tag + ", table " + describe(*stored));
-        if (i > 0 && told.sequence <= call.returned[i - 1].sequence)
+        if (i > 0 && told.sequence <= call.returned[i - 1].sequence && returned_by[told.tag] < 2 &&
+            returned_by[call.returned[i - 1].tag] < 2)
           report("a call's events out of input order",
                  call_text(c) + " event " + std::to_string(i) + " got sequence " +
                      std::to_string(told.sequence) + " after " +
@@ -364,6 +377,21 @@ class checker {
   }
 
   const std::vector<call_record>& calls_;
+  /// The events a failed call's error listed as stored: each stored once, unchanged.
+  void check_written_by_failed_call(std::size_t c) {
+    for (const returned_event& told : calls_[c].returned) {
+      const event* stored = replayed_event(told.id);
+      std::string tag;
+      if (stored) self_check(*stored, tag);
+      if (!stored || tag != told.tag || stored->sequence != told.sequence ||
+          created_text(*stored) != told.created)
+        report("an event a failed call said was stored is not stored as said",
+               call_text(c) + " said " + told.id + "#" + std::to_string(told.sequence) + " " +
+                   told.created + " tag " + told.tag +
+                   (stored ? ", table " + describe(*stored) : ", table: not stored once"));
+    }
+  }
+
   std::map<std::string, sent_tag> sent_;
   std::map<std::string, std::vector<const event*>> replayed_by_id_;
   std::vector<anomaly> found_;

@@ -193,9 +193,17 @@ class writer {
       call.result = outcome::concurrency_error;
       call.error = e.what();
       known_[stream] = e.actual_version();
+      record_written(call, e);
     } catch (const duplicate_event_error& e) {
       call.result = outcome::duplicate;
       call.error = e.what();
+      record_written(call, e);
+    } catch (const append_error& e) {
+      call.result = e.code() == store_errc::outcome_unknown ? outcome::outcome_unknown
+                    : e.code() == store_errc::invalid_event ? outcome::invalid
+                                                            : outcome::other;
+      call.error = e.what();
+      record_written(call, e);
     } catch (const boost::system::system_error& e) {
       call.result = e.code() == store_errc::outcome_unknown ? outcome::outcome_unknown
                     : e.code() == store_errc::invalid_event ? outcome::invalid
@@ -206,6 +214,16 @@ class writer {
       call.error = e.what();
     }
     on_end_(call);
+  }
+
+  /// A failed append says which of its events are stored (written_events): the call
+  /// acknowledged those, and the checker holds it to them.
+  static void record_written(call_record& call, const append_error& error) {
+    for (const event& e : error.written_events()) {
+      std::string tag;
+      self_check(e, tag);
+      call.returned.push_back({e.id, tag, e.sequence, e.created ? format_iso8601(*e.created) : ""});
+    }
   }
 
   static std::size_t stream_index(const std::string& key) {
