@@ -362,35 +362,39 @@ class checker {
     }
   }
 
+  /// Empty when the table holds `id` once with this tag, sequence and created; else what it
+  /// holds instead.
+  std::string unlike_table(const std::string& id, const std::string& tag, std::uint64_t sequence,
+                           const std::string& created) {
+    const event* stored = replayed_event(id);
+    if (!stored) return "none or several";
+    std::string stored_tag;
+    self_check(*stored, stored_tag);
+    if (stored_tag == tag && stored->sequence == sequence && created_text(*stored) == created)
+      return {};
+    return describe(*stored);
+  }
+
   void check_observations(const std::vector<observation>& seen) {
-    for (const observation& o : seen) {
-      const event* stored = replayed_event(o.id);
-      std::string tag;
-      if (stored) self_check(*stored, tag);
-      if (!stored || tag != o.tag || stored->sequence != o.sequence ||
-          created_text(*stored) != o.created)
+    for (const observation& o : seen)
+      if (const std::string table = unlike_table(o.id, o.tag, o.sequence, o.created);
+          !table.empty())
         report("a concurrent read saw what the table does not hold",
                o.source + " saw " + o.id + "#" + std::to_string(o.sequence) + " " + o.created +
-                   " tag " + o.tag +
-                   "; table: " + (stored ? describe(*stored) : std::string("none or several")));
-    }
+                   " tag " + o.tag + "; table: " + table);
+  }
+
+  /// The events a failed call's error listed as stored: each stored once, unchanged.
+  void check_written_by_failed_call(std::size_t c) {
+    for (const returned_event& told : calls_[c].returned)
+      if (const std::string table = unlike_table(told.id, told.tag, told.sequence, told.created);
+          !table.empty())
+        report("an event a failed call said was stored is not stored as said",
+               call_text(c) + " said " + told.id + "#" + std::to_string(told.sequence) + " " +
+                   told.created + " tag " + told.tag + "; table: " + table);
   }
 
   const std::vector<call_record>& calls_;
-  /// The events a failed call's error listed as stored: each stored once, unchanged.
-  void check_written_by_failed_call(std::size_t c) {
-    for (const returned_event& told : calls_[c].returned) {
-      const event* stored = replayed_event(told.id);
-      std::string tag;
-      if (stored) self_check(*stored, tag);
-      if (!stored || tag != told.tag || stored->sequence != told.sequence ||
-          created_text(*stored) != told.created)
-        report("an event a failed call said was stored is not stored as said",
-               call_text(c) + " said " + told.id + "#" + std::to_string(told.sequence) + " " +
-                   told.created + " tag " + told.tag +
-                   (stored ? ", table " + describe(*stored) : ", table: not stored once"));
-    }
-  }
 
   std::map<std::string, sent_tag> sent_;
   std::map<std::string, std::vector<const event*>> replayed_by_id_;
