@@ -63,44 +63,6 @@ std::vector<std::size_t> caller_chosen(const append_call& call,
   return chosen;
 }
 
-/// The call writing a chunk. What it holds beside the chunk and its items (expressions, return
-/// values) is named by the tag of transaction_content_digest: changing it changes the tag.
-/// The head's condition holds its version and that its lastCreated is not later than the
-/// chunk's first event; the Update sets both, lastCreated to the chunk's last event.
-ddb::transact_write_items_request build_transaction(const repo_state& state,
-                                                    const transaction_chunk& chunk,
-                                                    std::vector<ddb::item> items) {
-  ddb::transact_write_items_request request;
-  ddb::transact_update head;
-  head.table_name = state.table;
-  head.key = head_item_key(chunk.domain, chunk.identifier);
-  head.update_expression = "SET #version = :newVersion, #lastCreated = :lastCreated";
-  // ISO-8601 texts of one form compare as their times.
-  head.condition_expression =
-      std::string(chunk.expected_version == 0
-                      ? "(attribute_not_exists(#version) OR #version = :expected)"
-                      : "#version = :expected") +
-      " AND (attribute_not_exists(#lastCreated) OR #lastCreated <= :firstCreated)";
-  head.names = {{"#version", "version"},
-                {"#lastCreated", std::string(head_last_created_attribute)}};
-  head.values = {{":newVersion", ddb::attribute_value::number(chunk.new_version)},
-                 {":expected", ddb::attribute_value::number(chunk.expected_version)},
-                 {":firstCreated", items.front().at("created")},
-                 {":lastCreated", items.back().at("created")}};
-  head.return_values_on_condition_check_failure =
-      ddb::return_values_on_condition_check_failure::all_old;
-  request.items.emplace_back(std::move(head));
-  for (ddb::item& item : items) {
-    ddb::transact_put put;
-    put.table_name = state.table;
-    put.item = std::move(item);
-    put.condition_expression = "attribute_not_exists(#id)";
-    put.names = {{"#id", "id"}};
-    request.items.emplace_back(std::move(put));
-  }
-  return request;
-}
-
 /// Writes one chunk; retries conflicts with other transactions. Returns nullopt when written,
 /// the head as it is when its condition failed. The chunk's items are moved out of `items`
 /// into the request, which every attempt sends again with its own token. When the outcome is

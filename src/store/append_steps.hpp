@@ -19,6 +19,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/dynamodb/transact_write_items.hpp"
+
 #include "evstore/store/append_plan.hpp"
 #include "repo_state.hpp"
 
@@ -54,6 +56,16 @@ boost::asio::awaitable<std::vector<T>> read_in_batches(boost::asio::any_io_execu
   }
   co_return results;
 }
+
+/// The call writing a chunk: the head Update, then a Put per event. What it holds beside the
+/// chunk and its items (expressions, return values) is named by the tags of
+/// transaction_content_digest and atomic_transaction_digest: changing it changes the tags.
+/// The head's condition holds its version and that its lastCreated is not later than the
+/// chunk's first event; the Update sets both, lastCreated to the chunk's last event. The head
+/// returns its item when its condition fails (ALL_OLD).
+dynamodb::transact_write_items_request build_transaction(const repo_state& state,
+                                                         const transaction_chunk& chunk,
+                                                         std::vector<dynamodb::item> items);
 
 /// For the events at `lookups` (ids the caller chose), the identical event already stored
 /// (nullopt for the others; the result has a place for every event). Throws
