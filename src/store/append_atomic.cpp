@@ -214,7 +214,11 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
                                          : (co_await read_head(*state, domain, identifier)).version;
         }
         std::vector<stream_conflict> conflicts = unmet(request, versions);
-        if (!conflicts.empty()) throw atomic_conflict_error(std::move(conflicts));
+        if (!conflicts.empty()) {
+          state->log(log_level::debug,
+                     "atomic append cancelled by its conditions (" + verdict->summary + ")");
+          throw atomic_conflict_error(std::move(conflicts));
+        }
         state->log(log_level::debug, "atomic append cancelled (" + verdict->summary +
                                          "); every expectation still holds: planning again");
         co_return send_result::replan;
