@@ -135,6 +135,23 @@ asio::awaitable<bool> already_stored(std::shared_ptr<repo_state> state, atomic_c
   co_return true;
 }
 
+/// Whether the call is applied: every item it Puts is stored as written. The first is read
+/// alone (in a conflict it is usually missing); the rest only when it is there, since another
+/// call may have stored an identical event under the same id.
+asio::awaitable<bool> call_applied(std::shared_ptr<repo_state> state,
+                                   const ddb::transact_write_items_request& tx) {
+  std::vector<const ddb::item*> puts;
+  for (const ddb::transact_write_item& action : tx.items)
+    if (const auto* put = std::get_if<ddb::transact_put>(&action)) puts.push_back(&put->item);
+  if (!co_await chunk_applied(*state, *puts.front())) co_return false;
+  const std::vector<char> rest =
+      co_await read_in_batches<char>(state->executor, puts.size() - 1, concurrent_head_reads,
+                                     [&](std::size_t k) -> asio::awaitable<char> {
+                                       co_return co_await chunk_applied(*state, *puts[k + 1]);
+                                     });
+  co_return std::all_of(rest.begin(), rest.end(), [](char applied) { return applied != 0; });
+}
+
 enum class send_result { written, replan };
 
 /// Sends the planned call, retrying cancellations by other transactions or throttling. Returns
@@ -145,8 +162,6 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
                                   ddb::transact_write_items_request& tx,
                                   const transaction_digest& content,
                                   const std::vector<atomic_action>& actions) {
-  // The first Put: the call is applied when it is stored as written.
-  const ddb::item& first_item = std::get<ddb::transact_put>(tx.items.at(1)).item;
   for (unsigned attempt = 1;; ++attempt) {
     tx.client_request_token = client_request_token(content, attempt);
     std::optional<atomic_cancellation> verdict;
@@ -184,7 +199,7 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
     if (unknown) {
       bool applied = false;
       try {
-        applied = co_await chunk_applied(*state, first_item);
+        applied = co_await call_applied(state, tx);
       } catch (const boost::system::system_error& error) {
         failure += "; reading it back failed too: " + std::string(error.what());
       }
@@ -199,7 +214,7 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
     switch (verdict->verdict) {
       case atomic_cancellation::kind::conditions_failed: {
         // An earlier attempt may have been applied with its answer lost.
-        if (co_await chunk_applied(*state, first_item)) co_return send_result::written;
+        if (co_await call_applied(state, tx)) co_return send_result::written;
         const std::size_t writes = request.writes.size();
         std::vector<std::optional<std::uint64_t>> versions(writes + request.checks.size());
         for (const atomic_stream_failure& f : verdict->failures) {
@@ -224,7 +239,7 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
         co_return send_result::replan;
       }
       case atomic_cancellation::kind::duplicate_event:
-        if (co_await chunk_applied(*state, first_item)) co_return send_result::written;
+        if (co_await call_applied(state, tx)) co_return send_result::written;
         // The next plan looks the ids up again.
         co_return send_result::replan;
       case atomic_cancellation::kind::retryable:
