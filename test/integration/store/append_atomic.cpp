@@ -12,6 +12,7 @@
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
+#include "faults_setup.hpp"
 #include "store_fixture.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/for_each_concurrently.hpp"
@@ -516,6 +517,90 @@ BOOST_AUTO_TEST_CASE(eight_racing_writers_over_overlapping_streams_keep_every_st
   }
   BOOST_TEST(read == acks.size());
   for (const acknowledged& a : acks) BOOST_TEST(copies_of(f, a.id) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(racing_writers_under_faults_store_each_call_whole_or_not_at_all) {
+  store_fixture f("atomic-faults");
+  f.run(f.store.init());
+  evstore::test::fault_settings settings;
+  settings.seed = evstore::test::fault_seed(1313);
+  evstore::test::faulted_store faulted(f, settings);
+  constexpr std::size_t writers = 4;
+  constexpr std::size_t rounds = 6;
+  constexpr std::size_t stream_count = 4;
+  struct call_record {
+    std::vector<std::string> ids;
+    bool acknowledged = false;
+    std::string error;
+  };
+  std::vector<call_record> calls(writers * rounds);
+  const auto writer = [&](std::size_t w) -> boost::asio::awaitable<void> {
+    for (std::size_t r = 0; r < rounds; ++r) {
+      call_record& record = calls[w * rounds + r];
+      atomic_append request;
+      for (const std::size_t s : {w % stream_count, (w + r + 1) % stream_count}) {
+        if (!request.writes.empty() && request.writes[0].identifier == "f" + std::to_string(s))
+          continue;
+        std::vector<event> events =
+            steps(1 + (r + s) % 2,
+                  "w" + std::to_string(w) + "r" + std::to_string(r) + "s" + std::to_string(s));
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          // Caller-chosen ids, so a call in doubt is settled by sending it again.
+          events[i].id = "w" + std::to_string(w) + "-r" + std::to_string(r) + "-s" +
+                         std::to_string(s) + "-" + std::to_string(i);
+          record.ids.push_back(events[i].id);
+        }
+        request.writes.push_back(
+            {"race", "f" + std::to_string(s), stream_expectation::anything(), std::move(events)});
+      }
+      for (int sends = 0; sends < 4 && !record.acknowledged; ++sends) {
+        atomic_append attempt = request;
+        try {
+          co_await faulted.store.append_atomic(std::move(attempt));
+          record.acknowledged = true;
+        } catch (const append_error& error) {
+          record.error = error.what();
+          BOOST_TEST(error.written_events().empty(), error.what());
+        }
+      }
+    }
+  };
+  f.run(evstore::test::for_each_concurrently(writers, writers, writer), std::chrono::seconds(300));
+  std::size_t acknowledged = 0;
+  for (const call_record& c : calls) acknowledged += c.acknowledged;
+  BOOST_TEST_MESSAGE("calls acknowledged " << acknowledged << " of " << calls.size() << "; "
+                                           << faulted.fault_summary() << "; seed "
+                                           << settings.seed);
+  BOOST_TEST(acknowledged > 0u);
+
+  std::map<std::string, event> stored;
+  for (std::size_t s = 0; s < stream_count; ++s) {
+    const std::string identifier = "f" + std::to_string(s);
+    const std::vector<event> events = f.run(f.store.stream_events("race", identifier, {}));
+    BOOST_TEST_CONTEXT("stream " << identifier) {
+      BOOST_TEST(f.run(f.store.stream_sequence("race", identifier)) == events.size());
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        BOOST_TEST(events[i].sequence == i + 1);
+        stored.emplace(events[i].id, events[i]);
+      }
+    }
+  }
+  // Each call whole or not at all: acknowledged ones whole, once; the others whole or absent.
+  std::size_t accounted = 0;
+  for (const call_record& c : calls) {
+    std::size_t present = 0;
+    for (const std::string& id : c.ids) {
+      present += stored.count(id);
+      BOOST_TEST(copies_of(f, id) <= 1u);
+    }
+    BOOST_TEST_CONTEXT("call of " << c.ids.front() << (c.acknowledged ? "" : ": " + c.error)) {
+      BOOST_TEST((present == 0 || present == c.ids.size()), present << " of " << c.ids.size());
+      if (c.acknowledged) BOOST_TEST(present == c.ids.size());
+    }
+    accounted += present;
+  }
+  BOOST_TEST(accounted == stored.size(), "events stored that no call wrote");
+  BOOST_TEST(faulted.dynamodb_proxy.counts().faults() > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
