@@ -159,6 +159,66 @@ BOOST_AUTO_TEST_CASE(a_conflict_on_some_streams_writes_nothing_and_reports_every
   BOOST_CHECK(table_snapshot(f) == before);
 }
 
+BOOST_AUTO_TEST_CASE(heads_moved_after_the_read_are_caught_by_the_transaction_and_all_reported) {
+  store_fixture f("atomic-moved");
+  two_streams(f);  // a at 2, b at 1
+  event d = make_event("account", "d", "step");
+  f.run(f.store.append({d}));
+  // Another writer appends to b, c and d between this call's head reads and its transaction:
+  // when the call offloads its large payload (logged), a second repo on its own io_context
+  // writes, so the reads saw the old heads and only the transaction's conditions can tell.
+  auto interfered = std::make_shared<bool>(false);
+  repo_options options = f.options;
+  options.skip_table_creation = true;
+  options.skip_bucket_creation = true;
+  options.log = [&f, interfered](log_level, std::string_view message) {
+    if (*interfered || message.find("offloaded the payload") == std::string_view::npos) return;
+    *interfered = true;
+    boost::asio::io_context other_io;
+    repo other(other_io.get_executor(), evstore::test::local_config(), f.options);
+    std::vector<event> others;
+    for (const char* stream : {"b", "c", "d"}) others.push_back(make_event("account", stream, "x"));
+    evstore::test::run_for(other_io, other.append(std::move(others)));
+  };
+  std::vector<std::string> cancellations;
+  const auto sink = options.log;
+  options.log = [sink, &cancellations](log_level level, std::string_view message) {
+    if (message.find("atomic append cancelled") != std::string_view::npos)
+      cancellations.emplace_back(message);
+    sink(level, message);
+  };
+  repo store(f.io.get_executor(), evstore::test::local_config(), options);
+
+  atomic_append request;
+  std::vector<event> a = steps(1, "a1");
+  a[0].payload_json = "{\"blob\":\"" + std::string(400'000, 'm') + "\"}";
+  request.writes.push_back(write_of("a", stream_expectation::exactly(2), std::move(a)));
+  request.writes.push_back(write_of("b", stream_expectation::exactly(1), steps(1, "b1")));
+  request.writes.push_back(write_of("c", stream_expectation::anything(), steps(1, "c1")));
+  request.checks.push_back(check_of("d", stream_expectation::exactly(1)));
+  try {
+    f.run(store.append_atomic(request));
+    BOOST_FAIL("expected an atomic_conflict_error");
+  } catch (const atomic_conflict_error& error) {
+    BOOST_TEST(*interfered);
+    const std::vector<stream_conflict>& conflicts = error.conflicts();
+    BOOST_TEST_REQUIRE(conflicts.size() == 2u, error.what());
+    BOOST_TEST(conflicts[0].identifier == "b");
+    BOOST_TEST(conflicts[0].expected.version == 1u);
+    BOOST_TEST(conflicts[0].actual == 2u);
+    BOOST_TEST(conflicts[1].identifier == "d");
+    BOOST_TEST(conflicts[1].check_only);
+    BOOST_TEST(conflicts[1].actual == 2u);
+  }
+  // The transaction (not a read) refused it, and nothing of it was written.
+  BOOST_TEST_REQUIRE(cancellations.size() == 1u);
+  BOOST_TEST(cancellations[0].find("by its conditions") != std::string::npos, cancellations[0]);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "a")) == 2u);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "b")) == 2u);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "c")) == 1u);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "d")) == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(each_expectation_is_accepted_when_met_and_refused_when_not) {
   store_fixture f("atomic-expect");
   two_streams(f);  // a at 2 (and growing), b at 1 (and growing)
