@@ -146,12 +146,49 @@ bool apply_global_option(std::string_view option, argument_reader& reader,
   return true;
 }
 
+/// DOMAIN/IDENTIFIER=WHAT, WHAT one of N, none, exists, any. The stream is split at its first
+/// '/' (no '/': no identifier), the expectation at the last '='.
+stream_expect parse_expect(std::string_view option, std::string_view text) {
+  const std::size_t equals = text.rfind('=');
+  const std::string form =
+      " takes DOMAIN/IDENTIFIER=N|none|exists|any, not '" + std::string(text) + "'";
+  if (equals == std::string_view::npos) throw usage_error(std::string(option) + form);
+  const std::string_view stream = text.substr(0, equals);
+  const std::string_view what = text.substr(equals + 1);
+  const std::size_t slash = stream.find('/');
+  stream_expect result;
+  result.domain = std::string(stream.substr(0, slash));
+  if (slash != std::string_view::npos) result.identifier = std::string(stream.substr(slash + 1));
+  if (result.domain.empty()) throw usage_error(std::string(option) + form);
+  if (what == "none") {
+    result.expectation = stream_expectation::none();
+  } else if (what == "exists") {
+    result.expectation = stream_expectation::existing();
+  } else if (what == "any") {
+    result.expectation = stream_expectation::anything();
+  } else if (!what.empty() && what.find_first_not_of("0123456789") == std::string_view::npos) {
+    result.expectation = stream_expectation::exactly(parse_count(option, what, 0, max_sequence));
+  } else {
+    throw usage_error(std::string(option) + form);
+  }
+  return result;
+}
+
 /// Applies an option of the command; false when `option` is not one of its.
 bool apply_command_option(std::string_view option, argument_reader& reader, invocation& result) {
   switch (result.command) {
     case command_kind::append:
       if (option == "--expected-sequence") {
         result.expected_sequence = parse_count(option, reader.value(option), 0, max_sequence);
+        return true;
+      }
+      if (option == "--atomic") {
+        reader.reject_value(option);
+        result.atomic = true;
+        return true;
+      }
+      if (option == "--expect") {
+        result.expectations.push_back(parse_expect(option, reader.value(option)));
         return true;
       }
       return false;
@@ -272,6 +309,15 @@ invocation parse_arguments(std::span<const std::string_view> args, const aws::en
   }
   if (!command) throw usage_error("no command given (see evstore --help)");
   if (result.quiet && result.verbose) throw usage_error("--quiet and --verbose contradict");
+
+  if (!result.expectations.empty() && !result.atomic)
+    throw usage_error("--expect is for atomic appends: add --atomic");
+  for (std::size_t i = 0; i < result.expectations.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (result.expectations[i].domain == result.expectations[j].domain &&
+          result.expectations[i].identifier == result.expectations[j].identifier)
+        throw usage_error("--expect names stream '" + result.expectations[i].domain + "/" +
+                          result.expectations[i].identifier + "' twice");
 
   std::string_view name = command_name(*command);
   if (takes_event_id(*command)) {

@@ -10,8 +10,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "evstore/aws/environment.hpp"
+#include "evstore/store/atomic_append.hpp"
 
 namespace evstore::cli {
 
@@ -47,6 +49,13 @@ struct store_settings {
   std::optional<std::string> s3_acl;
 };
 
+/// `append --atomic --expect DOMAIN/IDENTIFIER=WHAT`: what a stream's version must be.
+struct stream_expect {
+  std::string domain;
+  std::string identifier;  ///< empty: the stream of events without identifier
+  stream_expectation expectation;
+};
+
 struct invocation {
   /// Set when the caller asked for help: print it on stdout and exit 0.
   std::optional<std::string> help_text;
@@ -55,6 +64,8 @@ struct invocation {
   bool quiet = false;    ///< no progress, no warnings
   bool verbose = false;  ///< every library log line on stderr, also when piped
   std::optional<std::uint64_t> expected_sequence;      ///< append
+  bool atomic = false;                                 ///< append: one transaction
+  std::vector<stream_expect> expectations;             ///< append --atomic
   std::size_t page_size = 100;                         ///< replay
   std::optional<std::chrono::year_month> first_month;  ///< replay; default: the earliest
   std::optional<std::chrono::year_month> last_month;   ///< replay; default: the latest

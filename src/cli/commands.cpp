@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,6 +13,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "event_lines.hpp"
+#include "evstore/store/append_plan.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/item_codec.hpp"
@@ -48,13 +50,46 @@ std::string write_resend_file(const std::vector<event>& events) {
   return written ? path : std::string();
 }
 
+/// `append --atomic`: each stream of the lines (in order of its first line) is written with its
+/// --expect, else --expected-sequence, else any version; streams given with --expect but no line
+/// are checked.
+atomic_append atomic_request(std::vector<event> events, const invocation& call) {
+  atomic_append request;
+  const auto expectation_of = [&](const std::string& domain, const std::string& identifier) {
+    for (const stream_expect& e : call.expectations)
+      if (e.domain == domain && e.identifier == identifier) return std::optional(e.expectation);
+    return std::optional<stream_expectation>();
+  };
+  for (const stream_events& stream : group_by_stream(events)) {
+    atomic_stream_write write;
+    write.domain = stream.domain;
+    write.identifier = stream.identifier;
+    write.expectation =
+        expectation_of(stream.domain, stream.identifier)
+            .value_or(call.expected_sequence ? stream_expectation::exactly(*call.expected_sequence)
+                                             : stream_expectation::anything());
+    for (const std::size_t p : stream.positions) write.events.push_back(std::move(events[p]));
+    request.writes.push_back(std::move(write));
+  }
+  for (const stream_expect& e : call.expectations) {
+    const bool written = std::any_of(
+        request.writes.begin(), request.writes.end(),
+        [&](const auto& w) { return w.domain == e.domain && w.identifier == e.identifier; });
+    if (!written) request.checks.push_back({e.domain, e.identifier, e.expectation});
+  }
+  return request;
+}
+
 awaitable<void> append(const command_context& context, const invocation& call) {
   std::vector<event> events = read_event_lines(context.in);
   if (events.empty()) co_return;
   append_options options;
   options.expected_sequence = call.expected_sequence;
   try {
-    co_await context.store.append(std::move(events), options);
+    if (call.atomic)
+      co_await context.store.append_atomic(atomic_request(std::move(events), call));
+    else
+      co_await context.store.append(std::move(events), options);
   } catch (append_error& error) {
     // Something stored or in doubt: the operator settles it by sending exactly these events
     // (generated ids included) again, which stores nothing twice.
@@ -63,8 +98,9 @@ awaitable<void> append(const command_context& context, const invocation& call) {
       error.add_note(path.empty() ? "the events could not be saved for a resend"
                                   : "the events of this call, with the ids they were given, are "
                                     "in " +
-                                        path + ": `evstore append < " + path +
-                                        "` settles it without copies");
+                                        path + ": `evstore append " +
+                                        (call.atomic ? "--atomic (with the same --expect) " : "") +
+                                        "< " + path + "` settles it without copies");
     }
     throw;
   }

@@ -68,6 +68,8 @@ again. Every stored event is lost.
 )";
     case command_kind::append:
       return R"(usage: evstore [OPTIONS] append [--expected-sequence N] < events.jsonl
+       evstore [OPTIONS] append --atomic [--expect DOMAIN/IDENTIFIER=WHAT]... [--expected-sequence N]
+                                < events.jsonl
 
 Reads events as JSON Lines from stdin, one object a line (blank lines are skipped):
   {"domain": "account", "type": "opened", "payload": {...}}  required
@@ -78,8 +80,17 @@ Events are grouped by stream (domain and identifier), appended in order, and eac
 transaction checks its version.
   --expected-sequence N   the version every stream must have now (0: new streams); without it
                           the events follow whatever the stream holds
-Exit status 2 for a bad line (nothing written), 3 when a stream's version is not the expected
-one.
+  --atomic                all lines in one transaction, all or nothing; at most 100 actions (a
+                          head per stream, one per event, one per checked stream) and 4 MB,
+                          never split
+  --expect DOMAIN/IDENTIFIER=WHAT
+                          (with --atomic, repeatable) the stream's version must be WHAT: a number
+                          N, none (no event yet), exists (at least one) or any; a stream with no
+                          line is only checked. Streams without --expect take --expected-sequence,
+                          else any. IDENTIFIER is what follows the first '/' (none: no identifier)
+Exit status 2 for a bad line (nothing written) or an atomic append too large for one
+transaction, 3 when a stream's version is not the expected one (with --atomic: every such
+stream is named, and nothing was written).
 )";
     case command_kind::replay:
       return R"(usage: evstore [OPTIONS] replay [--page-size N] [--from YYYY-MM] [--to YYYY-MM]

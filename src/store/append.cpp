@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "append_steps.hpp"
 #include "evstore/store/append_plan.hpp"
 #include "evstore/store/append_token.hpp"
 #include "evstore/store/errors.hpp"
@@ -37,10 +38,6 @@ constexpr unsigned max_transaction_attempts = 8;
 /// Times in a row a stream's append is planned again after its head moved (without expected
 /// sequence) or had a later lastCreated, before the conflict reaches the caller.
 constexpr unsigned max_head_rereads = 5;
-/// Bytes a sequence number can add to an item beyond the 0 measured before sequences are known.
-constexpr std::size_t sequence_size_margin = 11;
-/// Caller-chosen ids looked up at once before an append.
-constexpr std::size_t concurrent_id_lookups = 16;
 /// Stream heads read at once before an append.
 constexpr std::size_t concurrent_head_reads = 16;
 
@@ -57,81 +54,6 @@ struct append_call {
   std::vector<char> in_doubt;
 };
 
-[[noreturn]] void reject(const event& e, std::size_t position, const std::string& what) {
-  throw boost::system::system_error(make_error_code(store_errc::invalid_event),
-                                    "event " + std::to_string(position + 1) + " (id '" + e.id +
-                                        "') " + what + "; nothing was written");
-}
-
-/// Checks, before anything is written, that every event fits an item once its payload is
-/// offloaded, and that a bucket is there to take the payloads that need offloading.
-void check_sizes(const repo_state& state, const std::vector<event>& events) {
-  for (std::size_t p = 0; p < events.size(); ++p) {
-    const event& e = events[p];
-    const std::size_t full = item_size(to_item(e)) + sequence_size_margin;
-    if (full <= state.options.offload_threshold_bytes) continue;
-    if (state.options.s3_bucket_name.empty())
-      reject(e, p,
-             "makes an item of " + std::to_string(full) +
-                 " bytes, over the offload threshold, but no S3 bucket is "
-                 "configured: set s3_bucket_name");
-    const std::size_t offloaded =
-        item_size(
-            to_item(e, s3_location{state.options.s3_bucket_name,
-                                   payload_object_key(state.options.s3_key_prefix, e.id, {})})) +
-        sequence_size_margin;
-    if (offloaded > max_item_bytes)
-      reject(e, p,
-             "makes an item of " + std::to_string(offloaded) +
-                 " bytes even without its payload, over DynamoDB's 409,600: shrink its meta");
-  }
-}
-
-/// `read(k)` for every k below `count`, `batch` of them at once; the results in k order. A
-/// failure is rethrown once its batch has ended.
-template <class T, class Read>
-asio::awaitable<std::vector<T>> read_in_batches(asio::any_io_executor executor, std::size_t count,
-                                                std::size_t batch, Read read) {
-  using read_op =
-      decltype(asio::co_spawn(executor, std::declval<asio::awaitable<T>>(), asio::deferred));
-  std::vector<T> results;
-  results.reserve(count);
-  for (std::size_t start = 0; start < count; start += batch) {
-    std::vector<read_op> ops;
-    for (std::size_t k = start; k < std::min(count, start + batch); ++k)
-      ops.push_back(asio::co_spawn(executor, read(k), asio::deferred));
-    auto [order, errors, found] =
-        co_await asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    std::move(found.begin(), found.end(), std::back_inserter(results));
-  }
-  co_return results;
-}
-
-/// For the events at `lookups` (ids the caller chose), the identical event already stored
-/// (nullopt for the others; the result has a place for every event). Throws
-/// duplicate_event_error when an id is stored with other content. Generated ids are new UUIDs
-/// and are not looked up.
-asio::awaitable<std::vector<std::optional<event>>> find_stored(
-    std::shared_ptr<repo_state> state, const std::vector<event>& events,
-    const std::vector<std::size_t>& lookups, const std::vector<bool>& caller_times) {
-  std::vector<std::optional<event>> stored(events.size());
-  std::vector<std::optional<event>> found = co_await read_in_batches<std::optional<event>>(
-      state->executor, lookups.size(), concurrent_id_lookups,
-      [&](std::size_t k) { return state->event_by_id(events[lookups[k]].id); });
-  for (std::size_t k = 0; k < lookups.size(); ++k) {
-    const std::size_t p = lookups[k];
-    std::optional<event>& match = found[k];
-    if (!match) continue;
-    if (!same_event_content(*match, events[p], caller_times[p]))
-      throw duplicate_event_error(events[p].id);
-    stored[p] = std::move(match);
-  }
-  co_return stored;
-}
-
 /// The positions among `positions` whose id the caller chose.
 std::vector<std::size_t> caller_chosen(const append_call& call,
                                        const std::vector<std::size_t>& positions) {
@@ -139,65 +61,6 @@ std::vector<std::size_t> caller_chosen(const append_call& call,
   for (const std::size_t p : positions)
     if (call.caller_ids[p]) chosen.push_back(p);
   return chosen;
-}
-
-/// The call writing a chunk. What it holds beside the chunk and its items (expressions, return
-/// values) is named by the tag of transaction_content_digest: changing it changes the tag.
-/// The head's condition holds its version and that its lastCreated is not later than the
-/// chunk's first event; the Update sets both, lastCreated to the chunk's last event.
-ddb::transact_write_items_request build_transaction(const repo_state& state,
-                                                    const transaction_chunk& chunk,
-                                                    std::vector<ddb::item> items) {
-  ddb::transact_write_items_request request;
-  ddb::transact_update head;
-  head.table_name = state.table;
-  head.key = head_item_key(chunk.domain, chunk.identifier);
-  head.update_expression = "SET #version = :newVersion, #lastCreated = :lastCreated";
-  // ISO-8601 texts of one form compare as their times.
-  head.condition_expression =
-      std::string(chunk.expected_version == 0
-                      ? "(attribute_not_exists(#version) OR #version = :expected)"
-                      : "#version = :expected") +
-      " AND (attribute_not_exists(#lastCreated) OR #lastCreated <= :firstCreated)";
-  head.names = {{"#version", "version"},
-                {"#lastCreated", std::string(head_last_created_attribute)}};
-  head.values = {{":newVersion", ddb::attribute_value::number(chunk.new_version)},
-                 {":expected", ddb::attribute_value::number(chunk.expected_version)},
-                 {":firstCreated", items.front().at("created")},
-                 {":lastCreated", items.back().at("created")}};
-  head.return_values_on_condition_check_failure =
-      ddb::return_values_on_condition_check_failure::all_old;
-  request.items.emplace_back(std::move(head));
-  for (ddb::item& item : items) {
-    ddb::transact_put put;
-    put.table_name = state.table;
-    put.item = std::move(item);
-    put.condition_expression = "attribute_not_exists(#id)";
-    put.names = {{"#id", "id"}};
-    request.items.emplace_back(std::move(put));
-  }
-  return request;
-}
-
-asio::awaitable<stream_head> read_head(repo_state& state, const std::string& domain,
-                                       const std::string& identifier) {
-  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
-  const ddb::get_item_request request{
-      .table_name = state.table, .key = head_item_key(domain, identifier), .consistent_read = true};
-  const ddb::get_item_result head = co_await state.ddb.get_item(request);
-  co_return stream_head{head_version(head.item), head_last_created(head.item)};
-}
-
-/// Whether the chunk's transaction is applied: its first item is stored exactly as written (a
-/// transaction is all or nothing). Answers an attempt whose response was lost.
-asio::awaitable<bool> chunk_applied(repo_state& state, const ddb::item& first_item) {
-  ddb::get_item_request request;
-  request.table_name = state.table;
-  request.key.emplace("id", first_item.at("id"));
-  request.key.emplace("created", first_item.at("created"));
-  request.consistent_read = true;
-  const ddb::get_item_result stored = co_await state.ddb.get_item(request);
-  co_return stored.item&& same_stored_item(*stored.item, first_item);
 }
 
 /// Writes one chunk; retries conflicts with other transactions. Returns nullopt when written,
@@ -302,32 +165,6 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
                                               " attempt(s): " + verdict->summary + " (" + failure +
                                               ")");
     }
-  }
-}
-
-/// Items for the stream's events (sequences assigned), offloading oversized payloads to S3.
-asio::awaitable<void> build_items(repo_state& state, const stream_events& stream,
-                                  const std::vector<event>& events, std::vector<ddb::item>& items,
-                                  std::vector<std::size_t>& sizes) {
-  // Read after cover_months, which learns the table's count from its metadata item.
-  const unsigned shards = state.time_bucket_shards();
-  for (const std::size_t p : stream.positions) {
-    const event& e = events[p];
-    items[p] = to_item(e, std::nullopt, shards);
-    sizes[p] = item_size(items[p]);
-    if (sizes[p] <= state.options.offload_threshold_bytes) continue;
-    std::string object = to_json_line(e);
-    s3_location where{state.options.s3_bucket_name,
-                      payload_object_key(state.options.s3_key_prefix, e.id, object)};
-    s3::put_options put;
-    put.content_type = "application/json";
-    put.acl = state.options.s3_acl;
-    co_await state.s3.put_object(where.bucket, where.key, std::move(object), put);
-    state.log(log_level::debug, "offloaded the payload of event '" + e.id + "' (" +
-                                    std::to_string(sizes[p]) + " bytes) to s3://" + where.bucket +
-                                    "/" + where.key);
-    items[p] = to_item(e, where, shards);
-    sizes[p] = item_size(items[p]);
   }
 }
 
@@ -552,15 +389,6 @@ std::vector<event> events_to_resend(const append_call& call) {
     if (!call.caller_times[p]) resend[p].created.reset();
   }
   return resend;
-}
-
-/// The message of `error` without the text of its code that what() appends (": <message>",
-/// with or without " [<category>:<value>]").
-std::string message_of(const boost::system::system_error& error) {
-  std::string what = error.what();
-  const std::size_t code_text = what.rfind(": " + error.code().message());
-  if (code_text != std::string::npos && code_text > 0) what.resize(code_text);
-  return what;
 }
 
 }  // namespace

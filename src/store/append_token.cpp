@@ -9,10 +9,13 @@ namespace {
 
 namespace ddb = dynamodb;
 
-/// Names the encoding below and the layout of the calls build_transaction (append.cpp) makes of a
-/// chunk: a change to either gets a new tag, so no token of an older layout is reused for other
-/// content.
+/// Names the encoding below and the layout of the calls build_transaction (append_steps.cpp) makes
+/// of a chunk: a change to either gets a new tag, so no token of an older layout is reused for
+/// other content.
 constexpr std::string_view digest_tag = "evstore TransactWriteItems append v2\n";
+/// The same for the calls of atomic appends (append_atomic.cpp: build_transaction per stream
+/// written, then a ConditionCheck per stream checked).
+constexpr std::string_view atomic_digest_tag = "evstore TransactWriteItems atomic append v1\n";
 /// The digest buffer is kept between calls up to this size.
 constexpr std::size_t retained_buffer_bytes = 1 << 20;
 
@@ -74,16 +77,11 @@ void append_value(std::string& out, const ddb::attribute_value& value) {
 
 }  // namespace
 
-transaction_digest transaction_content_digest(std::string_view table,
-                                              const transaction_chunk& chunk,
-                                              const std::vector<ddb::item>& items) {
-  // One buffer and one hasher a thread: the buffer keeps its capacity from call to call, the
-  // OpenSSL context is reused, and neither is thread-safe.
-  thread_local std::string content;
-  thread_local aws::detail::sha256_hasher hasher;
-  content.clear();
-  content += digest_tag;
-  append_text(content, table);
+namespace {
+
+/// A stream, its head versions and the items it writes, unambiguously.
+void append_chunk(std::string& content, const transaction_chunk& chunk,
+                  const std::vector<ddb::item>& items) {
   append_text(content, chunk.domain);
   append_text(content, chunk.identifier);
   content += std::to_string(chunk.expected_version);
@@ -99,10 +97,54 @@ transaction_digest transaction_content_digest(std::string_view table,
       append_value(content, value);
     }
   }
+}
+
+/// Hashes what `fill` writes into a buffer and a hasher reused within the thread.
+template <class Fill>
+transaction_digest digest_of(Fill fill) {
+  // One buffer and one hasher a thread: the buffer keeps its capacity from call to call, the
+  // OpenSSL context is reused, and neither is thread-safe.
+  thread_local std::string content;
+  thread_local aws::detail::sha256_hasher hasher;
+  content.clear();
+  fill(content);
   const transaction_digest digest = hasher.digest(content);
   // A call of large items would otherwise pin their size in every thread that appended it.
   if (content.capacity() > retained_buffer_bytes) std::string().swap(content);
   return digest;
+}
+
+}  // namespace
+
+transaction_digest transaction_content_digest(std::string_view table,
+                                              const transaction_chunk& chunk,
+                                              const std::vector<ddb::item>& items) {
+  return digest_of([&](std::string& content) {
+    content += digest_tag;
+    append_text(content, table);
+    append_chunk(content, chunk, items);
+  });
+}
+
+transaction_digest atomic_transaction_digest(std::string_view table,
+                                             const std::vector<transaction_chunk>& writes,
+                                             const std::vector<atomic_stream_check>& checks,
+                                             const std::vector<ddb::item>& items) {
+  return digest_of([&](std::string& content) {
+    content += atomic_digest_tag;
+    append_text(content, table);
+    append_size(content, writes.size());
+    for (const transaction_chunk& write : writes) append_chunk(content, write, items);
+    append_size(content, checks.size());
+    for (const atomic_stream_check& check : checks) {
+      append_text(content, check.domain);
+      append_text(content, check.identifier);
+      content += std::to_string(static_cast<int>(check.expectation.what));
+      content += ' ';
+      content += std::to_string(check.expectation.version);
+      content += ' ';
+    }
+  });
 }
 
 std::string client_request_token(const transaction_digest& content, unsigned attempt) {

@@ -127,6 +127,15 @@ concurrency_error::concurrency_error(std::string domain, std::string identifier,
       expected_(expected),
       actual_(actual) {}
 
+concurrency_error::concurrency_error(std::string domain, std::string identifier,
+                                     std::uint64_t expected, std::uint64_t actual,
+                                     std::string message)
+    : append_error(make_error_code(store_errc::concurrency_conflict), std::move(message)),
+      domain_(std::move(domain)),
+      identifier_(std::move(identifier)),
+      expected_(expected),
+      actual_(actual) {}
+
 duplicate_event_error::duplicate_event_error(std::string event_id)
     : append_error(make_error_code(store_errc::duplicate_event),
                    "an event with id '" + event_id +

@@ -156,6 +156,10 @@ asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
   return append_events(state_, std::move(events), options);
 }
 
+asio::awaitable<std::vector<event>> repo::append_atomic(atomic_append request) {
+  return append_atomic_events(state_, std::move(request));
+}
+
 asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
                                                      std::string_view identifier) {
   return read_stream_sequence(state_, std::string(domain), std::string(identifier));

@@ -164,4 +164,8 @@ boost::asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_st
                                                          std::vector<event> events,
                                                          append_options options);
 
+/// repo::append_atomic, on the shared state.
+boost::asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_state> state,
+                                                                atomic_append request);
+
 }  // namespace evstore

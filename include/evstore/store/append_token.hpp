@@ -12,6 +12,7 @@
 
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/store/append_plan.hpp"
+#include "evstore/store/atomic_append.hpp"
 
 namespace evstore {
 
@@ -27,6 +28,14 @@ using transaction_digest = std::array<unsigned char, 32>;
 transaction_digest transaction_content_digest(std::string_view table,
                                               const transaction_chunk& chunk,
                                               const std::vector<dynamodb::item>& items);
+
+/// The digest of an atomic append's call: every write as transaction_content_digest takes a
+/// chunk (its items `items[p]`), then every check's stream and expectation, under a tag of its
+/// own.
+transaction_digest atomic_transaction_digest(std::string_view table,
+                                             const std::vector<transaction_chunk>& writes,
+                                             const std::vector<atomic_stream_check>& checks,
+                                             const std::vector<dynamodb::item>& items);
 
 /// The ClientRequestToken of one attempt of a call: the first 36 hex digits of the SHA-256 of
 /// the call's content digest and the attempt number. The service client's resends of one

@@ -79,6 +79,11 @@ class concurrency_error : public append_error {
   std::uint64_t expected_version() const noexcept { return expected_; }
   std::uint64_t actual_version() const noexcept { return actual_; }
 
+ protected:
+  /// For a derived error that words its own message.
+  concurrency_error(std::string domain, std::string identifier, std::uint64_t expected,
+                    std::uint64_t actual, std::string message);
+
  private:
   std::string domain_;
   std::string identifier_;

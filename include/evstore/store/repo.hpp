@@ -18,6 +18,7 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/logger.hpp"
 #include "evstore/aws/metrics.hpp"
+#include "evstore/store/atomic_append.hpp"
 #include "evstore/store/event.hpp"
 
 namespace evstore {
@@ -188,6 +189,20 @@ class repo {
   /// what is stored and whose resend_events(), appended again, settles the call without copies.
   boost::asio::awaitable<std::vector<event>> append(std::vector<event> events,
                                                     append_options options = {});
+
+  /// Writes events to several streams, each with its own expectation, and checks streams
+  /// (request.checks), all or nothing in one TransactWriteItems call; returns the events of
+  /// every write, in order, with id, created and sequence filled. Every head is read first
+  /// (strongly consistent); events without a time get max(now, their head's lastCreated), a
+  /// caller-given time earlier than that is refused. A request over one transaction (100
+  /// actions counting a head Update per stream written and a ConditionCheck per stream checked,
+  /// or 4 MB of items as written, payloads offloaded) or naming a stream twice throws
+  /// system_error(store_errc::invalid_event) before anything is written: it is never split.
+  /// Streams not meeting their expectation throw atomic_conflict_error listing every one with
+  /// its actual version; nothing is written. Sent again with the same event ids after a lost
+  /// answer (append_error::resend_events()), it is recognised as stored and returns the stored
+  /// events. Other failures are append_errors, as for append.
+  boost::asio::awaitable<std::vector<event>> append_atomic(atomic_append request);
 
   /// The stream's current version (number of events), read strongly consistently.
   boost::asio::awaitable<std::uint64_t> stream_sequence(std::string_view domain,

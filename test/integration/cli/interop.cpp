@@ -353,6 +353,34 @@ BOOST_AUTO_TEST_CASE(the_adapter_reads_what_evstore_wrote) {
   BOOST_TEST(sequence.out == "40\n");
 }
 
+BOOST_AUTO_TEST_CASE(the_adapter_reads_an_atomic_append) {
+  auto init = evstore({"init"});
+  BOOST_TEST_REQUIRE(init.status == 0, init.err);
+
+  event_maker maker;
+  std::vector<json::object> batch;
+  for (const char* type : {"opened", "renamed", "closed"})
+    batch.push_back(maker.make("account", "acc-3", type, json::object{{"n", type}}));
+  batch[1]["meta"] = meta();
+  batch.push_back(maker.make("system", std::nullopt, "stopped", json::object{{"ok", true}}));
+  batch.push_back(maker.make("document", "doc-3", "uploaded", large_payload('z')));
+  // Three streams written in one transaction, with expectations, and one only checked.
+  auto appended =
+      evstore({"append", "--atomic", "--expect", "account/acc-3=none", "--expect", "system=any",
+               "--expect", "document/doc-3=0", "--expect", "account/acc-4=none"},
+              lines_of(batch));
+  BOOST_TEST_REQUIRE(appended.status == 0, appended.err);
+
+  const std::vector<std::pair<json::object, int>> written{
+      {batch[0], 1}, {batch[1], 2}, {batch[2], 3}, {batch[3], 1}, {batch[4], 1}};
+  const auto expected = as_replayed(written);
+  check_same_events(adapter_replay(), expected);
+  check_same_events(evstore_replay(), expected);
+  auto sequence = adapter({"sequence", "account", "acc-3"});
+  BOOST_TEST(sequence.status == 0, sequence.err);
+  BOOST_TEST(sequence.out == "3\n");
+}
+
 BOOST_AUTO_TEST_CASE(both_append_to_one_stream_in_turn) {
   auto init = evstore({"init"});
   BOOST_TEST_REQUIRE(init.status == 0, init.err);

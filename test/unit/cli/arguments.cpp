@@ -232,4 +232,43 @@ BOOST_AUTO_TEST_CASE(writing_commands_need_a_bucket) {
   BOOST_TEST(parse({"get", "x"}).settings.bucket.empty());
 }
 
+BOOST_AUTO_TEST_CASE(atomic_append_expectations) {
+  auto atomic = parse({"--bucket=b", "append", "--atomic", "--expect", "account/a=3", "--expect",
+                       "account/b=none", "--expect", "order=exists", "--expect", "x/p/q=r=any",
+                       "--expected-sequence", "0"});
+  BOOST_TEST(atomic.atomic);
+  BOOST_TEST(atomic.expected_sequence.value() == 0u);
+  BOOST_TEST_REQUIRE(atomic.expectations.size() == 4u);
+  BOOST_TEST(atomic.expectations[0].domain == "account");
+  BOOST_TEST(atomic.expectations[0].identifier == "a");
+  BOOST_TEST((atomic.expectations[0].expectation.what == evstore::stream_expectation::kind::exact));
+  BOOST_TEST(atomic.expectations[0].expectation.version == 3u);
+  BOOST_TEST(
+      (atomic.expectations[1].expectation.what == evstore::stream_expectation::kind::no_stream));
+  BOOST_TEST(atomic.expectations[2].domain == "order");
+  BOOST_TEST(atomic.expectations[2].identifier.empty());
+  BOOST_TEST(
+      (atomic.expectations[2].expectation.what == evstore::stream_expectation::kind::exists));
+  // The stream at the first '/', the expectation at the last '='.
+  BOOST_TEST(atomic.expectations[3].domain == "x");
+  BOOST_TEST(atomic.expectations[3].identifier == "p/q=r");
+  BOOST_TEST((atomic.expectations[3].expectation.what == evstore::stream_expectation::kind::any));
+  BOOST_TEST(!parse({"--bucket=b", "append"}).atomic);
+  BOOST_TEST(contains(parse({"--bucket=b", "append", "--help"}).help_text.value(),
+                      "--expect DOMAIN/IDENTIFIER"));
+
+  BOOST_TEST(
+      contains(usage_message({"--bucket=b", "append", "--expect", "a/b=1"}), "add --atomic"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic", "--expect", "a/b"}),
+                      "--expect takes DOMAIN/IDENTIFIER=N|none|exists|any, not 'a/b'"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic", "--expect", "a/b=maybe"}),
+                      "not 'a/b=maybe'"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic", "--expect", "/b=1"}),
+                      "not '/b=1'"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic", "--expect", "a/b=1",
+                                     "--expect", "a/b=none"}),
+                      "names stream 'a/b' twice"));
+  BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic=yes"}), "--atomic"));
+  BOOST_TEST(contains(usage_message({"replay", "--atomic"}), "unknown option --atomic"));
+}
 BOOST_AUTO_TEST_SUITE_END()
