@@ -6,18 +6,26 @@
 // Usage: bench_append --table-prefix P [--dynamodb-port 8000] [--s3-port 4566]
 //        [--bucket B] [--events 20000] [--batch 10] [--streams 200] [--in-flight 16]
 //        [--payload-bytes 1024] [--months 0] [--label L] [--json FILE] [--limit-seconds 600]
-//        [--skip-table-creation]
+//        [--skip-table-creation] [--server-pid PID]
 // --skip-table-creation appends to a table made beforehand (e.g. by the adapter, whose table
 // has no streamIndex), to tell the cost of evstore's requests from the cost of its index.
+// --server-pid names the DynamoDB Local process (its java process, not the shell that started
+// it): the CPU time it used during the timed section is reported per event, the work evstore's
+// requests cost the server.
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -92,6 +100,24 @@ std::string bound_text(std::optional<std::chrono::milliseconds> bound) {
   return bound ? std::to_string(bound->count()) + " ms" : std::string("(over the last bound)");
 }
 
+/// CPU seconds (user + system) process `pid` has used so far, from /proc/PID/stat; nullopt
+/// when it cannot be read.
+std::optional<double> other_process_cpu_seconds(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) from the last ')': state is field 3,
+  // utime and stime fields 14 and 15.
+  const std::size_t end_of_name = text.rfind(')');
+  if (end_of_name == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(end_of_name + 1));
+  std::string field;
+  double ticks = 0;
+  for (int n = 3; n <= 15 && fields >> field; ++n)
+    if (n >= 14) ticks += std::strtod(field.c_str(), nullptr);
+  if (!fields) return std::nullopt;
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 asio::awaitable<void> append_worker(repo& store, std::vector<std::vector<event>> batches) {
   for (std::vector<event>& batch : batches) co_await store.append(std::move(batch));
 }
@@ -127,6 +153,12 @@ int main(int argc, char** argv) try {
     batches.push_back(worker_batches(work, times ? &*times : nullptr, w));
 
   const aws::service_metrics_snapshot requests_before = store.metrics().dynamodb;
+  const long server_pid = args.number("--server-pid", 0);
+  const std::optional<double> server_start =
+      server_pid > 0 ? other_process_cpu_seconds(server_pid) : std::nullopt;
+  if (server_pid > 0 && !server_start)
+    throw std::invalid_argument("--server-pid: cannot read /proc/" + std::to_string(server_pid) +
+                                "/stat");
   const double cpu_start = bench::process_cpu_seconds();
   const double wall_start = bench::wall_seconds();
   std::size_t running = work.in_flight;
@@ -144,6 +176,10 @@ int main(int argc, char** argv) try {
   const double seconds = bench::wall_seconds() - wall_start;
   const double cpu = bench::process_cpu_seconds() - cpu_start;
   const timed_requests requests = requests_since(requests_before, store.metrics().dynamodb);
+  std::optional<double> server_cpu;
+  if (server_start)
+    if (const std::optional<double> end = other_process_cpu_seconds(server_pid))
+      server_cpu = *end - *server_start;
 
   const std::string label = args.text("--label", "evstore append");
   std::printf("%s: %zu events in %.2f s: %.0f events/s, client CPU %.1f us/event\n", label.c_str(),
@@ -159,20 +195,25 @@ int main(int argc, char** argv) try {
       static_cast<unsigned long long>(requests.failed),
       bound_text(requests.latency.quantile_bound(0.5)).c_str(),
       bound_text(requests.latency.quantile_bound(0.9)).c_str());
-  const boost::json::object figures{{"label", label},
-                                    {"client", "evstore"},
-                                    {"events", appended},
-                                    {"batch", work.batch},
-                                    {"streams", work.streams},
-                                    {"in_flight", work.in_flight},
-                                    {"payload_bytes", work.payload_bytes},
-                                    {"seconds", seconds},
-                                    {"events_per_s", static_cast<double>(appended) / seconds},
-                                    {"cpu_seconds", cpu},
-                                    {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
-                                    {"peak_rss_kib", bench::peak_rss_kib()},
-                                    {"dynamodb_requests", requests.requests},
-                                    {"dynamodb_retries", requests.retries}};
+  if (server_cpu)
+    std::printf("%s: server CPU %.1f us/event (process %ld)\n", label.c_str(),
+                *server_cpu * 1e6 / static_cast<double>(appended), server_pid);
+  boost::json::object figures{{"label", label},
+                              {"client", "evstore"},
+                              {"events", appended},
+                              {"batch", work.batch},
+                              {"streams", work.streams},
+                              {"in_flight", work.in_flight},
+                              {"payload_bytes", work.payload_bytes},
+                              {"seconds", seconds},
+                              {"events_per_s", static_cast<double>(appended) / seconds},
+                              {"cpu_seconds", cpu},
+                              {"cpu_us_per_event", cpu * 1e6 / static_cast<double>(appended)},
+                              {"peak_rss_kib", bench::peak_rss_kib()},
+                              {"dynamodb_requests", requests.requests},
+                              {"dynamodb_retries", requests.retries}};
+  if (server_cpu)
+    figures["server_cpu_us_per_event"] = *server_cpu * 1e6 / static_cast<double>(appended);
   if (!bench::write_json(args.text("--json", ""), figures)) {
     std::fprintf(stderr, "bench_append: cannot write the JSON file\n");
     return 1;

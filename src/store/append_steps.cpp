@@ -31,7 +31,7 @@ std::vector<std::size_t> check_sizes(const repo_state& state, const std::vector<
   std::vector<std::size_t> sizes(events.size());
   for (std::size_t p = 0; p < events.size(); ++p) {
     const event& e = events[p];
-    const std::size_t full = item_size(to_item(e)) + sequence_size_margin;
+    const std::size_t full = event_item_size(e) + sequence_size_margin;
     sizes[p] = full;
     if (full <= state.options.offload_threshold_bytes) continue;
     if (state.options.s3_bucket_name.empty())
@@ -40,9 +40,8 @@ std::vector<std::size_t> check_sizes(const repo_state& state, const std::vector<
                  " bytes, over the offload threshold, but no S3 bucket is "
                  "configured: set s3_bucket_name");
     const std::size_t offloaded =
-        item_size(
-            to_item(e, s3_location{state.options.s3_bucket_name,
-                                   payload_object_key(state.options.s3_key_prefix, e.id, {})})) +
+        event_item_size(e, s3_location{state.options.s3_bucket_name,
+                                       payload_object_key(state.options.s3_key_prefix, e.id, {})}) +
         sequence_size_margin;
     if (offloaded > max_item_bytes)
       reject(e, p,

@@ -6,6 +6,7 @@
 
 #include "event_attributes.hpp"
 #include "evstore/store/errors.hpp"
+#include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 #include "json_text.hpp"
 
@@ -123,6 +124,41 @@ ddb::item to_item(const event& e, const std::optional<s3_location>& offloaded,
   }
   item.emplace("sequence", ddb::attribute_value::number(e.sequence));
   return item;
+}
+
+std::size_t event_item_size(const event& e, const std::optional<s3_location>& offloaded,
+                            unsigned time_bucket_shards) {
+  // The attributes of to_item, each its name's and its value's bytes (item_size).
+  const auto text = [](std::string_view name, std::size_t value_bytes) {
+    return name.size() + value_bytes;
+  };
+  const timestamp time = e.created.value_or(timestamp{});
+  std::size_t size = text("id", event_key_prefix.size() + e.id.size());
+  size += text(
+      "timeBucket",
+      time_bucket(month_of(time), shard_of(e.id, time_bucket_shards), time_bucket_shards).size());
+  size += text(stream_attribute, e.domain.size() + 2 + e.identifier.value_or("").size());
+  size += text("created", format_iso8601(time).size());
+  size += text("domain", e.domain.size());
+  size += text("type", e.type.size());
+  if (e.identifier && !e.identifier->empty()) size += text("identifier", e.identifier->size());
+  if (e.correlation_id) size += text("correlationId", e.correlation_id->size());
+  if (e.causation_id) size += text("causationId", e.causation_id->size());
+  if (offloaded)
+    size += text("s3Reference", offloaded->bucket.size() + 2 + offloaded->key.size());
+  else
+    size += text("payload", e.payload_json.size());
+  if (e.meta_json) {
+    // Rare and small: sized from the map to_item stores (and its errors).
+    event meta_only;
+    meta_only.id = e.id;
+    meta_only.meta_json = e.meta_json;
+    ddb::item meta;
+    meta.emplace("meta", to_item(meta_only).at("meta"));
+    size += item_size(meta);
+  }
+  size += text("sequence", attribute_size(ddb::attribute_value::number(e.sequence)));
+  return size;
 }
 
 namespace detail {

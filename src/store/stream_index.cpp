@@ -89,7 +89,7 @@ ddb::global_secondary_index stream_index_definition(
   return {
       std::string(stream_index),
       {{std::string(stream_attribute), ddb::key_type::hash}, {"sequence", ddb::key_type::range}},
-      ddb::projection{ddb::projection_type::all, {}},
+      ddb::projection{ddb::projection_type::keys_only, {}},
       throughput};
 }
 

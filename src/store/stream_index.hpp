@@ -1,8 +1,10 @@
 #pragma once
 // The stream index: a global secondary index on the `stream` attribute (`domain::identifier`)
-// ranged by `sequence`, so one stream's events are read in order by a Query. It projects ALL
-// attributes: a stream read then needs no BatchGetItem hydration, at the price of a second full
-// copy of each event item (index storage and write capacity as large as the table's).
+// ranged by `sequence`, so one stream's events are read in order by a Query. evstore creates it
+// projecting KEYS_ONLY: stream reads then hydrate the keys with BatchGetItem, and each event
+// costs the index one write unit and about 200 bytes instead of a second full copy (the cost
+// model is in docs/operations.md). An index an older evstore created projecting ALL is kept as
+// it is; its entries hold the events and are read without hydration.
 
 #include <string_view>
 

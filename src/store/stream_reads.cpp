@@ -1,8 +1,11 @@
 // repo::stream_events: the head's version read strongly consistently, then the stream index
-// (eventually consistent) queried until it shows every event up to that version.
+// (eventually consistent) queried until it shows every event up to that version; entries of an
+// index that projects only keys are then read from the table (strongly consistent BatchGetItem).
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <optional>
 
 #include <boost/system/system_error.hpp>
 
@@ -21,8 +24,8 @@ namespace ddb = dynamodb;
 constexpr std::size_t max_pages = 100'000;
 
 /// The stream's index entries with after < sequence <= version, in sequence order.
-asio::awaitable<std::vector<decoded_item>> query_index(repo_state& state, const std::string& stream,
-                                                       std::uint64_t after, std::uint64_t version) {
+asio::awaitable<std::vector<ddb::item>> query_index(repo_state& state, const std::string& stream,
+                                                    std::uint64_t after, std::uint64_t version) {
   ddb::query_request request;
   request.table_name = state.table;
   request.index_name = std::string(stream_index);
@@ -31,23 +34,39 @@ asio::awaitable<std::vector<decoded_item>> query_index(repo_state& state, const 
   request.values = {{":stream", ddb::attribute_value::string(stream)},
                     {":first", ddb::attribute_value::number(after + 1)},
                     {":last", ddb::attribute_value::number(version)}};
-  std::vector<decoded_item> found;
+  std::vector<ddb::item> found;
   for (std::size_t page = 0; page < max_pages; ++page) {
     ddb::query_result result = co_await state.ddb.query(request);
-    for (const ddb::item& item : result.items) found.push_back(event_from_item(item));
+    std::move(result.items.begin(), result.items.end(), std::back_inserter(found));
     if (!result.last_evaluated_key) break;
     request.exclusive_start_key = std::move(result.last_evaluated_key);
   }
   co_return found;
 }
 
+/// The `sequence` of an index entry (an index key: always there); nullopt when not a number.
+std::optional<std::uint64_t> entry_sequence(const ddb::item& entry) {
+  const auto found = entry.find("sequence");
+  if (found == entry.end() || found->second.type() != ddb::attribute_type::n) return std::nullopt;
+  try {
+    return found->second.as_uint64();
+  } catch (const boost::system::system_error&) {
+    return std::nullopt;
+  }
+}
+
 /// Whether `found` holds exactly the sequences after+1 .. version, once each.
-bool complete_run(const std::vector<decoded_item>& found, std::uint64_t after,
-                  std::uint64_t version) {
+bool complete_run(const std::vector<ddb::item>& found, std::uint64_t after, std::uint64_t version) {
   if (found.size() != version - after) return false;
   for (std::size_t i = 0; i < found.size(); ++i)
-    if (found[i].value.sequence != after + 1 + i) return false;
+    if (entry_sequence(found[i]) != after + 1 + i) return false;
   return true;
+}
+
+/// Whether an index entry holds its event (an index projecting ALL, as evstore created before
+/// 2026-12) rather than only the keys (KEYS_ONLY, as it creates now).
+bool holds_event(const ddb::item& entry) {
+  return entry.contains("domain") && (entry.contains("payload") || entry.contains("s3Reference"));
 }
 
 }  // namespace
@@ -66,7 +85,7 @@ asio::awaitable<std::vector<event>> read_stream_events(std::shared_ptr<repo_stat
 
   const std::string stream = stream_name(domain, identifier);
   const auto deadline = std::chrono::steady_clock::now() + options.max_index_wait;
-  std::vector<decoded_item> found;
+  std::vector<ddb::item> found;
   for (unsigned attempt = 0;; ++attempt) {
     found = co_await query_index(*state, stream, options.after_sequence, version);
     if (complete_run(found, options.after_sequence, version)) break;
@@ -88,12 +107,27 @@ asio::awaitable<std::vector<event>> read_stream_events(std::shared_ptr<repo_stat
         std::clamp(left, std::chrono::milliseconds{1}, std::chrono::milliseconds{1000}));
   }
   events.reserve(found.size());
-  for (decoded_item& item : found) {
-    if (item.offloaded)
-      events.push_back(co_await state->complete(std::move(item)));
-    else
-      events.push_back(std::move(item.value));
+  if (std::all_of(found.begin(), found.end(), holds_event)) {
+    for (const ddb::item& entry : found) {
+      decoded_item item = event_from_item(entry);
+      if (item.offloaded)
+        events.push_back(co_await state->complete(std::move(item)));
+      else
+        events.push_back(std::move(item.value));
+    }
+    co_return events;
   }
+  // Keys only: the items were written in the transaction that moved the head to `version`, so
+  // a strongly consistent read finds every one; one missing was deleted behind evstore's back.
+  std::vector<event> hydrated = co_await state->hydrate(found);
+  if (hydrated.size() != found.size()) {
+    throw boost::system::system_error(
+        make_error_code(store_errc::corrupt_item),
+        "stream " + stream + ": " + std::to_string(found.size() - hydrated.size()) + " of the " +
+            std::to_string(found.size()) +
+            " events its index shows have no item in the table (deleted?); inspect the table");
+  }
+  for (event& e : hydrated) events.push_back(std::move(e));
   co_return events;
 }
 

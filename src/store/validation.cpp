@@ -172,8 +172,11 @@ void validate_event(const event& e, std::size_t position) {
 timestamp prepare_events(std::vector<event>& events, timestamp now) {
   std::unordered_set<std::string_view> ids;
   timestamp next = now;
+  std::size_t missing_ids = 0;
+  for (const event& e : events) missing_ids += e.id.empty() ? 1 : 0;
+  std::vector<std::string> new_ids = make_uuids_v4(missing_ids);
   for (event& e : events) {
-    if (e.id.empty()) e.id = make_uuid_v4();
+    if (e.id.empty()) e.id = std::move(new_ids[--missing_ids]);
     if (!e.created) e.created = next++;
   }
   for (std::size_t i = 0; i < events.size(); ++i) {

@@ -46,6 +46,11 @@ s3_location parse_s3_reference(std::string_view reference);
 dynamodb::item to_item(const event& e, const std::optional<s3_location>& offloaded = {},
                        unsigned time_bucket_shards = 1);
 
+/// item_size(to_item(e, offloaded, time_bucket_shards)), counted without building the item (no
+/// copy of the payload): what an append checks each event against before writing anything.
+std::size_t event_item_size(const event& e, const std::optional<s3_location>& offloaded = {},
+                            unsigned time_bucket_shards = 1);
+
 struct decoded_item {
   event value;
   /// The item's `created` attribute as stored (its sort key): with `value.id`, the item's key.

@@ -1,10 +1,12 @@
 // repo::stream_events through the stream index: read-your-writes, after_sequence, offloaded
-// payloads, and the index_lag error for events the index cannot see.
+// payloads, the index_lag error for events the index cannot see, and tables whose index an
+// older evstore made projecting ALL attributes (init keeps it; reads need no hydration).
 
 #include <boost/test/unit_test.hpp>
 
 #include <boost/json/value.hpp>
 
+#include "adapter_table.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "store_fixture.hpp"
@@ -22,9 +24,81 @@ std::vector<event> numbered(std::size_t first, std::size_t count, const std::str
   return events;
 }
 
+/// The stream index of the table, as DescribeTable shows it.
+dynamodb::global_secondary_index_description stream_index_of(store_fixture& f) {
+  const dynamodb::table_description table =
+      f.run(f.ddb.describe_table({.table_name = f.store.table_name()})).table;
+  for (const auto& index : table.global_secondary_indexes)
+    if (index.index_name == "streamIndex") return index;
+  BOOST_FAIL("the table has no streamIndex");
+  return {};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_stream_events)
+
+BOOST_AUTO_TEST_CASE(init_gives_a_new_table_a_keys_only_stream_index) {
+  store_fixture f("streamkeys");
+  f.run(f.store.init());
+  BOOST_CHECK(stream_index_of(f).projection.type == dynamodb::projection_type::keys_only);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_index_projecting_all_is_kept_and_read_without_hydration) {
+  store_fixture f("streamall");
+  // The table as evstore created it until its stream index projected keys only.
+  test::create_adapter_table(f);
+  dynamodb::update_table_request update;
+  update.table_name = f.store.table_name();
+  update.attribute_definitions = {{"stream", dynamodb::scalar_type::s},
+                                  {"sequence", dynamodb::scalar_type::n}};
+  update.create_global_secondary_indexes = {
+      {"streamIndex",
+       {{"stream", dynamodb::key_type::hash}, {"sequence", dynamodb::key_type::range}},
+       {dynamodb::projection_type::all, {}},
+       dynamodb::provisioned_throughput{10, 10}}};
+  f.run(f.ddb.update_table(update));
+  f.run(f.ddb.wait_until_active(f.store.table_name()));
+  f.run(f.store.init());
+  BOOST_CHECK(stream_index_of(f).projection.type == dynamodb::projection_type::all);
+
+  const std::string big = "\"" + std::string(400'000, 'y') + "\"";
+  std::vector<event> events = numbered(0, 3, "old");
+  events.push_back(make_event("account", "old", "large", big));
+  events = f.run(f.store.append(events));
+  const std::uint64_t requests_before = f.store.metrics().dynamodb.requests;
+  stream_read_options read;
+  const std::vector<event> read_back = f.run(f.store.stream_events("account", "old", read));
+  // GetItem of the head and one Query: the index holds the events.
+  BOOST_TEST(f.store.metrics().dynamodb.requests - requests_before == 2u);
+  BOOST_TEST_REQUIRE(read_back.size() == 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(read_back[i].sequence == i + 1);
+    BOOST_TEST(read_back[i].id == events[i].id);
+    BOOST_TEST(read_back[i].payload().at("n").as_int64() == static_cast<std::int64_t>(i));
+  }
+  BOOST_TEST(read_back[3].payload_json == big);
+}
+
+BOOST_AUTO_TEST_CASE(a_keys_only_index_is_hydrated_from_the_table) {
+  store_fixture f("streamhydrate");
+  f.run(f.store.init());
+  std::vector<event> events = numbered(0, 150, "many");  // two BatchGetItem calls
+  events = f.run(f.store.append(events));
+  const std::uint64_t requests_before = f.store.metrics().dynamodb.requests;
+  stream_read_options read;
+  const std::vector<event> read_back = f.run(f.store.stream_events("account", "many", read));
+  // GetItem of the head, one Query, two BatchGetItem calls (100 keys each at most).
+  BOOST_TEST(f.store.metrics().dynamodb.requests - requests_before == 4u);
+  BOOST_TEST_REQUIRE(read_back.size() == 150u);
+  for (std::size_t i = 0; i < read_back.size(); ++i) {
+    BOOST_TEST(read_back[i].sequence == i + 1);
+    BOOST_TEST(read_back[i].id == events[i].id);
+    BOOST_TEST(read_back[i].type == "step");
+    BOOST_CHECK(read_back[i].created == events[i].created);
+    BOOST_TEST(read_back[i].payload().at("n").as_int64() == static_cast<std::int64_t>(i));
+  }
+}
 
 BOOST_AUTO_TEST_CASE(a_read_right_after_each_append_sees_it) {
   store_fixture f("streamryw");

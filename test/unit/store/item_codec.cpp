@@ -7,6 +7,7 @@
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
+#include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 
 namespace ddb = evstore::dynamodb;
@@ -168,3 +169,32 @@ BOOST_AUTO_TEST_CASE(keys_of_events_and_heads) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(event_item_size_is_the_size_of_the_item) {
+  std::vector<evstore::event> events;
+  events.push_back(sample());
+  evstore::event minimal;
+  minimal.id = "a";
+  minimal.domain = "d";
+  minimal.type = "t";
+  events.push_back(minimal);  // no time yet, sequence 0, no optional attribute
+  evstore::event empty_identifier = sample();
+  empty_identifier.identifier = "";
+  empty_identifier.meta_json.reset();
+  empty_identifier.sequence = 123456789012;
+  events.push_back(empty_identifier);
+  evstore::event large = sample();
+  large.payload_json = "\"" + std::string(5000, 'p') + "\"";
+  large.created = evstore::parse_iso8601("2031-12-31T23:59:59.999Z");
+  events.push_back(large);
+  const std::optional<evstore::s3_location> offloaded =
+      evstore::s3_location{"bucket", "events/2024/0f1e.json"};
+  for (const evstore::event& e : events) {
+    for (const unsigned shards : {1u, 16u}) {
+      BOOST_TEST(evstore::event_item_size(e, {}, shards) ==
+                 evstore::item_size(evstore::to_item(e, {}, shards)));
+      BOOST_TEST(evstore::event_item_size(e, offloaded, shards) ==
+                 evstore::item_size(evstore::to_item(e, offloaded, shards)));
+    }
+  }
+}
