@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <iterator>
 #include <set>
 #include <variant>
 
@@ -19,9 +18,6 @@
 #include "evstore/store/append_plan.hpp"
 #include "evstore/store/append_token.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/event_json.hpp"
-#include "evstore/store/item_size.hpp"
-#include "evstore/store/payload_object.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 #include "repo_state.hpp"

@@ -128,8 +128,9 @@ asio::awaitable<bool> already_stored(std::shared_ptr<repo_state> state, atomic_c
     throw boost::system::system_error(
         make_error_code(store_errc::duplicate_event),
         "event '" + (*first)->id + "' is already stored, but not every event of this atomic " +
-            "append is: an atomic append is stored whole or not at all, so it was stored by " +
-            "another call; give the events new ids or drop the stored ones");
+            "append is: an atomic append is stored whole or not at all, so another call stored " +
+            "it, or this call was sent again without the ids the store generated (send " +
+            "append_error::resend_events()); nothing was written");
   }
   for (std::size_t p = 0; p < call.events.size(); ++p) call.events[p] = *stored[p];
   co_return true;
@@ -154,14 +155,17 @@ asio::awaitable<bool> call_applied(std::shared_ptr<repo_state> state,
 
 enum class send_result { written, replan };
 
-/// Sends the planned call, retrying cancellations by other transactions or throttling. Returns
-/// replan when heads moved (or an id turned up stored) while every expectation still holds;
-/// throws atomic_conflict_error when one does not.
+/// Sends the planned call (`chunks`: its writes), retrying cancellations by other transactions or
+/// throttling. Returns replan when heads moved (or an id turned up stored) while every
+/// expectation still holds, with the moved streams in `moved` (expected: the version planned
+/// from); throws atomic_conflict_error when an expectation does not hold.
 asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call& call,
                                   const atomic_append& request,
+                                  const std::vector<transaction_chunk>& chunks,
                                   ddb::transact_write_items_request& tx,
                                   const transaction_digest& content,
-                                  const std::vector<atomic_action>& actions) {
+                                  const std::vector<atomic_action>& actions,
+                                  std::vector<stream_conflict>& moved) {
   for (unsigned attempt = 1;; ++attempt) {
     tx.client_request_token = client_request_token(content, attempt);
     std::optional<atomic_cancellation> verdict;
@@ -233,6 +237,17 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
           state->log(log_level::debug,
                      "atomic append cancelled by its conditions (" + verdict->summary + ")");
           throw atomic_conflict_error(std::move(conflicts));
+        }
+        for (std::size_t k = 0; k < versions.size(); ++k) {
+          if (!versions[k]) continue;
+          if (k < writes)
+            moved.push_back({request.writes[k].domain, request.writes[k].identifier, false,
+                             stream_expectation::exactly(chunks[k].expected_version),
+                             *versions[k]});
+          else
+            moved.push_back({request.checks[k - writes].domain,
+                             request.checks[k - writes].identifier, true,
+                             request.checks[k - writes].expectation, *versions[k]});
         }
         state->log(log_level::debug, "atomic append cancelled (" + verdict->summary +
                                          "); every expectation still holds: planning again");
@@ -311,18 +326,11 @@ asio::awaitable<bool> plan_and_send(std::shared_ptr<repo_state> state, atomic_ca
     tx.items.emplace_back(build_check(*state, check));
   const std::vector<atomic_action> actions = atomic_actions(call.positions, request.checks.size());
 
-  if (co_await send(state, call, request, tx, content, actions) == send_result::replan) {
-    if (plan + 1 >= max_plans) {
-      // Heads kept moving under this call: reported with the versions it was planned from.
-      std::vector<stream_conflict> moved;
-      const std::vector<stream_head> now = co_await read_heads(state, request);
-      for (std::size_t w = 0; w < chunks.size(); ++w)
-        if (now[w].version != chunks[w].expected_version)
-          moved.push_back({request.writes[w].domain, request.writes[w].identifier, false,
-                           stream_expectation::exactly(chunks[w].expected_version),
-                           now[w].version});
-      if (!moved.empty()) throw atomic_conflict_error(std::move(moved));
-    }
+  std::vector<stream_conflict> moved;
+  if (co_await send(state, call, request, chunks, tx, content, actions, moved) ==
+      send_result::replan) {
+    // Heads kept moving under this call: reported with the versions it was planned from.
+    if (plan + 1 >= max_plans && !moved.empty()) throw atomic_conflict_error(std::move(moved));
     co_return false;
   }
   for (std::size_t w = 0; w < chunks.size(); ++w)

@@ -501,6 +501,37 @@ BOOST_AUTO_TEST_CASE(a_resend_after_a_lost_answer_is_stored_once) {
   BOOST_TEST(f.run(f.store.stream_sequence("account", "b")) == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(ids_stored_by_another_call_are_refused_and_nothing_is_written) {
+  store_fixture f("atomic-dup");
+  f.run(f.store.init());
+  event stored = make_event("account", "a", "step", R"({"n":1})");
+  stored.id = "dup-1";
+  stored.created = evstore::test::utc("2026-03-01T00:00:00.000Z");
+  f.run(f.store.append({stored}));
+  // The same event beside a new one: stored whole or not at all, so not a resend of this call.
+  atomic_append partly;
+  partly.writes.push_back(write_of("a", stream_expectation::anything(), {stored}));
+  partly.writes.push_back(write_of("b", stream_expectation::none(), steps(1, "b")));
+  try {
+    append_atomic(f, partly);
+    BOOST_FAIL("expected an append_error");
+  } catch (const append_error& error) {
+    BOOST_CHECK(error.code() == store_errc::duplicate_event);
+    BOOST_TEST(std::string(error.what()).find("'dup-1' is already stored") != std::string::npos,
+               error.what());
+    BOOST_TEST(error.written_events().empty());
+  }
+  // The id with other content.
+  atomic_append other;
+  event changed = stored;
+  changed.payload_json = R"({"n":2})";
+  other.writes.push_back(write_of("a", stream_expectation::anything(), {changed}));
+  BOOST_CHECK_THROW(append_atomic(f, other), duplicate_event_error);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "a")) == 1u);
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "b")) == 0u);
+  BOOST_TEST(copies_of(f, "dup-1") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(eight_racing_writers_over_overlapping_streams_keep_every_stream_contiguous) {
   store_fixture f("atomic-race");
   f.run(f.store.init());
