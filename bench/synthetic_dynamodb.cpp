@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -30,6 +31,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -213,9 +215,10 @@ class responder {
       id.remove_prefix(event_prefix.size());
       const std::optional<std::uint64_t> i = table_.index_of_id(id);
       if (!i) continue;
-      std::string created;
-      table_.append_created(*i, created);
-      if (string_attribute(member(key, "created")) != created) continue;
+      const std::array<char, 24> created = table_.created_text(*i);
+      if (string_attribute(member(key, "created")) !=
+          std::string_view(created.data(), created.size()))
+        continue;
       if (found++ != 0) out += ',';
       table_.append_item(*i, out);
     }
@@ -232,10 +235,13 @@ class responder {
 
 asio::awaitable<void> serve(tcp::socket socket, responder& answers) {
   socket.set_option(tcp::no_delay(true));
+  // Beast reads at most the buffer's free capacity at a time: reserved, a request is one read.
   beast::flat_buffer buffer;
+  buffer.reserve(64 * 1024);
   // Reused for every request of the connection: the body and the head of the answer.
   std::string body;
   std::string head;
+  std::vector<unsigned char> parse_buffer(256 * 1024);
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
@@ -243,8 +249,10 @@ asio::awaitable<void> serve(tcp::socket socket, responder& answers) {
     if (read_error) co_return;
     const http::request<http::string_body>& request = parser.get();
     const bool keep_alive = request.keep_alive();
+    // A BatchGetItem request's DOM fits in the connection's parse buffer: no malloc per node.
+    json::monotonic_resource parse_memory(parse_buffer.data(), parse_buffer.size());
     boost::system::error_code parse_error;
-    const json::value parsed = json::parse(request.body(), parse_error);
+    const json::value parsed = json::parse(request.body(), parse_error, &parse_memory);
     bool ok = false;
     if (parse_error) {
       body = R"({"__type":"com.amazonaws.dynamodb.v20120810#SerializationException"})";

@@ -9,12 +9,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "evstore/store/time.hpp"
 
 namespace evstore::bench {
 
@@ -72,12 +69,19 @@ class synthetic_table {
   /// The event id: a UUID whose last 12 hex digits are i, the rest from (seed, i).
   void append_id(std::uint64_t i, std::string& out) const {
     const std::uint64_t h = mix(seed_ * 0x9e3779b97f4a7c15ULL ^ i);
-    char text[64];
-    std::snprintf(text, sizeof text, "%08x-%04x-4%03x-8%03x-%012llx",
-                  static_cast<unsigned>(h >> 32), static_cast<unsigned>((h >> 16) & 0xffff),
-                  static_cast<unsigned>((h >> 4) & 0xfff), static_cast<unsigned>(h & 0xfff),
-                  static_cast<unsigned long long>(i & 0xffffffffffffULL));
-    out.append(text, 36);
+    char text[36];
+    put_hex(h >> 32, 8, text);
+    text[8] = '-';
+    put_hex(h >> 16, 4, text + 9);
+    text[13] = '-';
+    text[14] = '4';
+    put_hex(h >> 4, 3, text + 15);
+    text[18] = '-';
+    text[19] = '8';
+    put_hex(h, 3, text + 20);
+    text[23] = '-';
+    put_hex(i, 12, text + 24);
+    out.append(text, sizeof text);
   }
 
   /// The index of the event whose id is `id`, or nullopt when it is not one of this table's.
@@ -132,15 +136,54 @@ class synthetic_table {
     out += R"("},"type":{"S":"step"}})";
   }
 
-  void append_created(std::uint64_t i, std::string& out) const {
-    out += format_iso8601(timestamp{std::chrono::milliseconds{created_ms(i)}});
+  /// `created` as evstore writes it: YYYY-MM-DDTHH:MM:SS.mmmZ.
+  std::array<char, 24> created_text(std::uint64_t i) const {
+    using namespace std::chrono;
+    const std::int64_t ms = created_ms(i);
+    const std::int64_t day = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+    const year_month_day date{sys_days{days{day}}};
+    std::int64_t in_day = ms - day * 86'400'000;
+    std::array<char, 24> array;
+    char* text = array.data();
+    put_decimal(static_cast<unsigned>(static_cast<int>(date.year())), 4, text);
+    text[4] = '-';
+    put_decimal(static_cast<unsigned>(date.month()), 2, text + 5);
+    text[7] = '-';
+    put_decimal(static_cast<unsigned>(date.day()), 2, text + 8);
+    text[10] = 'T';
+    put_decimal(static_cast<unsigned>(in_day / 3'600'000), 2, text + 11);
+    in_day %= 3'600'000;
+    text[13] = ':';
+    put_decimal(static_cast<unsigned>(in_day / 60'000), 2, text + 14);
+    in_day %= 60'000;
+    text[16] = ':';
+    put_decimal(static_cast<unsigned>(in_day / 1'000), 2, text + 17);
+    text[19] = '.';
+    put_decimal(static_cast<unsigned>(in_day % 1'000), 3, text + 20);
+    text[23] = 'Z';
+    return array;
   }
 
+  void append_created(std::uint64_t i, std::string& out) const {
+    const std::array<char, 24> text = created_text(i);
+    out.append(text.data(), text.size());
+  }
+
+  /// The time bucket: the YYYY-MM that starts `created`.
   void append_bucket(std::uint64_t i, std::string& out) const {
-    out += time_bucket(timestamp{std::chrono::milliseconds{created_ms(i)}});
+    out.append(created_text(i).data(), 7);
   }
 
  private:
+  /// The low 4 x `digits` bits of `value` as lower-case hex.
+  static void put_hex(std::uint64_t value, int digits, char* out) noexcept {
+    for (int d = digits - 1; d >= 0; --d, value >>= 4) out[d] = "0123456789abcdef"[value & 0xf];
+  }
+
+  static void put_decimal(unsigned value, int digits, char* out) noexcept {
+    for (int d = digits - 1; d >= 0; --d, value /= 10) out[d] = static_cast<char>('0' + value % 10);
+  }
+
   /// splitmix64's finaliser.
   static std::uint64_t mix(std::uint64_t x) noexcept {
     x ^= x >> 30;
