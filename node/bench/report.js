@@ -215,6 +215,10 @@ for (const s of scale) {
     `${fmt(s.events_per_s)}, ${fmt(s.peak_rss_kib / 1024, 1)} MiB`,
     '', `${fmt(s.cpu_us_per_event, 2)} us/event`, 'reported', null);
 }
+if (scale.length) {
+  fs.writeFileSync(path.join(dir, 'scale.dat'), scale
+    .map((s) => `${s.events} ${s.events_per_s} ${(s.peak_rss_kib / 1024).toFixed(1)}`).join('\n') + '\n');
+}
 if (scale.length >= 2) {
   const rss = scale.map((s) => s.peak_rss_kib);
   const spread = (Math.max(...rss) - Math.min(...rss)) * 1024;
