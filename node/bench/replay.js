@@ -2,17 +2,23 @@
 // Replays every event of a table through the TypeScript adapter's getAllEvents(pageSize) and
 // reports events/s, this process's CPU time per event, its peak RSS, and events over time.
 //
-//   node replay.js [--page-size 100] [--warmup] [--label L] [--json FILE]
+//   node replay.js [--page-size 100] [--warmup] [--label L] [--json FILE] [--print]
+// --print writes every event to stdout as a JSON line (what `evstore replay` writes), and the
+// summary line to stderr: scripts/bench times this whole process beside the evstore tool.
 // Environment as node/interop/adapter.js: EVSTORE_TABLE_PREFIX, EVSTORE_S3_BUCKET,
 // AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3.
 
 const { openAdapter } = require('../interop/open-adapter');
 const { numberOption, textOption, cpuSeconds, writeJson } = require('./options');
 
-async function replayAll(repo, pageSize, start, timeline) {
+async function replayAll(repo, pageSize, start, timeline, print) {
   let events = 0;
   for await (const page of await repo.getAllEvents(pageSize)) {
     events += page.length;
+    if (print) {
+      const lines = page.map((event) => JSON.stringify(event)).join('\n') + '\n';
+      if (!process.stdout.write(lines)) await new Promise((done) => process.stdout.once('drain', done));
+    }
     if (timeline) timeline.push([(performance.now() - start) / 1000, events]);
   }
   return events;
@@ -31,12 +37,13 @@ async function main() {
     const timeline = [];
     const cpuStart = cpuSeconds();
     const start = performance.now();
-    const events = await replayAll(repo, pageSize, start, timeline);
+    const print = args.includes('--print');
+    const events = await replayAll(repo, pageSize, start, timeline, print);
     const seconds = (performance.now() - start) / 1000;
     const cpu = cpuSeconds() - cpuStart;
     if (events === 0) throw new Error('the table holds no events: seed it first');
     const rss = process.resourceUsage().maxRSS;
-    console.log(`${label}: ${events} events in ${seconds.toFixed(2)} s: ` +
+    (print ? console.error : console.log)(`${label}: ${events} events in ${seconds.toFixed(2)} s: ` +
       `${(events / seconds).toFixed(0)} events/s, client CPU ${(cpu * 1e6 / events).toFixed(2)} ` +
       `us/event, peak RSS ${(rss / 1024).toFixed(1)} MiB`);
     writeJson(textOption(args, '--json', ''), {

@@ -31,11 +31,17 @@ constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
 // Up to this size a request body is copied after the head for a single TLS write.
 constexpr std::size_t max_coalesced_tls_body = 16 * 1024;
+// Beast reads at most the read buffer's free capacity a time, and a default buffer stays near
+// 512 bytes: a 120 KB BatchGetItem answer took about a hundred recv calls, each a completion
+// through the pool's strand. Reserved once per connection, it is read in a few.
+constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 }  // namespace
 
 connection::connection(const asio::any_io_executor& executor, asio::ssl::context* tls)
-    : socket_(executor), tls_context_(tls), deadline_timer_(executor) {}
+    : socket_(executor), tls_context_(tls), deadline_timer_(executor) {
+  buffer_.reserve(read_buffer_bytes);
+}
 
 void connection::arm(clock::time_point deadline) {
   const std::uint64_t phase = ++phase_;
