@@ -44,15 +44,17 @@ asio::awaitable<std::vector<ddb::item>> query_index(repo_state& state, const std
   co_return found;
 }
 
-/// The `sequence` of an index entry (an index key: always there); nullopt when not a number.
-std::optional<std::uint64_t> entry_sequence(const ddb::item& entry) {
+/// The `sequence` of an index entry (an index key: always a number in what DynamoDB sends).
+std::uint64_t entry_sequence(const ddb::item& entry) {
   const auto found = entry.find("sequence");
-  if (found == entry.end() || found->second.type() != ddb::attribute_type::n) return std::nullopt;
   try {
-    return found->second.as_uint64();
+    if (found != entry.end() && found->second.type() == ddb::attribute_type::n)
+      return found->second.as_uint64();
   } catch (const boost::system::system_error&) {
-    return std::nullopt;
+    // not a whole number: reported below
   }
+  throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                    "an entry of the stream index has no whole-number sequence");
 }
 
 /// Whether `found` holds exactly the sequences after+1 .. version, once each.
