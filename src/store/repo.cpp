@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"

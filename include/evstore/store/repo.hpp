@@ -18,7 +18,6 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/logger.hpp"
 #include "evstore/aws/metrics.hpp"
-#include "evstore/store/atomic_append.hpp"
 #include "evstore/store/event.hpp"
 
 namespace evstore {
@@ -132,6 +131,7 @@ struct migrate_options {
   std::function<void(const migrate_progress&)> on_progress{};
 };
 
+struct atomic_append;  // evstore/store/atomic_append.hpp
 class repo_state;
 
 /// Pages of events in replay order: (created, domain, identifier, sequence, id) ascending, month

@@ -26,7 +26,7 @@ constexpr std::size_t events_per_stream = 100;
 constexpr std::size_t offload_every = 250;
 
 /// Events of stream `s`, dated over three months (so replay reads several months at once).
-std::vector<event> stream_events(std::size_t s) {
+std::vector<event> events_of_stream(std::size_t s) {
   const timestamp start = evstore::test::utc("2026-06-01T00:00:00.000Z");
   std::vector<event> events;
   for (std::size_t k = 0; k < events_per_stream; ++k) {
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(replay_under_twenty_percent_faults_equals_the_fault_free_re
   f.run(f.store.init());
   f.run(evstore::test::for_each_concurrently(stream_count, 8,
                                              [&](std::size_t s) -> boost::asio::awaitable<void> {
-                                               std::vector<event> events = stream_events(s);
+                                               std::vector<event> events = events_of_stream(s);
                                                append_options options;
                                                options.expected_sequence = 0;
                                                co_await f.store.append(std::move(events), options);
