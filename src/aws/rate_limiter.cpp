@@ -64,12 +64,16 @@ rate_limiter::clock::duration rate_limiter::try_acquire(clock::time_point now) {
       std::chrono::duration<double>((1 - tokens_) / fill_rate_));
 }
 
-void rate_limiter::on_response(clock::time_point now, bool throttled) {
+void rate_limiter::on_response(clock::time_point now, bool throttled, clock::time_point sent) {
   const std::lock_guard lock{mutex_};
+  const double sent_at = seconds(sent);
   const double t = seconds(now);
   measure(t);
+  // Sent before the last cut: the rate it met was already cut for.
+  if (throttled && cut_ && sent_at < last_throttle_) return;
   double rate = 0;
   if (throttled) {
+    cut_ = true;
     last_max_rate_ = enabled_ ? std::min(measured_rate_, fill_rate_) : measured_rate_;
     last_throttle_ = t;
     rate = last_max_rate_ * options_.beta;

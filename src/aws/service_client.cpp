@@ -117,6 +117,7 @@ class service_client_impl {
     unsigned tokens_taken = 0;
     for (unsigned attempt = 1;; ++attempt) {
       if (adaptive) co_await self->pace();
+      const steady_clock::time_point sent = steady_clock::now();
       const credentials creds = co_await self->credentials_->get();
       // Each attempt signs a fresh copy (new date, maybe new credentials); the last one
       // possible can take the original, body and all.
@@ -165,7 +166,7 @@ class service_client_impl {
       self->metrics_->record_attempt(outcome, what);
       const steady_clock::time_point answered = steady_clock::now();
       if (adaptive) {
-        self->limiter_.on_response(answered, what == retry_class::throttling);
+        self->limiter_.on_response(answered, what == retry_class::throttling, sent);
         self->metrics_->set_send_rate_limit(self->limiter_.fill_rate());
       }
       if (what == retry_class::success) {
@@ -210,16 +211,20 @@ class service_client_impl {
   }
 #pragma GCC diagnostic pop
 
-  // Waits until the rate limiter lets an attempt go, and counts the wait.
+  // Waits until the rate limiter lets an attempt go; a wait is counted once, however many
+  // times the token went to another attempt first.
   asio::awaitable<void> pace() {
+    const steady_clock::time_point start = steady_clock::now();
     for (;;) {
-      const steady_clock::duration wait = limiter_.try_acquire(steady_clock::now());
-      if (wait <= steady_clock::duration::zero()) co_return;
+      const steady_clock::time_point now = steady_clock::now();
+      const steady_clock::duration wait = limiter_.try_acquire(now);
+      if (wait <= steady_clock::duration::zero()) {
+        if (now > start) metrics_->record_rate_limit_wait(now - start);
+        co_return;
+      }
       const asio::any_io_executor executor = co_await asio::this_coro::executor;
       asio::steady_timer timer{executor, wait};
-      const steady_clock::time_point start = steady_clock::now();
       co_await timer.async_wait(asio::use_awaitable);
-      metrics_->record_rate_limit_wait(steady_clock::now() - start);
     }
   }
 

@@ -62,7 +62,8 @@ struct service_metrics_snapshot {
   double consumed_capacity_units = 0;
   /// Per request, from send() to its final outcome, retries and backoff included.
   latency_histogram latency{};
-  /// Adaptive retry mode: waits for the rate limiter before an attempt, and their total time.
+  /// Adaptive retry mode: attempts that waited for the rate limiter, and their waits added up
+  /// (concurrent waits each count: the sum can exceed the time that passed).
   std::uint64_t rate_limit_waits = 0;
   std::chrono::nanoseconds rate_limit_wait_time{0};
   /// Adaptive retry mode: the attempts a second the rate limiter allows now (as of the last

@@ -6,7 +6,10 @@
 // first throttling answer; from then on it refills at `fill_rate` tokens a second. The fill rate
 // follows a CUBIC-like curve (as in TCP CUBIC and the AWS SDKs):
 //   - on throttling: the rate that was being sent (min of the measured send rate and the fill
-//     rate) becomes `last_max_rate`; the fill rate is cut to last_max_rate * beta (0.7);
+//     rate) becomes `last_max_rate`; the fill rate is cut to last_max_rate * beta (0.7). As in
+//     TCP, one cut per congestion event: a throttle of an attempt sent before the last cut
+//     met the rate already cut for, and cuts no further (concurrent attempts throttled together
+//     would otherwise cut the rate to 0.7^n of it);
 //   - on success: fill rate = scale * (t - last_throttle - K)^3 + last_max_rate, where
 //     K = cbrt(last_max_rate * (1 - beta) / scale): back at last_max_rate after K seconds,
 //     slowly near it, then faster above it, probing for more;
@@ -16,7 +19,7 @@
 //
 //   while (auto wait = limiter.try_acquire(now())) sleep(wait);   // before sending
 //   ... send ...
-//   limiter.on_response(now(), throttled);                         // after its answer
+//   limiter.on_response(now(), throttled, sent);                   // after its answer
 
 #include <chrono>
 #include <mutex>
@@ -46,8 +49,9 @@ class rate_limiter {
   /// (the rate may have changed meanwhile, and other callers may have taken it).
   clock::duration try_acquire(clock::time_point now);
 
-  /// An attempt's answer arrived at `now`; `throttled` when it was a throttling error.
-  void on_response(clock::time_point now, bool throttled);
+  /// The answer to an attempt sent at `sent` arrived at `now`; `throttled` when it was a
+  /// throttling error.
+  void on_response(clock::time_point now, bool throttled, clock::time_point sent);
 
   /// True once a throttle was seen: attempts are then paced.
   bool enabled() const;
@@ -76,6 +80,7 @@ class rate_limiter {
   unsigned interval_count_ = 0;
   double last_max_rate_ = 0;
   double last_throttle_ = 0;
+  bool cut_ = false;  ///< the fill rate was cut at least once (last_throttle_ is set)
 };
 
 }  // namespace evstore::aws

@@ -31,7 +31,7 @@ unsigned send_at(aws::rate_limiter& limiter, fake_clock& clock, double rate, dou
       if (wait == clock_type::duration::zero()) break;
       clock.advance(wait);
     }
-    limiter.on_response(clock.now, false);
+    limiter.on_response(clock.now, false, clock.now);
     ++sent;
     clock.advance(gap);
   }
@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(inert_until_the_first_throttle) {
   fake_clock clock;
   for (int i = 0; i < 1000; ++i) {
     BOOST_TEST(limiter.try_acquire(clock.now).count() == 0);
-    limiter.on_response(clock.now, false);
+    limiter.on_response(clock.now, false, clock.now);
   }
   BOOST_TEST(!limiter.enabled());
   BOOST_TEST(limiter.fill_rate() == 0.0);
@@ -56,11 +56,11 @@ BOOST_AUTO_TEST_CASE(a_throttle_cuts_the_rate_to_seven_tenths_of_the_measured_se
   fake_clock clock;
   send_at(limiter, clock, 100, 5);  // 100 attempts a second: the measured rate converges there
   BOOST_TEST(limiter.measured_rate() == 100.0, boost::test_tools::tolerance(0.05));
-  limiter.on_response(clock.now, true);
+  limiter.on_response(clock.now, true, clock.now);
   BOOST_TEST(limiter.enabled());
   BOOST_TEST(limiter.fill_rate() == 70.0, boost::test_tools::tolerance(0.05));
   // A second throttle right away cuts from the lower of the measured and the fill rate.
-  limiter.on_response(clock.now, true);
+  limiter.on_response(clock.now, true, clock.now);
   BOOST_TEST(limiter.fill_rate() == 49.0, boost::test_tools::tolerance(0.05));
 }
 
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(paces_attempts_at_the_fill_rate) {
   aws::rate_limiter limiter;
   fake_clock clock;
   send_at(limiter, clock, 20, 5);
-  limiter.on_response(clock.now, true);  // fill rate about 14 a second
+  limiter.on_response(clock.now, true, clock.now);  // fill rate about 14 a second
   const double rate = limiter.fill_rate();
   // Taking tokens as fast as they come: the bucket's few tokens, then one every 1/rate s.
   const clock_type::time_point start = clock.now;
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(success_grows_the_rate_back_along_the_cubic_curve) {
   aws::rate_limiter limiter;
   fake_clock clock;
   send_at(limiter, clock, 100, 5);
-  limiter.on_response(clock.now, true);
+  limiter.on_response(clock.now, true, clock.now);
   const double last_max = limiter.measured_rate();
   // K = cbrt(last_max * 0.3 / 0.4): the time to regain last_max.
   const double k = std::cbrt(last_max * 0.3 / 0.4);
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(the_rate_never_exceeds_twice_the_measured_rate) {
   aws::rate_limiter limiter;
   fake_clock clock;
   send_at(limiter, clock, 100, 5);
-  limiter.on_response(clock.now, true);
+  limiter.on_response(clock.now, true, clock.now);
   // A client sending 5 attempts a second for a minute: the curve would allow far more.
   send_at(limiter, clock, 5, 60);
   BOOST_TEST(limiter.measured_rate() == 5.0, boost::test_tools::tolerance(0.2));
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(repeated_throttles_slow_down_to_the_floor_but_not_to_zero) 
   fake_clock clock;
   send_at(limiter, clock, 50, 3);
   for (int i = 0; i < 100; ++i) {
-    limiter.on_response(clock.now, true);
+    limiter.on_response(clock.now, true, clock.now);
     clock.advance(100ms);
   }
   BOOST_TEST(limiter.fill_rate() == 0.5);
@@ -140,9 +140,31 @@ BOOST_AUTO_TEST_CASE(recovers_from_the_floor_once_throttling_stops) {
   aws::rate_limiter limiter;
   fake_clock clock;
   send_at(limiter, clock, 50, 3);
-  for (int i = 0; i < 100; ++i) limiter.on_response(clock.now, true);
+  for (int i = 0; i < 100; ++i) limiter.on_response(clock.now, true, clock.now);
   BOOST_TEST(limiter.fill_rate() == 0.5);
   // A client that would send 50 a second, held by the limiter: within 20 s it is back near 50.
   send_at(limiter, clock, 50, 20);
   BOOST_TEST(limiter.fill_rate() > 40.0);
+}
+
+BOOST_AUTO_TEST_CASE(throttles_of_attempts_sent_before_the_cut_cut_no_further) {
+  aws::rate_limiter limiter;
+  fake_clock clock;
+  send_at(limiter, clock, 100, 5);
+  // 20 attempts in flight, all sent before the service started throttling them.
+  const clock_type::time_point sent = clock.now;
+  clock.advance(50ms);
+  limiter.on_response(clock.now, true, sent);
+  const double cut = limiter.fill_rate();
+  BOOST_TEST(cut == 70.0, boost::test_tools::tolerance(0.05));
+  for (int i = 0; i < 19; ++i) {
+    clock.advance(1ms);
+    limiter.on_response(clock.now, true, sent);
+  }
+  BOOST_TEST(limiter.fill_rate() == cut, boost::test_tools::tolerance(0.01));
+  // An attempt sent after the cut, throttled too: that is a new event, and cuts again.
+  const clock_type::time_point after_cut = clock.now;
+  clock.advance(50ms);
+  limiter.on_response(clock.now, true, after_cut);
+  BOOST_TEST(limiter.fill_rate() < 0.75 * cut);
 }
