@@ -30,6 +30,29 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
+std::optional<std::string> throttle_note(const repo_metrics& metrics) {
+  const std::uint64_t throttled = metrics.dynamodb.errors.throttling + metrics.s3.errors.throttling;
+  if (throttled == 0) return std::nullopt;
+  std::string note =
+      "throttled " + with_thousands(throttled) + (throttled == 1 ? " time" : " times");
+  const auto waited = metrics.dynamodb.rate_limit_wait_time + metrics.s3.rate_limit_wait_time;
+  if (waited.count() > 0) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f s", std::chrono::duration<double>(waited).count());
+    note += std::string{", waited "} + seconds + " for the rate limiter";
+  }
+  // The tighter of the two limits: the one that held the command back.
+  double rate = 0;
+  for (const double limit : {metrics.dynamodb.send_rate_limit, metrics.s3.send_rate_limit})
+    if (limit > 0 && (rate == 0 || limit < rate)) rate = limit;
+  if (rate > 0) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", rate);
+    note += std::string{" (now "} + text + " requests/s)";
+  }
+  return note;
+}
+
 std::string with_thousands(std::uint64_t value) {
   std::string digits = std::to_string(value);
   std::string grouped;
