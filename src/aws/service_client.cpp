@@ -215,11 +215,11 @@ class service_client_impl {
   // times the token went to another attempt first.
   asio::awaitable<void> pace() {
     const steady_clock::time_point start = steady_clock::now();
-    for (;;) {
+    for (bool waited = false;; waited = true) {
       const steady_clock::time_point now = steady_clock::now();
       const steady_clock::duration wait = limiter_.try_acquire(now);
       if (wait <= steady_clock::duration::zero()) {
-        if (now > start) metrics_->record_rate_limit_wait(now - start);
+        if (waited) metrics_->record_rate_limit_wait(now - start);
         co_return;
       }
       const asio::any_io_executor executor = co_await asio::this_coro::executor;
