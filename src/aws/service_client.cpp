@@ -58,6 +58,21 @@ std::string seconds_text(double seconds) {
   return text;
 }
 
+/// Attempts before a client that never got an answer gives up on an endpoint that cannot be
+/// resolved or connected to: the standard mode's count.
+constexpr unsigned attempts_to_reach_a_service = 3;
+
+// A client that has never had a successful answer and still cannot resolve or connect to its
+// endpoint is most likely pointed at the wrong place: that is reported after a few attempts
+// rather than after the whole time without progress. Once it had an answer, the time bounds
+// apply to these errors too.
+bool never_reached(const boost::system::error_code& transport_error, steady_clock::rep last_success,
+                   unsigned attempts_made) {
+  return last_success == 0 && attempts_made >= attempts_to_reach_a_service &&
+         (transport_error == http::errc::resolve_failed ||
+          transport_error == http::errc::connect_failed);
+}
+
 // Counts a request once it ends, whichever way (response, exception, cancellation).
 class request_recorder {
  public:
@@ -189,7 +204,11 @@ class service_client_impl {
       const retry_progress where{.attempts_made = attempt,
                                  .without_progress = answered - progress,
                                  .since_first_attempt = answered - first_attempt};
-      const retry_decision decision = self->policy_.decide(what, where, self->quota_);
+      const retry_decision decision =
+          never_reached(transport_error, self->last_success_.load(std::memory_order_relaxed),
+                        attempt)
+              ? retry_decision{.reason = "the service was never reached"}
+              : self->policy_.decide(what, where, self->quota_);
       self->log_attempt(outcome, transport_error, what, attempt, decision);
       if (!decision.retry) {
         if (res) co_return std::move(*res);

@@ -535,3 +535,33 @@ BOOST_AUTO_TEST_CASE(progress_of_other_requests_keeps_a_failing_one_retrying) {
   BOOST_TEST(result->status == 200u);
   BOOST_TEST(flaky_failures > 1);
 }
+
+BOOST_AUTO_TEST_CASE(an_endpoint_never_reached_is_given_up_after_three_attempts) {
+  asio::io_context io;
+  // A port that was just free: nothing listens there.
+  std::string url;
+  {
+    local_http_server closed{[](const http::request&) { return ok(); }};
+    url = closed.url();
+  }
+  aws::service_client_options options = fast_options();
+  options.retry.max_attempts = 0;
+  options.retry.max_time_without_progress = 60s;
+  aws::service_client client{io.get_executor(),
+                             http::endpoint::parse(url),
+                             "us-east-1",
+                             "dynamodb",
+                             aws::make_static_credentials_provider(
+                                 io.get_executor(), aws::credentials{"AKID", "SECRET", "", {}}),
+                             options};
+  std::exception_ptr error;
+  asio::co_spawn(io, client.send(client_fixture::request(), read_code),
+                 [&](std::exception_ptr e, http::response) { error = e; });
+  const auto started = steady_clock::now();
+  io.run_for(30s);
+  BOOST_REQUIRE(error);
+  const std::string what = what_of(error);
+  BOOST_TEST_MESSAGE(what);
+  BOOST_TEST(what.find("after 3 attempts (the service was never reached)") != std::string::npos);
+  BOOST_TEST((steady_clock::now() - started < 5s));
+}
