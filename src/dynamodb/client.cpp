@@ -35,10 +35,11 @@ asio::awaitable<http::response> client::send(std::string_view operation, std::st
     http::request request = make_http_request(operation_name, std::move(attempt_body));
     http::response response = co_await service_.send(std::move(request), reader, intact);
     // A body that does not match its checksum says nothing reliable, not even its error code:
-    // send again rather than parse it. The service client retries a damaged 2xx itself; this
-    // loop catches damaged error bodies.
+    // send again rather than parse it. The service client retries a damaged 2xx itself (one
+    // returned here spent its retries); this loop resends damaged error bodies.
+    const bool success = response.status >= 200 && response.status < 300;
     if (!crc32_matches(response)) {
-      if (attempt < attempts) continue;
+      if (attempt < attempts && !success) continue;
       check_crc32(response, operation_name);
     }
     if (response.status < 200 || response.status >= 300) throw parse_service_error(response);
