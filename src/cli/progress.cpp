@@ -35,12 +35,11 @@ std::optional<std::string> throttle_note(const repo_metrics& metrics) {
   if (throttled == 0) return std::nullopt;
   std::string note =
       "throttled " + with_thousands(throttled) + (throttled == 1 ? " time" : " times");
-  const auto waited = metrics.dynamodb.rate_limit_wait_time + metrics.s3.rate_limit_wait_time;
-  if (waited.count() > 0) {
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f s", std::chrono::duration<double>(waited).count());
-    note += std::string{", waited "} + seconds + " for the rate limiter";
-  }
+  // A count of attempts rather than their waits: concurrent waits add up past the time spent.
+  const std::uint64_t held = metrics.dynamodb.rate_limit_waits + metrics.s3.rate_limit_waits;
+  if (held > 0)
+    note += ", the rate limiter held back " + with_thousands(held) +
+            (held == 1 ? " attempt" : " attempts");
   // The tighter of the two limits: the one that held the command back.
   double rate = 0;
   for (const double limit : {metrics.dynamodb.send_rate_limit, metrics.s3.send_rate_limit})

@@ -31,7 +31,7 @@ std::string progress_line(const progress_sample& sample);
 std::optional<double> month_fraction(std::chrono::year_month first, std::chrono::year_month current,
                                      std::chrono::year_month last);
 
-/// `throttled 37 times, waited 4.2 s for the rate limiter (now 12.5 requests/s)` when the
+/// `throttled 37 times, the rate limiter held back 210 attempts (now 12.5 requests/s)` when the
 /// services throttled the store's requests (DynamoDB and S3 added up), else nullopt. Pure.
 std::optional<std::string> throttle_note(const repo_metrics& metrics);
 
