@@ -82,6 +82,15 @@ void service_metrics::add_consumed_capacity(double units) noexcept {
       std::memory_order_relaxed);
 }
 
+void service_metrics::record_rate_limit_wait(std::chrono::nanoseconds waited) noexcept {
+  rate_limit_waits_.fetch_add(1, std::memory_order_relaxed);
+  rate_limit_wait_ns_.fetch_add(waited.count(), std::memory_order_relaxed);
+}
+
+void service_metrics::set_send_rate_limit(double attempts_per_second) noexcept {
+  send_rate_limit_.store(attempts_per_second, std::memory_order_relaxed);
+}
+
 service_metrics_snapshot service_metrics::snapshot() const noexcept {
   service_metrics_snapshot s;
   s.requests = requests_.load(std::memory_order_relaxed);
@@ -99,6 +108,10 @@ service_metrics_snapshot service_metrics::snapshot() const noexcept {
       milliunits_per_unit;
   for (std::size_t i = 0; i < s.latency.counts.size(); ++i)
     s.latency.counts[i] = latency_counts_[i].load(std::memory_order_relaxed);
+  s.rate_limit_waits = rate_limit_waits_.load(std::memory_order_relaxed);
+  s.rate_limit_wait_time =
+      std::chrono::nanoseconds{rate_limit_wait_ns_.load(std::memory_order_relaxed)};
+  s.send_rate_limit = send_rate_limit_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -111,12 +111,42 @@ std::chrono::milliseconds retry_policy::backoff(retry_class what, unsigned retry
 }
 
 retry_decision retry_policy::decide(retry_class what, unsigned attempts_made, retry_quota& quota) {
+  const retry_progress progress{.attempts_made = attempts_made,
+                                .without_progress = std::chrono::nanoseconds{0},
+                                .since_first_attempt = std::chrono::nanoseconds{0}};
+  return decide(what, progress, quota);
+}
+
+retry_decision retry_policy::decide(retry_class what, const retry_progress& progress,
+                                    retry_quota& quota) {
+  using std::chrono::nanoseconds;
   if (what == retry_class::success || what == retry_class::not_retryable)
     return {.reason = "not retryable"};
-  if (attempts_made >= options_.max_attempts) return {.reason = "max attempts reached"};
-  const std::optional<unsigned> cost = quota.try_acquire(what == retry_class::timeout);
-  if (!cost) return {.reason = "retry quota exhausted"};
-  return {.retry = true, .delay = backoff(what, attempts_made), .quota_cost = *cost, .reason = {}};
+  if (options_.max_attempts > 0 && progress.attempts_made >= options_.max_attempts)
+    return {.reason = "max attempts reached"};
+  // Time left before each bound (the largest duration when unbounded).
+  nanoseconds time_left = nanoseconds::max();
+  if (options_.max_time_without_progress.count() > 0) {
+    if (progress.without_progress >= options_.max_time_without_progress)
+      return {.reason = "no progress within the time limit"};
+    time_left = std::min<nanoseconds>(
+        time_left, options_.max_time_without_progress - progress.without_progress);
+  }
+  if (options_.max_request_time.count() > 0) {
+    if (progress.since_first_attempt >= options_.max_request_time)
+      return {.reason = "request time limit reached"};
+    time_left =
+        std::min<nanoseconds>(time_left, options_.max_request_time - progress.since_first_attempt);
+  }
+  unsigned cost = 0;
+  if (what != retry_class::throttling || options_.mode != retry_mode::adaptive) {
+    const std::optional<unsigned> taken = quota.try_acquire(what == retry_class::timeout);
+    if (!taken) return {.reason = "retry quota exhausted"};
+    cost = *taken;
+  }
+  std::chrono::milliseconds delay = backoff(what, progress.attempts_made);
+  if (delay > time_left) delay = std::chrono::floor<std::chrono::milliseconds>(time_left);
+  return {.retry = true, .delay = delay, .quota_cost = cost, .reason = {}};
 }
 
 }  // namespace evstore::aws

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -22,6 +23,7 @@ namespace evstore::aws {
 
 namespace asio = boost::asio;
 using boost::system::system_error;
+using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
 namespace {
@@ -47,6 +49,28 @@ std::string describe_failure(const attempt_outcome& outcome,
   text += std::to_string(outcome.status);
   if (!outcome.error_code.empty()) text += ')';
   return text;
+}
+
+// "2.5 s", "0.125 s": for messages.
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g s", seconds);
+  return text;
+}
+
+/// Attempts before a client that never got an answer gives up on an endpoint that cannot be
+/// resolved or connected to: the standard mode's count.
+constexpr unsigned attempts_to_reach_a_service = 3;
+
+// A client that has never had a successful answer and still cannot resolve or connect to its
+// endpoint is most likely pointed at the wrong place: that is reported after a few attempts
+// rather than after the whole time without progress. Once it had an answer, the time bounds
+// apply to these errors too.
+bool never_reached(const boost::system::error_code& transport_error, steady_clock::rep last_success,
+                   unsigned attempts_made) {
+  return last_success == 0 && attempts_made >= attempts_to_reach_a_service &&
+         (transport_error == http::errc::resolve_failed ||
+          transport_error == http::errc::connect_failed);
 }
 
 // Counts a request once it ends, whichever way (response, exception, cancellation).
@@ -84,6 +108,7 @@ class service_client_impl {
         signer_(region_, service_, options.signing),
         policy_(options.retry, options.retry_seed),
         quota_(options.quota),
+        limiter_(options.rate_limiter),
         clock_(std::move(options.clock)),
         metrics_(options.metrics ? std::move(options.metrics)
                                  : std::make_shared<service_metrics>()),
@@ -91,19 +116,27 @@ class service_client_impl {
     if (!clock_) clock_ = [] { return system_clock::now(); };
   }
 
+// GCC 12 takes the frame allocation of this coroutine for a mismatched new/delete pair (GCC
+// bug 109224, a false positive with class-specific operator new in coroutines).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
   static asio::awaitable<http::response> send(std::shared_ptr<service_client_impl> self,
-                                              http::request req,
-                                              error_code_reader read_error_code) {
+                                              http::request req, error_code_reader read_error_code,
+                                              response_check intact) {
     if (!self->pool_.target().base_path.empty())
       req.target.insert(0, self->pool_.target().base_path);
-    const unsigned max_attempts = std::max(1u, self->policy_.options().max_attempts);
+    const unsigned max_attempts = self->policy_.options().max_attempts;
+    const bool adaptive = self->policy_.options().mode == retry_mode::adaptive;
     request_recorder recorder{*self->metrics_};
+    const steady_clock::time_point first_attempt = steady_clock::now();
     unsigned tokens_taken = 0;
     for (unsigned attempt = 1;; ++attempt) {
+      if (adaptive) co_await self->pace();
+      const steady_clock::time_point sent = steady_clock::now();
       const credentials creds = co_await self->credentials_->get();
       // Each attempt signs a fresh copy (new date, maybe new credentials); the last one
       // possible can take the original, body and all.
-      http::request signed_req = attempt < max_attempts ? req : std::move(req);
+      http::request signed_req = max_attempts == 0 || attempt < max_attempts ? req : std::move(req);
       self->sign(signed_req, creds);
 
       std::optional<http::response> res;
@@ -132,6 +165,12 @@ class service_client_impl {
           error_code = read_error_code(*res);
         outcome.error_code = error_code;
         server_offset = server_clock_offset(*res, self->clock_());
+        if (res->status >= 200 && res->status < 300 && intact && !intact(*res)) {
+          // Damaged on the way: no answer to rely on, like a broken connection.
+          outcome.transport_error = true;
+          transport_error = http::errc::malformed_response;
+          transport_detail = "the response failed its integrity check (x-amz-crc32)";
+        }
       } else {
         outcome.transport_error = true;
         outcome.timed_out = is_timeout(transport_error);
@@ -140,8 +179,14 @@ class service_client_impl {
       retry_class what =
           classify(outcome, server_offset && is_skewed(*server_offset - current_offset));
       self->metrics_->record_attempt(outcome, what);
+      const steady_clock::time_point answered = steady_clock::now();
+      if (adaptive) {
+        self->limiter_.on_response(answered, what == retry_class::throttling, sent);
+        self->metrics_->set_send_rate_limit(self->limiter_.fill_rate());
+      }
       if (what == retry_class::success) {
         self->quota_.on_success(tokens_taken);
+        self->last_success_.store(answered.time_since_epoch().count(), std::memory_order_relaxed);
         recorder.succeeded();
         co_return std::move(*res);
       }
@@ -153,15 +198,26 @@ class service_client_impl {
           what = retry_class::not_retryable;
       }
 
-      const retry_decision decision = self->policy_.decide(what, attempt, self->quota_);
+      const steady_clock::time_point progress =
+          std::max(first_attempt, steady_clock::time_point{steady_clock::duration{
+                                      self->last_success_.load(std::memory_order_relaxed)}});
+      const retry_progress where{.attempts_made = attempt,
+                                 .without_progress = answered - progress,
+                                 .since_first_attempt = answered - first_attempt};
+      const retry_decision decision =
+          never_reached(transport_error, self->last_success_.load(std::memory_order_relaxed),
+                        attempt)
+              ? retry_decision{.reason = "the service was never reached"}
+              : self->policy_.decide(what, where, self->quota_);
       self->log_attempt(outcome, transport_error, what, attempt, decision);
       if (!decision.retry) {
         if (res) co_return std::move(*res);
+        const double seconds = std::chrono::duration<double>(where.since_first_attempt).count();
         throw system_error{transport_error,
                            "AWS " + self->service_ + " request to " + self->authority_ +
                                " failed after " + std::to_string(attempt) + " attempt" +
                                (attempt == 1 ? "" : "s") + " (" + std::string{decision.reason} +
-                               "): " + transport_detail};
+                               ") over " + seconds_text(seconds) + ": " + transport_detail};
       }
       tokens_taken += decision.quota_cost;
       self->metrics_->record_retry();
@@ -170,6 +226,24 @@ class service_client_impl {
         asio::steady_timer backoff{executor, decision.delay};
         co_await backoff.async_wait(asio::use_awaitable);
       }
+    }
+  }
+#pragma GCC diagnostic pop
+
+  // Waits until the rate limiter lets an attempt go; a wait is counted once, however many
+  // times the token went to another attempt first.
+  asio::awaitable<void> pace() {
+    const steady_clock::time_point start = steady_clock::now();
+    for (bool waited = false;; waited = true) {
+      const steady_clock::time_point now = steady_clock::now();
+      const steady_clock::duration wait = limiter_.try_acquire(now);
+      if (wait <= steady_clock::duration::zero()) {
+        if (waited) metrics_->record_rate_limit_wait(now - start);
+        co_return;
+      }
+      const asio::any_io_executor executor = co_await asio::this_coro::executor;
+      asio::steady_timer timer{executor, wait};
+      co_await timer.async_wait(asio::use_awaitable);
     }
   }
 
@@ -210,6 +284,9 @@ class service_client_impl {
   sigv4_signer signer_;
   retry_policy policy_;
   retry_quota quota_;
+  aws::rate_limiter limiter_;
+  /// steady_clock ticks of the last successful response (0: none yet).
+  std::atomic<steady_clock::rep> last_success_{0};
   system_clock_function clock_;
   std::atomic<system_clock::rep> clock_offset_{0};
   std::shared_ptr<service_metrics> metrics_;
@@ -248,8 +325,10 @@ service_client::service_client(service_client&&) noexcept = default;
 service_client& service_client::operator=(service_client&&) noexcept = default;
 
 asio::awaitable<http::response> service_client::send(http::request req,
-                                                     error_code_reader read_error_code) {
-  return service_client_impl::send(impl_, std::move(req), std::move(read_error_code));
+                                                     error_code_reader read_error_code,
+                                                     response_check intact) {
+  return service_client_impl::send(impl_, std::move(req), std::move(read_error_code),
+                                   std::move(intact));
 }
 
 const http::endpoint& service_client::target() const noexcept {
@@ -263,6 +342,9 @@ system_clock::duration service_client::clock_offset() const noexcept {
 }
 const retry_quota& service_client::quota() const noexcept {
   return impl_->quota_;
+}
+const aws::rate_limiter& service_client::rate_limiter() const noexcept {
+  return impl_->limiter_;
 }
 const http::connection_pool& service_client::pool() const noexcept {
   return impl_->pool_;

@@ -92,6 +92,11 @@ repo_options store_options(const invocation& call, std::shared_ptr<logged_errors
   options.table_name_prefix = call.settings.table_prefix;
   options.s3_bucket_name = call.settings.bucket;
   if (call.settings.s3_acl) options.s3_acl = *call.settings.s3_acl;
+  if (call.settings.retry_mode) options.retry_mode = *call.settings.retry_mode;
+  if (call.settings.max_attempts) options.max_attempts = *call.settings.max_attempts;
+  if (call.settings.max_time_without_progress)
+    options.max_time_without_progress = *call.settings.max_time_without_progress;
+  if (call.settings.request_timeout) options.request_timeout = *call.settings.request_timeout;
   // Warnings (retries given up, throttling) are for a person watching: on a pipe they would
   // come before the one-line error scripts read.
   const bool show_warnings = progress_terminal(call.quiet) != nullptr;
@@ -106,7 +111,9 @@ repo_options store_options(const invocation& call, std::shared_ptr<logged_errors
   return options;
 }
 
-void execute(const invocation& call, std::shared_ptr<logged_errors> errors) {
+/// Runs the command; `metrics` gets the store's counters once it ran, also when it failed.
+void execute(const invocation& call, std::shared_ptr<logged_errors> errors,
+             std::optional<repo_metrics>& metrics) {
   boost::asio::io_context io;
   const aws::config config = store_config(call.settings);
   repo store(io.get_executor(), config, store_options(call, std::move(errors)));
@@ -115,6 +122,7 @@ void execute(const invocation& call, std::shared_ptr<logged_errors> errors) {
   boost::asio::co_spawn(io, run_command(call, context),
                         [&failure](std::exception_ptr e) { failure = std::move(e); });
   io.run();
+  metrics = store.metrics();
   if (failure) std::rethrow_exception(failure);
 }
 
@@ -136,12 +144,19 @@ int run(std::span<const std::string_view> args) {
 
   const std::string_view context = command_name(call.command);
   const auto errors = std::make_shared<logged_errors>();
+  std::optional<repo_metrics> metrics;
+  // After the command's own lines (a failure's comes first): that it was slowed down, and why.
+  auto note_throttling = [&] {
+    if (call.quiet || !metrics) return;
+    if (const auto note = throttle_note(*metrics)) report(std::string(context) + ": note", *note);
+  };
   auto fail = [&](const std::exception& e, int status) {
     report(context, errors->appended_to(e.what()));
+    note_throttling();
     return status;
   };
   try {
-    execute(call, errors);
+    execute(call, errors, metrics);
   } catch (const input_error& e) {
     return fail(e, exit_bad_input);
   } catch (const concurrency_error& e) {
@@ -155,6 +170,7 @@ int run(std::span<const std::string_view> args) {
   }
   // Errors the store logged without failing the command (none expected): still reported.
   for (const std::string& message : errors->messages()) report(context, message);
+  note_throttling();
   return exit_success;
 }
 

@@ -15,6 +15,9 @@ constexpr std::size_t max_page_size = 10'000;
 constexpr std::size_t max_parallel = 64;
 /// The largest sequence a stream can reach: DynamoDB numbers round-trip through JavaScript.
 constexpr std::uint64_t max_sequence = std::uint64_t{1} << 53;
+/// Attempts of one request at most (0: no count); the time without progress bound, a day.
+constexpr std::uint64_t max_attempts_limit = 1'000;
+constexpr std::uint64_t max_retry_seconds = 86'400;
 
 struct named_command {
   std::string_view name;
@@ -46,6 +49,13 @@ std::uint64_t parse_count(std::string_view option, std::string_view text, std::u
                       " to " + std::to_string(max) + ", not '" + std::string(text) + "'");
   }
   return value;
+}
+
+/// `adaptive` or `standard` (AWS_RETRY_MODE's `legacy` is taken as standard).
+aws::retry_mode parse_retry_mode(std::string_view option, const std::string& text) {
+  if (text == "adaptive") return aws::retry_mode::adaptive;
+  if (text == "standard" || text == "legacy") return aws::retry_mode::standard;
+  throw usage_error(std::string(option) + " takes adaptive or standard, not '" + text + "'");
 }
 
 std::chrono::year_month parse_month(std::string_view option, const std::string& text) {
@@ -123,6 +133,17 @@ void apply_environment(store_settings& settings, const aws::environment& env) {
   settings.bucket = read("EVSTORE_S3_BUCKET").value_or("");
   // Set but empty means "send no ACL" here, so it is read without the empty-is-unset rule.
   settings.s3_acl = env("EVSTORE_S3_ACL");
+  if (auto mode = read("AWS_RETRY_MODE"))
+    settings.retry_mode = parse_retry_mode("AWS_RETRY_MODE", *mode);
+  if (auto attempts = read("AWS_MAX_ATTEMPTS"))
+    settings.max_attempts =
+        static_cast<unsigned>(parse_count("AWS_MAX_ATTEMPTS", *attempts, 0, max_attempts_limit));
+  if (auto seconds = read("EVSTORE_MAX_TIME_WITHOUT_PROGRESS"))
+    settings.max_time_without_progress = std::chrono::seconds{
+        parse_count("EVSTORE_MAX_TIME_WITHOUT_PROGRESS", *seconds, 0, max_retry_seconds)};
+  if (auto seconds = read("EVSTORE_REQUEST_TIMEOUT"))
+    settings.request_timeout = std::chrono::seconds{
+        parse_count("EVSTORE_REQUEST_TIMEOUT", *seconds, 1, max_retry_seconds)};
 }
 
 /// Applies a global option; false when `option` is not one.
@@ -140,6 +161,17 @@ bool apply_global_option(std::string_view option, argument_reader& reader,
     settings.bucket = reader.value(option);
   } else if (option == "--s3-acl") {
     settings.s3_acl = reader.value(option);
+  } else if (option == "--retry-mode") {
+    settings.retry_mode = parse_retry_mode(option, reader.value(option));
+  } else if (option == "--max-attempts") {
+    settings.max_attempts =
+        static_cast<unsigned>(parse_count(option, reader.value(option), 0, max_attempts_limit));
+  } else if (option == "--max-time-without-progress") {
+    settings.max_time_without_progress =
+        std::chrono::seconds{parse_count(option, reader.value(option), 0, max_retry_seconds)};
+  } else if (option == "--request-timeout") {
+    settings.request_timeout =
+        std::chrono::seconds{parse_count(option, reader.value(option), 1, max_retry_seconds)};
   } else {
     return false;
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "evstore/aws/environment.hpp"
+#include "evstore/aws/retry_policy.hpp"
 #include "evstore/store/atomic_append.hpp"
 
 namespace evstore::cli {
@@ -47,6 +48,13 @@ struct store_settings {
   std::string bucket;
   /// Canned ACL of offloaded objects; unset: the library's default ("private"); "": none.
   std::optional<std::string> s3_acl;
+  /// Retries: the library's defaults when unset (see repo_options).
+  std::optional<aws::retry_mode> retry_mode;  ///< --retry-mode, AWS_RETRY_MODE
+  std::optional<unsigned> max_attempts;       ///< --max-attempts, AWS_MAX_ATTEMPTS
+  /// --max-time-without-progress, EVSTORE_MAX_TIME_WITHOUT_PROGRESS (0: no bound).
+  std::optional<std::chrono::seconds> max_time_without_progress;
+  /// --request-timeout, EVSTORE_REQUEST_TIMEOUT: one attempt's limit.
+  std::optional<std::chrono::seconds> request_timeout;
 };
 
 /// `append --atomic --expect DOMAIN/IDENTIFIER=WHAT`: what a stream's version must be.

@@ -132,7 +132,12 @@ awaitable<void> replay_all(const command_context& context, const invocation& cal
       if (!first_month) first_month = month;
       std::optional<double> fraction;
       if (last_month) fraction = month_fraction(*first_month, month, *last_month);
-      meter.update(count, "events", "month " + time_bucket(month), fraction);
+      std::string detail = "month " + time_bucket(month);
+      const repo_metrics metrics = context.store.metrics();
+      if (const std::uint64_t throttled =
+              metrics.dynamodb.errors.throttling + metrics.s3.errors.throttling)
+        detail += "  throttled " + with_thousands(throttled);
+      meter.update(count, "events", std::move(detail), fraction);
     }
   }
   writer.flush();

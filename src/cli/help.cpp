@@ -30,12 +30,21 @@ Options (each also read from the environment variable named):
   --bucket NAME                bucket for large payloads (EVSTORE_S3_BUCKET)
   --s3-acl ACL                 canned ACL of offloaded objects, default private; "" sends none,
                                as buckets with ACLs disabled require (EVSTORE_S3_ACL)
+  --retry-mode MODE            adaptive (default: throttling slows the tool down) or standard
+                               (AWS_RETRY_MODE)
+  --max-attempts N             attempts of a request at most; default 0: no count, only the
+                               time without progress bounds retries (AWS_MAX_ATTEMPTS)
+  --max-time-without-progress SECONDS
+                               give up a failing request once nothing succeeded for this
+                               long; 0: never; default 60 (EVSTORE_MAX_TIME_WITHOUT_PROGRESS)
+  --request-timeout SECONDS    one attempt's limit, default 30 (EVSTORE_REQUEST_TIMEOUT)
   -q, --quiet                  no progress and no warnings on stderr, only errors
   -v, --verbose                every library log line (debug: retries; info; warning) on
                                stderr, also when piped
   -h, --help                   this help; `evstore COMMAND --help` for a command's
 Credentials come from the standard AWS chain (environment, shared files, container, EC2).
 Progress and warnings go to stderr only when it is a terminal; output is the same either way.
+A command the services throttled ends with one note on stderr (not with --quiet).
 A failure is always one line on stderr: "evstore COMMAND: what went wrong".
 
 Event JSON shape: {"id", "domain", "type", "identifier", "payload", "meta", "correlationId",

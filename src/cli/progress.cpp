@@ -30,6 +30,28 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
+std::optional<std::string> throttle_note(const repo_metrics& metrics) {
+  const std::uint64_t throttled = metrics.dynamodb.errors.throttling + metrics.s3.errors.throttling;
+  if (throttled == 0) return std::nullopt;
+  std::string note =
+      "throttled " + with_thousands(throttled) + (throttled == 1 ? " time" : " times");
+  // A count of attempts rather than their waits: concurrent waits add up past the time spent.
+  const std::uint64_t held = metrics.dynamodb.rate_limit_waits + metrics.s3.rate_limit_waits;
+  if (held > 0)
+    note += ", the rate limiter held back " + with_thousands(held) +
+            (held == 1 ? " attempt" : " attempts");
+  // The tighter of the two limits: the one that held the command back.
+  double rate = 0;
+  for (const double limit : {metrics.dynamodb.send_rate_limit, metrics.s3.send_rate_limit})
+    if (limit > 0 && (rate == 0 || limit < rate)) rate = limit;
+  if (rate > 0) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", rate);
+    note += std::string{" (now "} + text + " requests/s)";
+  }
+  return note;
+}
+
 std::string with_thousands(std::uint64_t value) {
   std::string digits = std::to_string(value);
   std::string grouped;

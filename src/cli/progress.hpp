@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "evstore/store/repo.hpp"
+
 namespace evstore::cli {
 
 struct progress_sample {
@@ -28,6 +30,10 @@ std::string progress_line(const progress_sample& sample);
 /// nullopt when `current` is outside them. Months are a coarse unit: an estimate.
 std::optional<double> month_fraction(std::chrono::year_month first, std::chrono::year_month current,
                                      std::chrono::year_month last);
+
+/// `throttled 37 times, the rate limiter held back 210 attempts (now 12.5 requests/s)` when the
+/// services throttled the store's requests (DynamoDB and S3 added up), else nullopt. Pure.
+std::optional<std::string> throttle_note(const repo_metrics& metrics);
 
 /// `1234567` -> `1,234,567`.
 std::string with_thousands(std::uint64_t value);

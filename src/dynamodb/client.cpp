@@ -21,6 +21,7 @@ client::client(aws::service_client service, client_options options)
 
 asio::awaitable<http::response> client::send(std::string_view operation, std::string body) {
   static const aws::error_code_reader reader = read_error_code;
+  static const aws::response_check intact = crc32_matches;
   const std::string operation_name(operation);  // the caller's view may not outlive suspension
   const unsigned attempts = std::max(options_.crc32_attempts, 1u);
   for (unsigned attempt = 1;; ++attempt) {
@@ -32,11 +33,13 @@ asio::awaitable<http::response> client::send(std::string_view operation, std::st
       attempt_body = std::move(body);
     }
     http::request request = make_http_request(operation_name, std::move(attempt_body));
-    http::response response = co_await service_.send(std::move(request), reader);
+    http::response response = co_await service_.send(std::move(request), reader, intact);
     // A body that does not match its checksum says nothing reliable, not even its error code:
-    // send again (as for a transient error) rather than parse it.
+    // send again rather than parse it. The service client retries a damaged 2xx itself (one
+    // returned here spent its retries); this loop resends damaged error bodies.
+    const bool success = response.status >= 200 && response.status < 300;
     if (!crc32_matches(response)) {
-      if (attempt < attempts) continue;
+      if (attempt < attempts && !success) continue;
       check_crc32(response, operation_name);
     }
     if (response.status < 200 || response.status >= 300) throw parse_service_error(response);

@@ -32,6 +32,9 @@ constexpr std::size_t concurrent_payload_fetches = 8;
 constexpr std::size_t max_known_heads = 10'000;
 /// BatchGetItem rounds in a row that read nothing before hydration gives up.
 constexpr unsigned max_stalled_batch_rounds = 10;
+/// One request stops retrying this long after its first attempt: half DynamoDB's 10-minute
+/// idempotency window of a ClientRequestToken, so a resent transaction is still recognised.
+constexpr std::chrono::minutes max_request_retry_time{5};
 
 std::string table_name_of(const repo_options& options) {
   return options.table_name_prefix + std::string(table_base_name);
@@ -46,6 +49,9 @@ aws::service_client_options service_options(const repo_options& options) {
   service.http.request_timeout = options.request_timeout;
   service.http.max_connections = options.max_connections;
   service.retry.max_attempts = options.max_attempts;
+  service.retry.max_time_without_progress = options.max_time_without_progress;
+  service.retry.max_request_time = max_request_retry_time;
+  service.retry.mode = options.retry_mode;
   return service;
 }
 

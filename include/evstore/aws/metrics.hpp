@@ -62,6 +62,13 @@ struct service_metrics_snapshot {
   double consumed_capacity_units = 0;
   /// Per request, from send() to its final outcome, retries and backoff included.
   latency_histogram latency{};
+  /// Adaptive retry mode: attempts that waited for the rate limiter, and their waits added up
+  /// (concurrent waits each count: the sum can exceed the time that passed).
+  std::uint64_t rate_limit_waits = 0;
+  std::chrono::nanoseconds rate_limit_wait_time{0};
+  /// Adaptive retry mode: the attempts a second the rate limiter allows now (as of the last
+  /// answer); 0 while no throttling was met (no limit).
+  double send_rate_limit = 0;
 };
 
 /// Thread-safe counters behind a service_metrics_snapshot.
@@ -74,6 +81,10 @@ class service_metrics {
   /// A request ended after `latency`; `failed` when it did not end in a 2xx response.
   void record_request(std::chrono::nanoseconds latency, bool failed) noexcept;
   void add_consumed_capacity(double units) noexcept;
+  /// An attempt waited `waited` for the rate limiter.
+  void record_rate_limit_wait(std::chrono::nanoseconds waited) noexcept;
+  /// The rate limiter's fill rate after an answer (0: not limiting).
+  void set_send_rate_limit(double attempts_per_second) noexcept;
 
   service_metrics_snapshot snapshot() const noexcept;
 
@@ -87,6 +98,9 @@ class service_metrics {
   /// most a few decimals, e.g. 0.5 for an eventually consistent read).
   std::atomic<std::uint64_t> consumed_capacity_milliunits_{0};
   std::array<std::atomic<std::uint64_t>, latency_bucket_bounds.size() + 1> latency_counts_{};
+  std::atomic<std::uint64_t> rate_limit_waits_{0};
+  std::atomic<std::int64_t> rate_limit_wait_ns_{0};
+  std::atomic<double> send_rate_limit_{0};
 };
 
 }  // namespace evstore::aws

@@ -12,6 +12,8 @@
 // error code ("ThrottlingException", "SlowDown"); the retry policy then decides. A clock-skew
 // error (RequestTimeTooSkewed, or an auth error while the server's Date is far from ours)
 // updates the client's clock offset from the response's Date header and retries at once.
+// In adaptive retry mode each attempt first takes a token from the client's rate limiter
+// (rate_limiter.hpp), waiting on a timer while throttling has slowed the client down.
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/aws/logger.hpp"
 #include "evstore/aws/metrics.hpp"
+#include "evstore/aws/rate_limiter.hpp"
 #include "evstore/aws/retry_policy.hpp"
 #include "evstore/aws/retry_quota.hpp"
 #include "evstore/aws/sigv4.hpp"
@@ -44,11 +47,18 @@ namespace evstore::aws {
 /// where the plain code is not retried. See retry_policy.hpp for the codes retried.
 using error_code_reader = std::function<std::string(const http::response&)>;
 
+/// Says whether a 2xx response arrived intact (e.g. its body matches its x-amz-crc32). One that
+/// did not is retried like a transient failure; when retries are spent it is returned as it
+/// is, for the caller to report. Must not throw.
+using response_check = std::function<bool(const http::response&)>;
+
 struct service_client_options {
   sigv4_options signing{};
   http::client_options http{};
   retry_options retry{};
   retry_quota_options quota{};
+  /// The adaptive mode's rate limiter (unused in standard mode).
+  rate_limiter_options rate_limiter{};
   /// Seed of the backoff jitter (tests fix it to make delays reproducible).
   std::uint64_t retry_seed = std::random_device{}();
   /// Time source for signatures (tests inject a fake); system_clock::now when empty.
@@ -77,7 +87,8 @@ class service_client {
   service_client& operator=(service_client&&) noexcept;
 
   /// Sends `req` and returns the final response: a 2xx, a non-retryable error, or the last
-  /// retryable error once max attempts or the retry quota are spent; turning a non-2xx into a
+  /// retryable error once max attempts, the time bounds or the retry quota are spent (see
+  /// retry_options); turning a non-2xx into a
   /// typed error is the caller's job. `req.target` is relative to the endpoint: the client
   /// prefixes target().base_path. The client adds Host, X-Amz-Date, Authorization (and the
   /// token and S3 headers) on each attempt; headers the caller set are kept.
@@ -87,13 +98,16 @@ class service_client {
   /// http::errc::invalid_request and response_too_large); credential errors (errc);
   /// boost::asio::error::operation_aborted when the awaiting coroutine is cancelled, also
   /// while waiting out a backoff.
-  boost::asio::awaitable<http::response> send(http::request req, error_code_reader read_error_code);
+  boost::asio::awaitable<http::response> send(http::request req, error_code_reader read_error_code,
+                                              response_check intact = {});
 
   const http::endpoint& target() const noexcept;
   const std::string& region() const noexcept;
   /// Server time minus local time, as learnt from clock-skew errors (zero until one occurs).
   std::chrono::system_clock::duration clock_offset() const noexcept;
   const retry_quota& quota() const noexcept;
+  /// The adaptive mode's rate limiter (inert in standard mode).
+  const aws::rate_limiter& rate_limiter() const noexcept;
   /// The pool, e.g. for its connection counters.
   const http::connection_pool& pool() const noexcept;
   /// The counters this client adds to (options.metrics when one was given).

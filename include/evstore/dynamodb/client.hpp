@@ -36,8 +36,9 @@
 namespace evstore::dynamodb {
 
 struct client_options {
-  /// Sends of one request whose response fails its x-amz-crc32 check, before giving up with
-  /// errc::crc32_mismatch. Each send has the service client's own retries.
+  /// Sends of one request whose error response fails its x-amz-crc32 check, before giving up
+  /// with errc::crc32_mismatch. A damaged 2xx is retried by the service client (its retries
+  /// and time bounds), then fails at once.
   unsigned crc32_attempts = 3;
   /// Ask item operations that leave return_consumed_capacity at none for its TOTAL, and add
   /// every ConsumedCapacity answered to the service client's metrics (the repo turns it on).

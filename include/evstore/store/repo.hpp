@@ -18,6 +18,7 @@
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/logger.hpp"
 #include "evstore/aws/metrics.hpp"
+#include "evstore/aws/retry_policy.hpp"
 #include "evstore/store/event.hpp"
 
 namespace evstore {
@@ -56,8 +57,17 @@ struct repo_options {
   /// whole response) fails after this long, and is retried like any transient failure.
   std::chrono::milliseconds request_timeout{30'000};
   /// Attempts of a DynamoDB or S3 request, the first included, while it fails transiently
-  /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota.
-  unsigned max_attempts = 3;
+  /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota. 0: no
+  /// count; only max_time_without_progress and the 5-minute limit of one request bound them.
+  unsigned max_attempts = 0;
+  /// A failing request gives up once no request to its service (DynamoDB, or S3) succeeded
+  /// for this long, and it started earlier than that: retries go on while others (or it)
+  /// make progress. 0: no such bound. Whatever this is, one request stops retrying 5 minutes
+  /// after its first attempt (half DynamoDB's 10-minute window for ClientRequestToken).
+  std::chrono::milliseconds max_time_without_progress{60'000};
+  /// adaptive: throttling slows the client down (a client-side rate limiter) and does not
+  /// take from the retry quota; standard: throttles are retried within the quota like 5xx.
+  aws::retry_mode retry_mode = aws::retry_mode::adaptive;
   /// Keep-alive HTTP connections to each service (DynamoDB, S3) at most; requests beyond them
   /// wait. A replay at its defaults has up to 32 chains of index pages (parallel_buckets x
   /// month_slices) and their hydrations in flight.

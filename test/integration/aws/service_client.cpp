@@ -13,8 +13,11 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "evstore/aws/timestamp.hpp"
@@ -412,4 +415,153 @@ BOOST_AUTO_TEST_CASE(concurrent_sends_from_several_threads) {
   BOOST_TEST(succeeded == sends);
   BOOST_TEST(f.server.count() > static_cast<std::size_t>(sends));
   BOOST_TEST(client.quota().available() == 500u);
+}
+
+namespace {
+
+// Without an attempt count, throttling retried until `limit` passes without progress; a small
+// quota (two retries' worth) that standard mode would spend at once.
+aws::service_client_options throttling_options(aws::retry_mode mode) {
+  aws::service_client_options options = fast_options();
+  options.retry.mode = mode;
+  options.retry.max_attempts = 0;
+  options.retry.max_time_without_progress = 10s;
+  options.retry.throttling_base_delay = 5ms;
+  options.retry.max_delay = 20ms;
+  options.quota = {
+      .capacity = 12, .retry_cost = 5, .timeout_retry_cost = 10, .no_retry_increment = 1};
+  // A floor of 20 attempts a second keeps the test short once the limiter slows the client.
+  options.rate_limiter.min_fill_rate = 20;
+  return options;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(adaptive_mode_rides_out_throttling_without_spending_the_quota) {
+  client_fixture f;
+  for (int i = 0; i < 12; ++i)
+    f.server.script.push_back(error_response(400, "ThrottlingException"));
+  auto client = f.make(throttling_options(aws::retry_mode::adaptive));
+  auto [res, error] = f.send(client);
+  BOOST_REQUIRE(!error);
+  BOOST_TEST(res->status == 200u);
+  BOOST_TEST(f.server.count() == 13u);
+  BOOST_TEST(client.quota().available() == 12u);
+  // The limiter took over: it paces attempts, at a rate the throttles cut.
+  BOOST_TEST(client.rate_limiter().enabled());
+  const aws::service_metrics_snapshot metrics = client.metrics().snapshot();
+  BOOST_TEST(metrics.errors.throttling == 12u);
+  BOOST_TEST(metrics.send_rate_limit > 0.0);
+  BOOST_TEST(metrics.send_rate_limit == client.rate_limiter().fill_rate());
+  BOOST_TEST(metrics.rate_limit_waits > 0u);
+  BOOST_TEST(metrics.rate_limit_wait_time.count() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(standard_mode_spends_the_quota_on_throttling) {
+  client_fixture f;
+  for (int i = 0; i < 12; ++i)
+    f.server.script.push_back(error_response(400, "ThrottlingException"));
+  auto client = f.make(throttling_options(aws::retry_mode::standard));
+  auto [res, error] = f.send(client);
+  BOOST_REQUIRE(!error);
+  BOOST_TEST(res->status == 400u);
+  BOOST_TEST(f.server.count() == 3u);  // two retries took 10 of the 12 tokens
+  BOOST_TEST(!client.rate_limiter().enabled());
+  BOOST_TEST(client.metrics().snapshot().send_rate_limit == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_never_answers_is_given_up_after_the_time_without_progress) {
+  client_fixture f;
+  f.server.server.set_response_delay(10s);
+  aws::service_client_options options = fast_options();
+  options.retry.max_attempts = 0;
+  options.retry.max_time_without_progress = 1500ms;
+  options.http.request_timeout = 300ms;
+  auto client = f.make(options);
+  const auto started = steady_clock::now();
+  auto [res, error] = f.send(client);
+  const auto took = steady_clock::now() - started;
+  BOOST_REQUIRE(error);
+  const std::string what = what_of(error);
+  BOOST_TEST_MESSAGE(what);
+  BOOST_TEST(what.find("no progress within the time limit") != std::string::npos);
+  // Retried until the bound (the last backoff is cut to end at it), then one last attempt.
+  BOOST_TEST(f.server.server.requests_received() >= 3u);
+  BOOST_TEST((took >= 1500ms));
+  BOOST_TEST((took < 1500ms + 2 * 300ms + 500ms));
+}
+
+BOOST_AUTO_TEST_CASE(progress_of_other_requests_keeps_a_failing_one_retrying) {
+  client_fixture f;
+  // One request fails for 1.6 s: longer than the bound of 1 s without progress, while other
+  // requests succeed meanwhile.
+  std::optional<steady_clock::time_point> first_flaky;
+  int flaky_failures = 0;
+  f.server.dynamic = [&](const http::request& req) {
+    if (req.body.find("flaky") == std::string::npos) return ok();
+    if (!first_flaky) first_flaky = steady_clock::now();
+    if (steady_clock::now() - *first_flaky > 1600ms) return ok();
+    ++flaky_failures;
+    return error_response(500, "InternalServerError");
+  };
+  aws::service_client_options options = fast_options();
+  options.retry.max_attempts = 0;
+  options.retry.max_time_without_progress = 1s;
+  options.retry.base_delay = 200ms;
+  options.retry.max_delay = 200ms;
+  auto client = f.make(options);
+  http::request flaky = client_fixture::request();
+  flaky.body = R"({"TableName":"flaky"})";
+  std::optional<http::response> result;
+  std::exception_ptr failure;
+  asio::co_spawn(f.io, client.send(flaky, read_code), [&](std::exception_ptr e, http::response r) {
+    failure = e;
+    if (!e) result = std::move(r);
+  });
+  // Others succeed every 100 ms while it retries.
+  asio::co_spawn(
+      f.io,
+      [&client, &result, &failure]() -> asio::awaitable<void> {
+        for (int i = 0; i < 100 && !result && !failure; ++i) {
+          co_await client.send(client_fixture::request(), read_code);
+          asio::steady_timer pause{co_await asio::this_coro::executor, 100ms};
+          co_await pause.async_wait(asio::use_awaitable);
+        }
+      },
+      asio::detached);
+  f.io.run_for(20s);
+  BOOST_TEST(!failure, what_of(failure));
+  BOOST_REQUIRE(result);
+  BOOST_TEST(result->status == 200u);
+  BOOST_TEST(flaky_failures > 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_endpoint_never_reached_is_given_up_after_three_attempts) {
+  asio::io_context io;
+  // A port that was just free: nothing listens there.
+  std::string url;
+  {
+    local_http_server closed{[](const http::request&) { return ok(); }};
+    url = closed.url();
+  }
+  aws::service_client_options options = fast_options();
+  options.retry.max_attempts = 0;
+  options.retry.max_time_without_progress = 60s;
+  aws::service_client client{io.get_executor(),
+                             http::endpoint::parse(url),
+                             "us-east-1",
+                             "dynamodb",
+                             aws::make_static_credentials_provider(
+                                 io.get_executor(), aws::credentials{"AKID", "SECRET", "", {}}),
+                             options};
+  std::exception_ptr error;
+  asio::co_spawn(io, client.send(client_fixture::request(), read_code),
+                 [&](std::exception_ptr e, http::response) { error = e; });
+  const auto started = steady_clock::now();
+  io.run_for(30s);
+  BOOST_REQUIRE(error);
+  const std::string what = what_of(error);
+  BOOST_TEST_MESSAGE(what);
+  BOOST_TEST(what.find("after 3 attempts (the service was never reached)") != std::string::npos);
+  BOOST_TEST((steady_clock::now() - started < 5s));
 }

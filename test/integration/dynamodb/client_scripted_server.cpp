@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(always_corrupted_gives_up) {
     BOOST_TEST(e.code() == ddb::make_error_code(errc::crc32_mismatch), e.what());
     BOOST_TEST(std::string(e.what()).find("DynamoDB GetItem") != std::string::npos, e.what());
   }
-  BOOST_TEST(requests() == 3u);  // client_options::crc32_attempts
+  BOOST_TEST(requests() == 3u);  // the service client's attempts (retry_options::max_attempts)
 }
 
 BOOST_AUTO_TEST_CASE(error_response_becomes_service_error) {

@@ -1,5 +1,5 @@
-// Appends through a proxy that faults 20% of DynamoDB and S3 requests (including dropping the
-// responses of TransactWriteItems the server applied): every acknowledged event is stored
+// Appends through a proxy that faults 20% (and 30%) of DynamoDB and S3 requests (including dropping
+// the responses of TransactWriteItems the server applied): every acknowledged event is stored
 // exactly once, sequences stay contiguous per stream, and an append reported failed is either
 // absent or reported as store_errc::outcome_unknown, never silently stored twice.
 
@@ -202,6 +202,22 @@ BOOST_AUTO_TEST_CASE(appends_under_twenty_percent_faults_store_each_acknowledged
   std::map<outcome, std::size_t> outcomes = append_and_check(settings, workload{});
   // With 8 attempts a request fails for good once in millions: (nearly) all acknowledged.
   BOOST_TEST(outcomes[outcome::acknowledged] * 100 >= 2'000u * 99);
+}
+
+BOOST_AUTO_TEST_CASE(
+    appends_under_thirty_percent_faults_at_the_defaults_are_all_acknowledged_once) {
+  // The repo's retry defaults: no attempt count, bounded by a minute without progress.
+  evstore::test::fault_settings settings;
+  settings.share = 0.3;
+  settings.max_attempts = repo_options{}.max_attempts;
+  settings.seed = evstore::test::fault_seed(3030);
+  workload load;
+  load.streams = 30;
+  load.appends_per_stream = 20;
+  load.writers = 15;
+  std::map<outcome, std::size_t> outcomes = append_and_check(settings, load);
+  // Every failure is retried until it goes through: no append fails.
+  BOOST_TEST(outcomes[outcome::acknowledged] == 600u);
 }
 
 BOOST_AUTO_TEST_CASE(appends_whose_retries_run_out_are_absent_or_outcome_unknown) {

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "store_fixture.hpp"
 #include "support/fault_proxy.hpp"
@@ -22,6 +24,10 @@ struct fault_settings {
   /// With 20% of attempts faulted, 8 attempts leave a request failing for good about once in
   /// 2.5 million (0.2^8); the default 3 would fail one request in 125.
   unsigned max_attempts = 8;
+  /// Kinds the DynamoDB proxy draws from (empty: all).
+  std::vector<fault_kind> dynamodb_kinds{};
+  /// The S3 proxy's share when it differs from `share`.
+  std::optional<double> s3_share{};
 };
 
 /// A repo on `fixture`'s table and bucket, reached through two fault proxies.
@@ -48,6 +54,9 @@ struct faulted_store {
     options.upstream_url = std::move(upstream);
     options.service = service;
     options.fault_share = settings.share;
+    if (service == proxied_service::dynamodb) options.kinds = settings.dynamodb_kinds;
+    if (service == proxied_service::s3 && settings.s3_share)
+      options.fault_share = *settings.s3_share;
     options.seed = settings.seed + seed_offset;
     options.stall_time = settings.stall_time;
     return options;

@@ -145,3 +145,75 @@ BOOST_AUTO_TEST_CASE(one_attempt_disables_retries) {
   aws::retry_quota quota;
   BOOST_TEST(!policy.decide(aws::retry_class::transient, 1, quota).retry);
 }
+
+namespace {
+
+aws::retry_options time_bounded(aws::retry_mode mode) {
+  aws::retry_options options;
+  options.max_attempts = 0;
+  options.mode = mode;
+  options.max_time_without_progress = 60s;
+  options.max_request_time = 300s;
+  return options;
+}
+
+aws::retry_progress after(unsigned attempts, std::chrono::nanoseconds without_progress,
+                          std::chrono::nanoseconds since_first) {
+  return {.attempts_made = attempts,
+          .without_progress = without_progress,
+          .since_first_attempt = since_first};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(without_an_attempt_count_time_without_progress_bounds_retries) {
+  aws::retry_policy policy{time_bounded(aws::retry_mode::standard), 1};
+  aws::retry_quota quota;
+  // The thousandth attempt is retried while the client makes progress.
+  BOOST_TEST(policy.decide(aws::retry_class::transient, after(1000, 59s, 200s), quota).retry);
+  const auto stuck = policy.decide(aws::retry_class::transient, after(3, 60s, 60s), quota);
+  BOOST_TEST(!stuck.retry);
+  BOOST_TEST(stuck.reason == "no progress within the time limit");
+  const auto too_long = policy.decide(aws::retry_class::transient, after(50, 1s, 300s), quota);
+  BOOST_TEST(!too_long.retry);
+  BOOST_TEST(too_long.reason == "request time limit reached");
+}
+
+BOOST_AUTO_TEST_CASE(the_backoff_never_reaches_past_a_time_bound) {
+  aws::retry_policy policy{time_bounded(aws::retry_mode::standard), 1};
+  aws::retry_quota quota;
+  for (int i = 0; i < 50; ++i) {
+    const auto d =
+        policy.decide(aws::retry_class::throttling, after(20, 59'900ms, 59'900ms), quota);
+    BOOST_TEST(d.retry);
+    BOOST_TEST(d.delay <= 100ms);
+    quota.on_success(d.quota_cost);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(adaptive_mode_retries_throttling_without_taking_from_the_quota) {
+  aws::retry_quota_options small{
+      .capacity = 12, .retry_cost = 5, .timeout_retry_cost = 10, .no_retry_increment = 1};
+  aws::retry_policy adaptive{time_bounded(aws::retry_mode::adaptive), 1};
+  aws::retry_quota quota{small};
+  for (int i = 0; i < 100; ++i) {
+    const auto d = adaptive.decide(aws::retry_class::throttling, after(2, 1s, 1s), quota);
+    BOOST_TEST(d.retry);
+    BOOST_TEST(d.quota_cost == 0u);
+  }
+  BOOST_TEST(quota.available() == 12u);
+  // Other transient errors still take from it, and are stopped when it runs dry.
+  BOOST_TEST(adaptive.decide(aws::retry_class::transient, after(2, 1s, 1s), quota).quota_cost ==
+             5u);
+  BOOST_TEST(adaptive.decide(aws::retry_class::transient, after(2, 1s, 1s), quota).retry);
+  BOOST_TEST(adaptive.decide(aws::retry_class::transient, after(2, 1s, 1s), quota).reason ==
+             "retry quota exhausted");
+  // In standard mode throttling drains it like anything else.
+  aws::retry_policy standard{time_bounded(aws::retry_mode::standard), 1};
+  aws::retry_quota standard_quota{small};
+  BOOST_TEST(standard.decide(aws::retry_class::throttling, after(2, 1s, 1s), standard_quota).retry);
+  BOOST_TEST(standard.decide(aws::retry_class::throttling, after(2, 1s, 1s), standard_quota).retry);
+  BOOST_TEST(
+      standard.decide(aws::retry_class::throttling, after(2, 1s, 1s), standard_quota).reason ==
+      "retry quota exhausted");
+}

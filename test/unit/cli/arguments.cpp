@@ -148,6 +148,40 @@ BOOST_AUTO_TEST_CASE(empty_environment_variables_count_as_unset) {
   BOOST_TEST(settings.dynamodb_endpoint.value() == "http://shared:1");
 }
 
+BOOST_AUTO_TEST_CASE(retry_settings_from_options_and_the_environment) {
+  const cli::invocation defaults = parse({"replay"});
+  BOOST_TEST(!defaults.settings.retry_mode);
+  BOOST_TEST(!defaults.settings.max_attempts);
+  BOOST_TEST(!defaults.settings.max_time_without_progress);
+  BOOST_TEST(!defaults.settings.request_timeout);
+
+  const cli::invocation from_env = parse({"replay"}, {{"AWS_RETRY_MODE", "standard"},
+                                                      {"AWS_MAX_ATTEMPTS", "5"},
+                                                      {"EVSTORE_MAX_TIME_WITHOUT_PROGRESS", "120"},
+                                                      {"EVSTORE_REQUEST_TIMEOUT", "10"}});
+  BOOST_TEST((from_env.settings.retry_mode == evstore::aws::retry_mode::standard));
+  BOOST_TEST(*from_env.settings.max_attempts == 5u);
+  BOOST_TEST(from_env.settings.max_time_without_progress->count() == 120);
+  BOOST_TEST(from_env.settings.request_timeout->count() == 10);
+  BOOST_TEST((parse({"replay"}, {{"AWS_RETRY_MODE", "legacy"}}).settings.retry_mode ==
+              evstore::aws::retry_mode::standard));
+
+  const cli::invocation from_options =
+      parse({"--retry-mode", "adaptive", "--max-attempts=0", "--max-time-without-progress", "0",
+             "--request-timeout", "3", "replay"},
+            {{"AWS_RETRY_MODE", "standard"}, {"AWS_MAX_ATTEMPTS", "5"}});
+  BOOST_TEST((from_options.settings.retry_mode == evstore::aws::retry_mode::adaptive));
+  BOOST_TEST(*from_options.settings.max_attempts == 0u);
+  BOOST_TEST(from_options.settings.max_time_without_progress->count() == 0);
+  BOOST_TEST(from_options.settings.request_timeout->count() == 3);
+
+  BOOST_TEST(contains(usage_message({"--retry-mode", "fast", "replay"}),
+                      "--retry-mode takes adaptive or standard, not 'fast'"));
+  BOOST_TEST(contains(usage_message({"replay"}, {{"AWS_RETRY_MODE", "fast"}}), "AWS_RETRY_MODE"));
+  BOOST_TEST(contains(usage_message({"--max-attempts", "-1", "replay"}), "--max-attempts"));
+  BOOST_TEST(contains(usage_message({"--request-timeout", "0", "replay"}), "--request-timeout"));
+}
+
 BOOST_AUTO_TEST_CASE(help_for_the_tool_and_each_command) {
   auto tool = parse({"--help"});
   BOOST_TEST_REQUIRE(tool.help_text.has_value());

@@ -90,4 +90,22 @@ BOOST_AUTO_TEST_CASE(a_meter_left_unfinished_ends_its_line) {
   BOOST_TEST(std::string(buffer, size) == "\r7 items scanned\x1b[K\n");
 }
 
+BOOST_AUTO_TEST_CASE(throttling_note_only_when_throttled) {
+  evstore::repo_metrics metrics;
+  BOOST_TEST(!cli::throttle_note(metrics));
+  metrics.dynamodb.errors.server = 5;
+  BOOST_TEST(!cli::throttle_note(metrics));
+  metrics.dynamodb.errors.throttling = 1;
+  BOOST_TEST(*cli::throttle_note(metrics) == "throttled 1 time");
+  metrics.dynamodb.errors.throttling = 1'200;
+  metrics.s3.errors.throttling = 34;
+  metrics.dynamodb.rate_limit_waits = 2'000;
+  metrics.s3.rate_limit_waits = 10;
+  metrics.dynamodb.send_rate_limit = 40.0;
+  metrics.s3.send_rate_limit = 12.54;
+  BOOST_TEST(
+      *cli::throttle_note(metrics) ==
+      "throttled 1,234 times, the rate limiter held back 2,010 attempts (now 12.5 requests/s)");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
