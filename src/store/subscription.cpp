@@ -101,8 +101,10 @@ class subscription::follower {
         co_return subscription_page{std::move(events), checkpoint()};
       }
       if (stopped_) co_return std::nullopt;
-      if (options_.idle_limit && steady::now() - last_returned_ >= *options_.idle_limit)
+      if (options_.idle_limit && steady::now() - last_returned_ >= *options_.idle_limit) {
+        last_returned_ = steady::now();  // a later call waits as long again
         co_return std::nullopt;
+      }
       if (caught_up) {
         timer_.expires_after(options_.poll_interval);
         co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -181,7 +181,8 @@ struct subscription_options {
   std::vector<std::string> types{};
   /// Index keys read per page (whole groups of one `created`); pages hold about this many events.
   std::size_t page_size = 100;
-  /// next() returns nullopt after this long without an event to return (nullopt: never).
+  /// next() returns nullopt after this long without an event to return (nullopt: never); a
+  /// later next() goes on from where it was.
   std::optional<std::chrono::milliseconds> idle_limit{};
 };
 
