@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "evstore/aws/environment.hpp"
 
@@ -33,6 +34,7 @@ enum class command_kind {
   migrate,
   streams,
   stats,
+  subscribe,
 };
 
 /// Where the store lives; unset fields fall back to the AWS configuration chain. Empty
@@ -66,6 +68,13 @@ struct invocation {
   std::uint64_t after_sequence = 0;     ///< stream
   bool json = false;                    ///< stats
   bool keep_objects = false;            ///< reset
+
+  // subscribe
+  bool subscribe_from_now = false;                 ///< --from-now (default: --from-start)
+  std::optional<std::string> checkpoint_file;      ///< resume from it, save to it
+  std::optional<std::uint64_t> idle_exit_seconds;  ///< exit after this long idle
+  std::vector<std::string> subscribe_domains;      ///< --domain (repeatable)
+  std::vector<std::string> subscribe_types;        ///< --type (repeatable)
 };
 
 /// Parses the arguments after the program name. Throws usage_error.
