@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -112,8 +113,8 @@ std::vector<delivered_line> parse_output(const std::string& text) {
     if (line.empty()) continue;
     const boost::json::object e = boost::json::parse(line).as_object();
     lines.push_back({std::string(e.at("id").as_string()),
-                     std::string(e.at("domain").as_string()) + "::" +
-                         std::string(e.at("identifier").as_string()),
+                     std::string(e.at("domain").as_string()) +
+                         "::" + std::string(e.at("identifier").as_string()),
                      static_cast<std::uint64_t>(e.at("sequence").to_number<std::int64_t>())});
   }
   return lines;
@@ -156,7 +157,7 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
                      .kinds = {fault_kind::throttling, fault_kind::internal_error,
                                fault_kind::reset_before_response, fault_kind::stall},
                      .seed = fault_seed(13),
-                     .stall_time = 1500ms}};
+                     .stall_time = 700ms}};
   std::map<std::string, std::string> writer_env = f.environment();
   writer_env["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.url();
 
@@ -164,6 +165,8 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
   // and to one stamped 1 s before the call.
   std::atomic<bool> writing{true};
   std::atomic<int> appends{0};
+  std::mutex slow_mutex;
+  std::set<std::string> slow_rounds;  ///< whose late events may be beyond the bound
   std::vector<std::thread> writers;
   for (int w = 0; w < 3; ++w) {
     writers.emplace_back([&, w] {
@@ -173,10 +176,18 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
         for (int i = 0; i < 4; ++i)
           lines += event_line("e-" + tag + "-" + std::to_string(i),
                               "w" + std::to_string(w) + "-" + std::to_string(i % 2), std::nullopt);
-        lines += event_line("late-" + tag, "late-" + tag, now_ms() - 3s);
+        lines += event_line("late-" + tag, "late-" + tag, now_ms() - 2s);
         lines += event_line("stamped-" + tag, "stamped-" + tag, now_ms() - 1s);
         std::vector<std::string> args{EVSTORE_CLI_PATH, "append"};
-        run_process(args, lines, writer_env);
+        const auto started = std::chrono::steady_clock::now();
+        const process_result result = run_process(args, lines, writer_env);
+        // The late event is visible at most 2 s + this long after its `created`: within the
+        // bound (late window + horizon - scan interval = 8.5 s) when the append answered in
+        // time; beyond it an event of a new stream may go unseen (docs/subscriptions.md).
+        if (result.status != 0 || std::chrono::steady_clock::now() - started > 5s) {
+          const std::lock_guard lock(slow_mutex);
+          slow_rounds.insert(tag);
+        }
         ++appends;
         std::this_thread::sleep_for(100ms);
       }
@@ -216,23 +227,30 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
     subscriber_run term(term_last, f.environment(), term_out, term_err);
     subscriber_run killed(kill_last, f.environment(), kill_out, kill_err);
     for (int i = 0; i < 7; ++i) {
-      BOOST_TEST(f.evstore({"append"}, event_line("slow-" + std::to_string(i), "slow", std::nullopt))
-                     .status == 0);
+      BOOST_TEST(
+          f.evstore({"append"}, event_line("slow-" + std::to_string(i), "slow", std::nullopt))
+              .status == 0);
       std::this_thread::sleep_for(2s);
     }
-    const auto appended = f.evstore(
-        {"append"}, event_line("beyond-1", "beyond", now_ms() - 12s) +
-                        event_line("beyond-2", "beyond", std::nullopt));
+    const auto appended = f.evstore({"append"}, event_line("beyond-1", "beyond", now_ms() - 12s) +
+                                                    event_line("beyond-2", "beyond", std::nullopt));
     BOOST_TEST_REQUIRE(appended.status == 0, appended.err);
     BOOST_TEST(term.wait(60s) == 0);
     BOOST_TEST(killed.wait(60s) == 0);
   }
-  BOOST_TEST_MESSAGE("appends " << appends << ", SIGTERM stops " << term_stops << ", proxy: "
-                                << proxy.counts().summary());
+  BOOST_TEST_MESSAGE("appends " << appends << ", SIGTERM stops " << term_stops
+                                << ", proxy: " << proxy.counts().summary());
   BOOST_TEST(proxy.counts().faults() > 0u);
 
   std::set<std::string> committed;
-  for (const auto& e : f.evstore_replay()) committed.insert(std::string(e.at("id").as_string()));
+  std::set<std::string> maybe_beyond;  ///< late events of slow rounds: may be missed
+  for (const auto& e : f.evstore_replay()) {
+    const std::string id(e.at("id").as_string());
+    if (id.starts_with("late-") && slow_rounds.contains(id.substr(5)))
+      maybe_beyond.insert(id);
+    else
+      committed.insert(id);
+  }
   BOOST_TEST(committed.contains("beyond-1"));
 
   // SIGTERM'ed: every committed event once, each stream in order from its first event.
@@ -245,6 +263,7 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
                line.stream << " #" << line.sequence << " after #" << last_sequence[line.stream]);
     last_sequence[line.stream] = line.sequence;
   }
+  for (const std::string& id : maybe_beyond) term_ids.erase(id);
   BOOST_TEST(term_ids == committed, difference(committed, term_ids));
   BOOST_TEST(read_file(term_err).find("late window") != std::string::npos, read_file(term_err));
 
@@ -262,7 +281,10 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
       in_last_page = in_last_page || kill_lines[j].id == kill_lines[i].id;
     BOOST_TEST(in_last_page, "repeated beyond the last page: " << kill_lines[i].id);
   }
+  for (const std::string& id : maybe_beyond) kill_ids.erase(id);
   BOOST_TEST(kill_ids == committed, difference(committed, kill_ids));
+  BOOST_TEST_MESSAGE(maybe_beyond.size() << " late events of appends slower than 5 s (or failed) "
+                                            "were not required");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

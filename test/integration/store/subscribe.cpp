@@ -154,8 +154,8 @@ BOOST_AUTO_TEST_CASE(an_event_created_seconds_in_the_past_is_delivered_late_in_s
   BOOST_TEST(ids_of(drain(f, follow).events) == std::vector<std::string>{"late-x1"});
 
   // Stamped three seconds ago (the horizon is 300 ms): the sweep is past them when they commit.
-  f.run(f.store.append({event_at("late-x2", now_ms() - 3s, "x"),
-                        event_at("late-y1", now_ms() - 3s, "y")}));
+  f.run(f.store.append(
+      {event_at("late-x2", now_ms() - 3s, "x"), event_at("late-y1", now_ms() - 3s, "y")}));
   const drained late = drain(f, follow);
   BOOST_TEST(id_set(late.events) == (std::set<std::string>{"late-x2", "late-y1"}));
   check_once_in_stream_order(late.events);
@@ -174,7 +174,8 @@ BOOST_AUTO_TEST_CASE(an_event_later_than_the_window_is_delivered_and_reported) {
 
   // The first event of the stream is 5 s behind the sweep, the second one ahead of it: the
   // second one's gap check finds the first in the stream index.
-  f.run(f.store.append({event_at("beyond-1", now_ms() - 5s, "z"), event_at("beyond-2", now_ms(), "z")}));
+  f.run(f.store.append(
+      {event_at("beyond-1", now_ms() - 5s, "z"), event_at("beyond-2", now_ms(), "z")}));
   const drained got = drain(f, follow);
   BOOST_TEST(ids_of(got.events) == (std::vector<std::string>{"beyond-1", "beyond-2"}),
              boost::test_tools::per_element());
