@@ -165,7 +165,7 @@ bool apply_subscribe_option(std::string_view option, argument_reader& reader, in
     (option == "--domain" ? result.subscribe_domains : result.subscribe_types)
         .push_back(std::move(value));
   } else if (option == "--page-size") {
-    result.page_size =
+    result.subscribe_page_size =
         static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_page_size));
   } else {
     return false;

@@ -75,6 +75,7 @@ struct invocation {
   std::optional<std::uint64_t> idle_exit_seconds;  ///< exit after this long idle
   std::vector<std::string> subscribe_domains;      ///< --domain (repeatable)
   std::vector<std::string> subscribe_types;        ///< --type (repeatable)
+  std::optional<std::size_t> subscribe_page_size;  ///< --page-size (default: the library's)
 };
 
 /// Parses the arguments after the program name. Throws usage_error.

@@ -167,7 +167,7 @@ sequence order, each event once. docs/subscriptions.md gives the guarantee and i
   --idle-exit SECONDS  exit (status 0) after this long without a new event
   --domain D           only events of domain D (repeatable); filtered after reading
   --type T             only events of type T (repeatable); filtered after reading
-  --page-size N        index keys read per request, 1 to 10000 (default 100)
+  --page-size N        index keys read a page, 1 to 10000 (default 1000)
 SIGINT or SIGTERM: the page being read is written and saved, then the tool exits with status
 0, so a restart with the same --checkpoint repeats and loses nothing; after SIGKILL at most the
 last unsaved page comes again. An event found later than the 10 s window is written too and

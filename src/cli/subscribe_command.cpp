@@ -19,7 +19,7 @@ boost::asio::awaitable<void> follow_log(const command_context& context, const in
   if (call.idle_exit_seconds) options.idle_limit = std::chrono::seconds{*call.idle_exit_seconds};
   options.domains = call.subscribe_domains;
   options.types = call.subscribe_types;
-  options.page_size = call.page_size;
+  if (call.subscribe_page_size) options.page_size = *call.subscribe_page_size;
   subscription follow = context.store.subscribe(options);
 
   // A signal lets the page being read finish (written, then saved) before the tool exits.
