@@ -347,15 +347,18 @@ class subscription::follower {
         {":last", ddb::attribute_value::number(last)}};
     // An untracked stream is read backwards until an event below the floor.
     request.scan_index_forward = first_missing != 0;
-    request.limit = 100;
+    // Items come whole (the index projects ALL): an untracked stream usually needs one.
+    request.limit = first_missing != 0 ? 100 : 10;
     std::vector<decoded_item> found;
     bool reached_floor = false;
+    std::uint64_t floor_sequence = 0;  ///< of the first event found below the floor
     for (std::size_t page = 0; page < max_pages_per_read && !reached_floor; ++page) {
       ddb::query_result result = co_await state_->ddb.query(request);
       for (const ddb::item& entry : result.items) {
         decoded_item earlier = event_from_item(entry);
         if (first_missing == 0 && tracker_->below_floor(earlier.created_key)) {
           reached_floor = true;
+          floor_sequence = earlier.value.sequence;
           break;
         }
         found.push_back(std::move(earlier));
@@ -364,13 +367,11 @@ class subscription::follower {
       request.exclusive_start_key = std::move(result.last_evaluated_key);
     }
     if (first_missing == 0) std::reverse(found.begin(), found.end());
-    // The run must end right before `item` with no hole (the index may lag behind the table).
-    const std::uint64_t expected_first =
-        first_missing != 0 ? first_missing : last + 1 - found.size();
-    bool complete = first_missing != 0 ? found.size() == last + 1 - first_missing
-                                       : (reached_floor || expected_first == 1);
-    for (std::size_t i = 0; complete && i < found.size(); ++i)
-      complete = found[i].value.sequence == expected_first + i;
+    std::vector<std::uint64_t> sequences;
+    for (const decoded_item& earlier : found) sequences.push_back(earlier.value.sequence);
+    // Without an event below the floor the run must reach back to the stream's first event.
+    const bool complete = fills_gap(sequences, item.value.sequence, first_missing,
+                                    reached_floor ? floor_sequence : 0);
     if (!complete) {
       state_->log(log_level::debug,
                   "subscription: event " + std::to_string(item.value.sequence) + " of " +

@@ -115,6 +115,15 @@ std::string created_before(std::string_view text, std::chrono::milliseconds back
   return format_iso8601(time - back);
 }
 
+bool fills_gap(const std::vector<std::uint64_t>& sequences, std::uint64_t next,
+               std::uint64_t first_missing, std::uint64_t floor_sequence) {
+  const std::uint64_t first = first_missing != 0 ? first_missing : floor_sequence + 1;
+  if (first > next || sequences.size() != next - first) return false;
+  for (std::size_t i = 0; i < sequences.size(); ++i)
+    if (sequences[i] != first + i) return false;
+  return true;
+}
+
 stream_tracker::stream_tracker(std::string floor, const std::vector<stream_position>& streams,
                                std::size_t max_streams)
     : floor_(std::move(floor)), max_streams_(std::max<std::size_t>(max_streams, 2)) {

@@ -60,6 +60,13 @@ struct stream_check {
   std::uint64_t first_missing = 0;
 };
 
+/// Whether `sequences` (ascending, as the stream index gave them) are exactly the events of a
+/// gap before event `next`: from `first_missing` on (a tracked stream), or for an untracked
+/// stream (first_missing 0) from right after `floor_sequence`, the newest event found below the
+/// floor (0: none, so from 1). A hole means the index has not caught up yet.
+bool fills_gap(const std::vector<std::uint64_t>& sequences, std::uint64_t next,
+               std::uint64_t first_missing, std::uint64_t floor_sequence);
+
 /// The last delivered sequence of each stream delivered from `floor` on, at most max_streams of
 /// them (beyond that the ones delivered longest ago are dropped and the floor rises past them).
 class stream_tracker {

@@ -97,6 +97,23 @@ BOOST_AUTO_TEST_CASE(a_tracked_stream_delivers_the_next_skips_the_old_and_fills_
   BOOST_TEST((tracker.check("d", "a", 5).verdict == stream_verdict::deliver));
 }
 
+BOOST_AUTO_TEST_CASE(a_gap_is_filled_only_by_the_whole_run_before_the_event) {
+  using evstore::fills_gap;
+  using run = std::vector<std::uint64_t>;
+  // A tracked stream at 3, event 7 seen: 4, 5, 6 are needed, all of them.
+  BOOST_TEST(fills_gap(run{4, 5, 6}, 7, 4, 0));
+  BOOST_TEST(!fills_gap(run{4, 6}, 7, 4, 0));
+  BOOST_TEST(!fills_gap(run{5, 6}, 7, 4, 0));
+  // Untracked, event 5 seen, event 2 below the floor: 3 and 4 are needed.
+  BOOST_TEST(fills_gap(run{3, 4}, 5, 0, 2));
+  BOOST_TEST(fills_gap(run{}, 5, 0, 4));
+  // The index lags: event 2 below the floor and 4 found, 3 missing, is no run.
+  BOOST_TEST(!fills_gap(run{4}, 5, 0, 2));
+  // Nothing below the floor: the run reaches back to the first event.
+  BOOST_TEST(fills_gap(run{1, 2}, 3, 0, 0));
+  BOOST_TEST(!fills_gap(run{2}, 3, 0, 0));
+}
+
 BOOST_AUTO_TEST_CASE(a_checkpoint_keeps_the_streams_delivered_within_the_window) {
   stream_tracker tracker("", {});
   tracker.record("d", "old", 2, "2024-05-01T12:00:00.000Z");
