@@ -60,6 +60,10 @@ BOOST_AUTO_TEST_CASE(subscribe_and_its_options) {
   BOOST_TEST(contains(usage_message({"subscribe", "extra"}), "takes no argument"));
   // Subscribing writes nothing: no bucket needed.
   BOOST_TEST(parse({"subscribe"}).settings.bucket.empty());
+  const std::string help = parse({"help", "subscribe"}).help_text.value();
+  BOOST_TEST(help.starts_with("usage: evstore [OPTIONS] subscribe"), help);
+  BOOST_TEST(parse({"subscribe", "--help"}).help_text.value() == help);
+  BOOST_TEST(contains(parse({"--help"}).help_text.value(), "subscribe"));
 }
 
 BOOST_AUTO_TEST_CASE(commands_and_their_arguments) {
