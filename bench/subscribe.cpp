@@ -4,7 +4,8 @@
 // idle subscriber.
 //
 // Usage: bench_subscribe --table-prefix P [--dynamodb-port 8000] [--s3-port 4566] [--rate 500]
-//        [--seconds 10] [--subscribers 1,8] [--idle-seconds 5] [--page-size N] [--json FILE]
+//        [--seconds 10] [--subscribers 1,8] [--idle-seconds 5] [--page-size N]
+//        [--late-window-ms W] [--json FILE]
 // Each run appends for --seconds at --rate events/s (every 100 ms an append of rate/10 events
 // over 10 streams), then waits until every subscriber has every event (at most 20 s more). The
 // table is made afresh for each run and dropped at the end.
@@ -102,7 +103,7 @@ double percentile(std::vector<double> values, double p) {
 }
 
 asio::awaitable<void> run_once(repo& store, std::size_t subscribers, long rate, long seconds,
-                               long page_size, run_figures& figures) {
+                               long page_size, long late_window_ms, run_figures& figures) {
   co_await store.reset_store();
   ack_times acks;
   const std::size_t expected = static_cast<std::size_t>(std::max(1L, rate / 10) * seconds * 10);
@@ -113,6 +114,7 @@ asio::awaitable<void> run_once(repo& store, std::size_t subscribers, long rate, 
     subscription_options options;
     options.idle_limit = chr::seconds{20};
     if (page_size > 0) options.page_size = static_cast<std::size_t>(page_size);
+    if (late_window_ms > 0) options.late_window = chr::milliseconds{late_window_ms};
     followers.push_back(std::make_unique<subscription>(store.subscribe(options)));
     asio::co_spawn(co_await asio::this_coro::executor,
                    follow(*followers.back(), acks, expected, figures, got[s]),
@@ -164,6 +166,7 @@ int main(int argc, char** argv) try {
   const long rate = std::max(10L, args.number("--rate", 500));
   const long seconds = std::max(1L, args.number("--seconds", 10));
   const long page_size = args.number("--page-size", 0);
+  const long late_window_ms = args.number("--late-window-ms", 0);
   const long idle_seconds = std::max(1L, args.number("--idle-seconds", 5));
   asio::io_context io(1);
   repo store(
@@ -177,7 +180,7 @@ int main(int argc, char** argv) try {
               "max ms", "delivered");
   for (const std::size_t subscribers : counts(args.text("--subscribers", "1,8"))) {
     run_figures figures;
-    bench::run_for(io, run_once(store, subscribers, rate, seconds, page_size, figures),
+    bench::run_for(io, run_once(store, subscribers, rate, seconds, page_size, late_window_ms, figures),
                    chr::seconds(seconds + 120));
     const double p50 = percentile(figures.latencies_ms, 0.5);
     const double p99 = percentile(figures.latencies_ms, 0.99);
