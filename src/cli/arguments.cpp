@@ -29,7 +29,7 @@ constexpr named_command command_names[] = {
     {"get", command_kind::get},         {"caused-by", command_kind::caused_by},
     {"stream", command_kind::stream},   {"snapshot", command_kind::snapshot},
     {"migrate", command_kind::migrate}, {"streams", command_kind::streams},
-    {"stats", command_kind::stats},
+    {"stats", command_kind::stats},     {"subscribe", command_kind::subscribe},
 };
 
 std::optional<command_kind> find_command(std::string_view name) {
@@ -206,6 +206,33 @@ stream_expect parse_expect(std::string_view option, std::string_view text) {
   return result;
 }
 
+/// Longest --idle-exit: a day.
+constexpr std::uint64_t max_idle_exit_seconds = 86'400;
+
+bool apply_subscribe_option(std::string_view option, argument_reader& reader, invocation& result) {
+  if (option == "--from-start" || option == "--from-now") {
+    reader.reject_value(option);
+    result.subscribe_from_now = option == "--from-now";
+  } else if (option == "--checkpoint") {
+    std::string path = reader.value(option);
+    if (path.empty()) throw usage_error("--checkpoint needs a file name");
+    result.checkpoint_file = std::move(path);
+  } else if (option == "--idle-exit") {
+    result.idle_exit_seconds = parse_count(option, reader.value(option), 0, max_idle_exit_seconds);
+  } else if (option == "--domain" || option == "--type") {
+    std::string value = reader.value(option);
+    if (value.empty()) throw usage_error(std::string(option) + " needs a value");
+    (option == "--domain" ? result.subscribe_domains : result.subscribe_types)
+        .push_back(std::move(value));
+  } else if (option == "--page-size") {
+    result.subscribe_page_size =
+        static_cast<std::size_t>(parse_count(option, reader.value(option), 1, max_page_size));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 /// Applies an option of the command; false when `option` is not one of its.
 bool apply_command_option(std::string_view option, argument_reader& reader, invocation& result) {
   switch (result.command) {
@@ -265,6 +292,8 @@ bool apply_command_option(std::string_view option, argument_reader& reader, invo
         return true;
       }
       return false;
+    case command_kind::subscribe:
+      return apply_subscribe_option(option, reader, result);
     case command_kind::reset:
       if (option == "--keep-objects") {
         reader.reject_value(option);

@@ -36,6 +36,7 @@ enum class command_kind {
   migrate,
   streams,
   stats,
+  subscribe,
 };
 
 /// Where the store lives; unset fields fall back to the AWS configuration chain. Empty
@@ -85,6 +86,14 @@ struct invocation {
   std::uint64_t after_sequence = 0;     ///< stream
   bool json = false;                    ///< stats
   bool keep_objects = false;            ///< reset
+
+  // subscribe
+  bool subscribe_from_now = false;                 ///< --from-now (default: --from-start)
+  std::optional<std::string> checkpoint_file;      ///< resume from it, save to it
+  std::optional<std::uint64_t> idle_exit_seconds;  ///< exit after this long idle
+  std::vector<std::string> subscribe_domains;      ///< --domain (repeatable)
+  std::vector<std::string> subscribe_types;        ///< --type (repeatable)
+  std::optional<std::size_t> subscribe_page_size;  ///< --page-size (default: the library's)
 };
 
 /// Parses the arguments after the program name. Throws usage_error.

@@ -22,6 +22,7 @@
 #include "progress.hpp"
 #include "scan_commands.hpp"
 #include "snapshot_line.hpp"
+#include "subscribe_command.hpp"
 
 namespace evstore::cli {
 namespace {
@@ -228,6 +229,9 @@ awaitable<void> run_command(const invocation& call, command_context context) {
       break;
     case command_kind::stats:
       co_await write_stats(context, call);
+      break;
+    case command_kind::subscribe:
+      co_await follow_log(context, call);
       break;
   }
 }

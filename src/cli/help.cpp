@@ -20,6 +20,7 @@ Commands:
   migrate                    prepare a table the TypeScript adapter wrote for every command
   streams                    write every stream with its version
   stats                      count events, months and streams; show the requests made
+  subscribe                  follow the log: every event, then new ones as they come (JSON Lines)
   help COMMAND               a command's help
 
 Options (each also read from the environment variable named):
@@ -170,6 +171,27 @@ Writes the table's event count (the sum of the stream versions), the months hold
 the number of streams, and the requests this run made (requests, retries, throttles, errors,
 consumed capacity, latency). Reads the whole table (a Scan of stream head items).
   --json               one JSON object instead of text
+)";
+    case command_kind::subscribe:
+      return R"(usage: evstore [OPTIONS] subscribe [--from-start | --from-now] [--checkpoint FILE]
+                     [--idle-exit SECONDS] [--domain D]... [--type T]... [--page-size N]
+
+Writes every event as JSON Lines to stdout (the shape of replay): first those stored (from the
+start, by default), then new ones as they are committed, until stopped. Events come in replay
+order, late arrivals (up to 10 s behind) right after they are seen, each stream always in
+sequence order, each event once. docs/subscriptions.md gives the guarantee and its limits.
+  --from-start         begin with the first event in the table (default)
+  --from-now           begin with events created from now on
+  --checkpoint FILE    resume after the position saved in FILE when it exists; after each page
+                       is written to stdout, save the new position there (atomically)
+  --idle-exit SECONDS  exit (status 0) after this long without a new event
+  --domain D           only events of domain D (repeatable); filtered after reading
+  --type T             only events of type T (repeatable); filtered after reading
+  --page-size N        index keys read a page, 1 to 10000 (default 1000)
+SIGINT or SIGTERM: the page being read is written and saved, then the tool exits with status
+0, so a restart with the same --checkpoint repeats and loses nothing; after SIGKILL at most the
+last unsaved page comes again. An event found later than the 10 s window is written too and
+reported on stderr ("warning: ... late").
 )";
   }
   return tool_help();

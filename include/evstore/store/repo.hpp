@@ -163,6 +163,82 @@ class replay {
   std::unique_ptr<cursor> cursor_;
 };
 
+/// Where a subscription starts when it has no checkpoint.
+enum class subscription_start {
+  beginning,  ///< every event in the table
+  now,        ///< events created from the moment of subscribing on
+};
+
+/// See docs/subscriptions.md for the design, the guarantee and its bounds.
+struct subscription_options {
+  subscription_start from = subscription_start::beginning;
+  /// Resume right after this checkpoint (a subscription_page's); `from` is then ignored. Bad
+  /// text throws system_error(errc::invalid_argument) from the first next().
+  std::optional<std::string> checkpoint{};
+  /// Events are swept in replay order up to `created` = now - horizon, so that index lag,
+  /// clock skew and stamp-to-commit time within it cost no late delivery.
+  std::chrono::milliseconds horizon{500};
+  /// Time between polls of the time index once caught up.
+  std::chrono::milliseconds poll_interval{200};
+  /// The trailing window re-read for late arrivals: events that become visible at most this
+  /// long behind the sweep are delivered (late, in their stream's order). Later ones that are
+  /// found are delivered and reported (subscription_stats::late_beyond_bound, a warning).
+  std::chrono::milliseconds late_window{10'000};
+  /// How often the trailing window is re-read.
+  std::chrono::milliseconds late_scan_interval{2'000};
+  /// Only events of these domains / event types are returned (empty: all). Filtered client-side
+  /// after hydration: filtered-out events cost their reads like the others.
+  std::vector<std::string> domains{};
+  std::vector<std::string> types{};
+  /// Index keys read per page (whole groups of one `created`); pages hold about this many events.
+  /// Each page costs a Query and its BatchGetItems: at 100 a page one subscriber on DynamoDB
+  /// Local fell behind 500 events/s (bench/subscribe.cpp), at 1000 it kept up.
+  std::size_t page_size = 1000;
+  /// next() returns nullopt after this long without an event to return (nullopt: never); a
+  /// later next() goes on from where it was.
+  std::optional<std::chrono::milliseconds> idle_limit{};
+};
+
+/// Events after the previous page's checkpoint, and the checkpoint to resume after them.
+struct subscription_page {
+  std::vector<event> events;
+  std::string checkpoint;
+};
+
+/// What a subscription did so far.
+struct subscription_stats {
+  std::uint64_t delivered = 0;           ///< events through the order check (filtered or not)
+  std::uint64_t late_within_window = 0;  ///< delivered behind the sweep, within the window
+  std::uint64_t late_beyond_bound = 0;   ///< delivered further behind: the bound was exceeded
+  std::uint64_t gap_fills = 0;           ///< stream index Queries for earlier events of a stream
+  std::uint64_t held_back = 0;           ///< pages stopped at an event whose predecessor was not
+                                         ///< visible yet
+};
+
+/// Follows the table: every event after its starting point, catching up and then live, in
+/// replay order (late arrivals behind it, but never ahead of their stream's earlier events).
+class subscription {
+ public:
+  subscription(std::shared_ptr<repo_state> state, subscription_options options);
+  ~subscription();
+  subscription(subscription&&) noexcept;
+  subscription& operator=(subscription&&) noexcept;
+
+  /// The next non-empty page; waits while nothing new is committed. nullopt once stopped or
+  /// when idle_limit passed without an event.
+  boost::asio::awaitable<std::optional<subscription_page>> next();
+  /// Ends a waiting next() (which returns nullopt) or makes the next call return nullopt; a
+  /// next() in the middle of a poll returns its page first. Call on the repo's executor.
+  void stop();
+  /// The checkpoint after every event returned so far (before the first next(): empty).
+  std::string checkpoint() const;
+  subscription_stats stats() const;
+
+ private:
+  class follower;
+  std::unique_ptr<follower> follower_;
+};
+
 class repo {
  public:
   repo(boost::asio::any_io_executor executor, aws::config config, repo_options options);
@@ -219,6 +295,9 @@ class repo {
                                                         std::string_view identifier);
 
   replay all_events(replay_options options = {});
+
+  /// Follows the log from a checkpoint, the beginning or now (see subscription).
+  subscription subscribe(subscription_options options = {});
 
   /// The stream's events with sequence > after_sequence, ascending, complete up to the head's
   /// version at the time of the call (read-your-writes), through the stream index.

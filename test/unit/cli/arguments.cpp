@@ -37,6 +37,35 @@ bool contains(const std::string& text, std::string_view part) {
 
 BOOST_AUTO_TEST_SUITE(cli_arguments)
 
+BOOST_AUTO_TEST_CASE(subscribe_and_its_options) {
+  const auto plain = parse({"subscribe"});
+  BOOST_TEST((plain.command == cli::command_kind::subscribe));
+  BOOST_TEST(!plain.subscribe_from_now);
+  BOOST_TEST(!plain.checkpoint_file.has_value());
+  BOOST_TEST(!plain.idle_exit_seconds.has_value());
+  BOOST_TEST(!plain.subscribe_page_size.has_value());
+  const auto full = parse({"subscribe", "--from-now", "--checkpoint", "cp.json", "--idle-exit=3",
+                           "--domain", "a", "--domain", "b", "--type", "t", "--page-size", "50"});
+  BOOST_TEST(full.subscribe_from_now);
+  BOOST_TEST(*full.checkpoint_file == "cp.json");
+  BOOST_TEST(*full.idle_exit_seconds == 3u);
+  BOOST_TEST(full.subscribe_domains == (std::vector<std::string>{"a", "b"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(full.subscribe_types == std::vector<std::string>{"t"},
+             boost::test_tools::per_element());
+  BOOST_TEST(*full.subscribe_page_size == 50u);
+  BOOST_TEST(contains(usage_message({"subscribe", "--checkpoint", ""}), "--checkpoint"));
+  BOOST_TEST(contains(usage_message({"subscribe", "--idle-exit", "soon"}), "--idle-exit"));
+  BOOST_TEST(contains(usage_message({"subscribe", "--from-now=yes"}), "takes no value"));
+  BOOST_TEST(contains(usage_message({"subscribe", "extra"}), "takes no argument"));
+  // Subscribing writes nothing: no bucket needed.
+  BOOST_TEST(parse({"subscribe"}).settings.bucket.empty());
+  const std::string help = parse({"help", "subscribe"}).help_text.value();
+  BOOST_TEST(help.starts_with("usage: evstore [OPTIONS] subscribe"), help);
+  BOOST_TEST(parse({"subscribe", "--help"}).help_text.value() == help);
+  BOOST_TEST(contains(parse({"--help"}).help_text.value(), "subscribe"));
+}
+
 BOOST_AUTO_TEST_CASE(commands_and_their_arguments) {
   BOOST_TEST((parse({"replay"}).command == cli::command_kind::replay));
   BOOST_TEST(parse({"replay"}).page_size == 100u);
