@@ -9,6 +9,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/dynamodb/waiter.hpp"
+#include "evstore/store/errors.hpp"
 #include "evstore/store/index_build.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "repo_state.hpp"
@@ -79,6 +80,30 @@ asio::awaitable<void> wait_for_index_build(repo_state& state) {
 }
 
 }  // namespace
+
+bool entry_holds_event(const ddb::item& entry) {
+  return entry.contains("domain") && (entry.contains("payload") || entry.contains("s3Reference"));
+}
+
+std::uint64_t entry_sequence(const ddb::item& entry) {
+  const auto found = entry.find("sequence");
+  try {
+    if (found != entry.end() && found->second.type() == ddb::attribute_type::n)
+      return found->second.as_uint64();
+  } catch (const boost::system::system_error&) {
+    // not a whole number: reported below
+  }
+  throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                    "an entry of the stream index has no whole-number sequence");
+}
+
+const std::string& entry_created(const ddb::item& entry) {
+  const auto found = entry.find("created");
+  if (found == entry.end() || found->second.type() != ddb::attribute_type::s)
+    throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                      "an entry of the stream index has no created text");
+  return found->second.as_string();
+}
 
 std::vector<ddb::attribute_definition> stream_index_attributes() {
   return {{std::string(stream_attribute), ddb::scalar_type::s}, {"sequence", ddb::scalar_type::n}};

@@ -6,6 +6,8 @@
 // model is in docs/operations.md). An index an older evstore created projecting ALL is kept as
 // it is; its entries hold the events and are read without hydration.
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +20,18 @@ namespace evstore {
 class repo_state;
 
 inline constexpr std::string_view stream_index = "streamIndex";
+
+/// Whether an entry of the index holds its event (an index projecting ALL) rather than only the
+/// keys (KEYS_ONLY): keys-only entries are read from the table (hydrate).
+bool entry_holds_event(const dynamodb::item& entry);
+
+/// The entry's `sequence` (an index key). Throws system_error(store_errc::corrupt_item) when it
+/// is missing or not a whole number: DynamoDB indexes no such item.
+std::uint64_t entry_sequence(const dynamodb::item& entry);
+
+/// The entry's `created` as stored (the table's sort key). Throws
+/// system_error(store_errc::corrupt_item) when it is missing or not a string.
+const std::string& entry_created(const dynamodb::item& entry);
 
 /// The attribute definition the index's hash key needs (`stream` S; `sequence` is N).
 std::vector<dynamodb::attribute_definition> stream_index_attributes();

@@ -44,31 +44,12 @@ asio::awaitable<std::vector<ddb::item>> query_index(repo_state& state, const std
   co_return found;
 }
 
-/// The `sequence` of an index entry (an index key: always a number in what DynamoDB sends).
-std::uint64_t entry_sequence(const ddb::item& entry) {
-  const auto found = entry.find("sequence");
-  try {
-    if (found != entry.end() && found->second.type() == ddb::attribute_type::n)
-      return found->second.as_uint64();
-  } catch (const boost::system::system_error&) {
-    // not a whole number: reported below
-  }
-  throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
-                                    "an entry of the stream index has no whole-number sequence");
-}
-
 /// Whether `found` holds exactly the sequences after+1 .. version, once each.
 bool complete_run(const std::vector<ddb::item>& found, std::uint64_t after, std::uint64_t version) {
   if (found.size() != version - after) return false;
   for (std::size_t i = 0; i < found.size(); ++i)
     if (entry_sequence(found[i]) != after + 1 + i) return false;
   return true;
-}
-
-/// Whether an index entry holds its event (an index projecting ALL, as evstore created before
-/// 2026-12) rather than only the keys (KEYS_ONLY, as it creates now).
-bool holds_event(const ddb::item& entry) {
-  return entry.contains("domain") && (entry.contains("payload") || entry.contains("s3Reference"));
 }
 
 }  // namespace
@@ -109,7 +90,7 @@ asio::awaitable<std::vector<event>> read_stream_events(std::shared_ptr<repo_stat
         std::clamp(left, std::chrono::milliseconds{1}, std::chrono::milliseconds{1000}));
   }
   events.reserve(found.size());
-  if (std::all_of(found.begin(), found.end(), holds_event)) {
+  if (std::all_of(found.begin(), found.end(), entry_holds_event)) {
     for (const ddb::item& entry : found) {
       decoded_item item = event_from_item(entry);
       if (item.offloaded)

@@ -375,28 +375,31 @@ class subscription::follower {
         {":last", ddb::attribute_value::number(last)}};
     // An untracked stream is read backwards until an event below the floor.
     request.scan_index_forward = first_missing != 0;
-    // Items come whole (the index projects ALL): an untracked stream usually needs one.
+    // An untracked stream usually needs one entry back.
     request.limit = first_missing != 0 ? 100 : 10;
-    std::vector<decoded_item> found;
+    std::vector<ddb::item> entries;
+    std::vector<std::uint64_t> sequences;
     bool reached_floor = false;
     std::uint64_t floor_sequence = 0;  ///< of the first event found below the floor
     for (std::size_t page = 0; page < max_pages_per_read && !reached_floor; ++page) {
       ddb::query_result result = co_await state_->ddb.query(request);
-      for (const ddb::item& entry : result.items) {
-        decoded_item earlier = event_from_item(entry);
-        if (first_missing == 0 && tracker_->below_floor(earlier.created_key)) {
+      for (ddb::item& entry : result.items) {
+        const std::uint64_t sequence = entry_sequence(entry);
+        if (first_missing == 0 && tracker_->below_floor(entry_created(entry))) {
           reached_floor = true;
-          floor_sequence = earlier.value.sequence;
+          floor_sequence = sequence;
           break;
         }
-        found.push_back(std::move(earlier));
+        sequences.push_back(sequence);
+        entries.push_back(std::move(entry));
       }
       if (!result.last_evaluated_key) break;
       request.exclusive_start_key = std::move(result.last_evaluated_key);
     }
-    if (first_missing == 0) std::reverse(found.begin(), found.end());
-    std::vector<std::uint64_t> sequences;
-    for (const decoded_item& earlier : found) sequences.push_back(earlier.value.sequence);
+    if (first_missing == 0) {
+      std::reverse(entries.begin(), entries.end());
+      std::reverse(sequences.begin(), sequences.end());
+    }
     // Without an event below the floor the run must reach back to the stream's first event.
     const bool complete = fills_gap(sequences, item.value.sequence, first_missing,
                                     reached_floor ? floor_sequence : 0);
@@ -407,6 +410,27 @@ class subscription::follower {
                       " waits for earlier ones the stream index does not show yet");
       co_return std::nullopt;
     }
+    co_return co_await events_of_entries(entries);
+  }
+
+  /// The events of stream index entries, in sequence order: decoded from an index projecting
+  /// ALL, else read from the table (strongly consistent, so each item the index shows is found).
+  asio::awaitable<std::vector<decoded_item>> events_of_entries(
+      const std::vector<ddb::item>& entries) {
+    std::vector<decoded_item> found;
+    if (std::all_of(entries.begin(), entries.end(), entry_holds_event)) {
+      for (const ddb::item& entry : entries) found.push_back(event_from_item(entry));
+      co_return found;
+    }
+    found = co_await state_->hydrate_items(entries, nullptr);
+    if (found.size() != entries.size())
+      throw boost::system::system_error(
+          make_error_code(store_errc::corrupt_item),
+          "the stream index shows " + std::to_string(entries.size() - found.size()) +
+              " events that have no item in the table (deleted?); inspect the table");
+    std::sort(found.begin(), found.end(), [](const decoded_item& a, const decoded_item& b) {
+      return a.value.sequence < b.value.sequence;
+    });
     co_return found;
   }
 
