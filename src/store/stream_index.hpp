@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/dynamodb/tables.hpp"
 #include "evstore/store/repo.hpp"
 
