@@ -349,11 +349,34 @@ class subscription::follower {
     if (check.verdict == stream_verdict::gap) {
       std::optional<std::vector<decoded_item>> missing =
           co_await earlier_events(item, check.first_missing);
-      if (!missing) co_return false;
-      for (decoded_item& earlier : *missing) co_await emit(std::move(earlier), out);
+      if (!missing && co_await stream_indexed(item)) co_return false;
+      if (!missing)
+        state_->log(log_level::warning,
+                    "subscription: event " + std::to_string(item.value.sequence) + " of " +
+                        stream_name(item.value.domain, identifier) +
+                        " is delivered without its stream's earlier events: its item has no `" +
+                        std::string(stream_attribute) +
+                        "` attribute (written by another tool), so the stream index cannot "
+                        "show them; run `evstore migrate` to index such streams");
+      else
+        for (decoded_item& earlier : *missing) co_await emit(std::move(earlier), out);
     }
     co_await emit(std::move(item), out);
     co_return true;
+  }
+
+  /// Whether `item`'s stored item carries the `stream` attribute the stream index is keyed by
+  /// (a strongly consistent read of that attribute alone).
+  asio::awaitable<bool> stream_indexed(const decoded_item& item) {
+    ddb::get_item_request request;
+    request.table_name = state_->table;
+    request.key = {{"id", ddb::attribute_value::string(event_key(item.value.id))},
+                   {"created", ddb::attribute_value::string(item.created_key)}};
+    request.consistent_read = true;
+    request.projection_expression = "#stream";
+    request.names = {{"#stream", std::string(stream_attribute)}};
+    const ddb::get_item_result result = co_await state_->ddb.get_item(request);
+    co_return !result.item || result.item->contains(std::string(stream_attribute));
   }
 
   /// The events of `item`'s stream before it that are not delivered, in sequence order, read
