@@ -216,7 +216,8 @@ struct subscription_stats {
 };
 
 /// Follows the table: every event after its starting point, catching up and then live, in
-/// replay order (late arrivals behind it, but never ahead of their stream's earlier events).
+/// replay order (late arrivals behind it, but never ahead of their stream's earlier events);
+/// exactly once for events visible within the bound (docs/subscriptions.md).
 class subscription {
  public:
   subscription(std::shared_ptr<repo_state> state, subscription_options options);
