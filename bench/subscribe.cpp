@@ -180,7 +180,8 @@ int main(int argc, char** argv) try {
               "max ms", "delivered");
   for (const std::size_t subscribers : counts(args.text("--subscribers", "1,8"))) {
     run_figures figures;
-    bench::run_for(io, run_once(store, subscribers, rate, seconds, page_size, late_window_ms, figures),
+    bench::run_for(io,
+                   run_once(store, subscribers, rate, seconds, page_size, late_window_ms, figures),
                    chr::seconds(seconds + 120));
     const double p50 = percentile(figures.latencies_ms, 0.5);
     const double p99 = percentile(figures.latencies_ms, 0.99);
