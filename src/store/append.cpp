@@ -28,14 +28,9 @@ namespace {
 namespace asio = boost::asio;
 namespace ddb = dynamodb;
 
-/// Cancelled transactions retried (for conflicts with other transactions or throttling) before
-/// the error reaches the caller.
-constexpr unsigned max_transaction_attempts = 8;
 /// Times in a row a stream's append is planned again after its head moved (without expected
 /// sequence) or had a later lastCreated, before the conflict reaches the caller.
 constexpr unsigned max_head_rereads = 5;
-/// Stream heads read at once before an append.
-constexpr std::size_t concurrent_head_reads = 16;
 
 /// What the streams of one append share.
 struct append_call {

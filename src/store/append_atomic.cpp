@@ -24,15 +24,10 @@ namespace {
 namespace asio = boost::asio;
 namespace ddb = dynamodb;
 
-/// Attempts of one planned call while it is cancelled only by conflicts with other
-/// transactions or throttling.
-constexpr unsigned max_transaction_attempts = 8;
 /// Plans in a row (heads read, call sent) cancelled because heads moved while every
 /// expectation still held (streams expecting `any` or `exists`, or a later lastCreated), before
 /// the conflict reaches the caller.
 constexpr unsigned max_plans = 5;
-/// Stream heads read at once.
-constexpr std::size_t concurrent_head_reads = 16;
 
 /// The request's events, flattened in write order.
 struct atomic_call {

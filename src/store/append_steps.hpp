@@ -26,6 +26,12 @@
 
 namespace evstore {
 
+/// Attempts of one transaction while it is cancelled only by conflicts with other transactions
+/// or throttling, before the error reaches the caller.
+inline constexpr unsigned max_transaction_attempts = 8;
+/// Stream heads read at once before an append.
+inline constexpr std::size_t concurrent_head_reads = 16;
+
 /// Checks, before anything is written, that every event fits an item once its payload is
 /// offloaded, and that a bucket is there to take the payloads that need offloading. Returns
 /// each event's item size as it will be written (offloaded where it will be), allowing for its

@@ -29,6 +29,7 @@
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
+#include "month_buckets.hpp"
 #include "repo_state.hpp"
 
 namespace evstore {
@@ -55,20 +56,6 @@ struct replay_plan {
   /// Resume: only events after this one.
   std::optional<replay_key> after;
 };
-
-chr::year_month month_of_created(const std::string& created) {
-  return month_of(parse_iso8601(created));
-}
-
-/// The buckets of a month. A sharded table's months also have the plain bucket, where the
-/// TypeScript adapter writes when it shares the table.
-std::vector<std::string> buckets_of(chr::year_month month, unsigned shards) {
-  std::vector<std::string> buckets{time_bucket(month)};
-  if (shards > 1)
-    for (unsigned shard = 0; shard < shards; ++shard)
-      buckets.push_back(time_bucket(month, shard, shards));
-  return buckets;
-}
 
 /// The index entries of `bucket` with `created` from `from` (inclusive) to `before`
 /// (exclusive); an absent bound is open. A key condition takes one comparison of the sort key,

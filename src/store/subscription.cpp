@@ -17,6 +17,7 @@
 #include "evstore/store/repo.hpp"
 #include "evstore/store/subscription_state.hpp"
 #include "evstore/store/time.hpp"
+#include "month_buckets.hpp"
 #include "repo_state.hpp"
 #include "stream_index.hpp"
 
@@ -34,19 +35,6 @@ constexpr std::size_t max_page_size = 100'000;
 
 std::string month_start(chr::year_month month) {
   return format_iso8601(timestamp{chr::sys_days{month / 1}});
-}
-
-chr::year_month month_of_text(const std::string& created) {
-  return month_of(parse_iso8601(created));
-}
-
-/// The buckets of a month: the plain one (where the TypeScript adapter writes) and the shards.
-std::vector<std::string> buckets_of(chr::year_month month, unsigned shards) {
-  std::vector<std::string> buckets{time_bucket(month)};
-  if (shards > 1)
-    for (unsigned shard = 0; shard < shards; ++shard)
-      buckets.push_back(time_bucket(month, shard, shards));
-  return buckets;
 }
 
 /// Index keys of `bucket` with `created` from `from` (inclusive, "" for open) to `before`
@@ -88,8 +76,8 @@ asio::awaitable<std::vector<index_key>> read_window_keys(std::shared_ptr<repo_st
                                                          unsigned shards, std::string from,
                                                          std::string before) {
   std::vector<index_key> keys;
-  const chr::year_month first = from.empty() ? month_of_text(before) : month_of_text(from);
-  for (chr::year_month month = first; month <= month_of_text(before); month += chr::months{1}) {
+  const chr::year_month first = from.empty() ? month_of_created(before) : month_of_created(from);
+  for (chr::year_month month = first; month <= month_of_created(before); month += chr::months{1}) {
     for (std::string& bucket : buckets_of(month, shards)) {
       ddb::query_request request = keys_request(*state, std::move(bucket), from, before);
       for (std::size_t page = 0; page < max_pages_per_read; ++page) {
@@ -218,8 +206,8 @@ class subscription::follower {
                                                      std::string& bound) {
     bound = swept_;
     if (swept_ >= horizon) co_return std::vector<index_key>{};
-    const chr::year_month last = month_of_text(horizon);
-    for (chr::year_month month = month_of_text(swept_); month <= last; month += chr::months{1}) {
+    const chr::year_month last = month_of_created(horizon);
+    for (chr::year_month month = month_of_created(swept_); month <= last; month += chr::months{1}) {
       const std::string month_end = month < last ? month_start(month + chr::months{1}) : horizon;
       std::vector<index_key> keys;
       std::optional<std::string> complete_before;
