@@ -52,7 +52,6 @@ asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
 
 asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> state,
                                                     std::string domain, std::string identifier) {
-  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::get_item_request request{.table_name = state->table,
                                       .key = head_item_key(domain, identifier),
                                       .consistent_read = true};
