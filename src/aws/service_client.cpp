@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -329,6 +330,10 @@ asio::awaitable<http::response> service_client::send(http::request req,
                                                      response_check intact) {
   return service_client_impl::send(impl_, std::move(req), std::move(read_error_code),
                                    std::move(intact));
+}
+
+void service_client::close() {
+  asio::dispatch(impl_->strand_, [impl = impl_] { impl->pool_.close(); });
 }
 
 const http::endpoint& service_client::target() const noexcept {

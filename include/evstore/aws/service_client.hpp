@@ -101,6 +101,10 @@ class service_client {
   boost::asio::awaitable<http::response> send(http::request req, error_code_reader read_error_code,
                                               response_check intact = {});
 
+  /// Closes the pool's idle connections now and busy ones when their request ends (on the
+  /// pool's strand: callable from any thread). Requests in flight are not cancelled.
+  void close();
+
   const http::endpoint& target() const noexcept;
   const std::string& region() const noexcept;
   /// Server time minus local time, as learnt from clock-skew errors (zero until one occurs).
