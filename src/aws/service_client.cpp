@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -340,6 +341,11 @@ asio::awaitable<http::response> service_client::send(http::request req,
 service_client::executor_type service_client::get_executor() const noexcept {
   return impl_->executor_;
 }
+
+void service_client::close() {
+  asio::dispatch(impl_->executor_, [impl = impl_] { impl->pool_.close(); });
+}
+
 const http::endpoint& service_client::target() const noexcept {
   return impl_->pool_.target();
 }

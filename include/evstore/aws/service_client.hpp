@@ -108,6 +108,11 @@ class service_client {
 
   /// The executor the client runs its work on (as given to the constructor).
   executor_type get_executor() const noexcept;
+
+  /// Closes the pool's idle connections now and busy ones when their request ends (on the
+  /// client's executor: callable from any thread). Requests in flight are not cancelled.
+  void close();
+
   const http::endpoint& target() const noexcept;
   const std::string& region() const noexcept;
   /// Server time minus local time, as learnt from clock-skew errors (zero until one occurs).
