@@ -348,6 +348,10 @@ asio::awaitable<response> connection_pool::send(request req) {
   return impl_->send(impl_, std::move(req));
 }
 
+void connection_pool::close() noexcept {
+  impl_->shut_down();
+}
+
 const endpoint& connection_pool::target() const noexcept {
   return impl_->target();
 }

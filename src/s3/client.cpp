@@ -263,6 +263,11 @@ class client_impl {
   }
 
   const client_options& options() const noexcept { return options_; }
+
+  void close() {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, service] : services_) service->close();
+  }
   const aws::config& config() const noexcept { return config_; }
 
  private:
@@ -285,6 +290,10 @@ client& client::operator=(client&&) noexcept = default;
 
 const client_options& client::options() const noexcept {
   return impl_->options();
+}
+
+void client::close() {
+  impl_->close();
 }
 
 asio::awaitable<bool> client::head_bucket(std::string bucket) {

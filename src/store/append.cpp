@@ -77,6 +77,13 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
   const auto mark_in_doubt = [&] {
     for (const std::size_t p : chunk.positions) call.in_doubt[p] = 1;
   };
+  // The read-back of an earlier attempt cut short by the caller: the chunk stays in doubt.
+  const auto throw_cancelled_read_back = [&] {
+    throw boost::system::system_error(
+        asio::error::operation_aborted,
+        "the append was cancelled while reading back whether the transaction appending " +
+            event_range + " was applied: it may or may not have been");
+  };
   for (unsigned attempt = 1;; ++attempt) {
     request.client_request_token = client_request_token(content, attempt);
     std::optional<cancellation_verdict> verdict;
@@ -124,6 +131,7 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
       }
       if (applied) co_return std::nullopt;
       mark_in_doubt();
+      if (cancellation.cancelled() != asio::cancellation_type::none) throw_cancelled_read_back();
       throw boost::system::system_error(
           make_error_code(store_errc::outcome_unknown),
           "appending " + event_range + " may or may not have been applied (" + failure +
@@ -132,14 +140,23 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
     }
     switch (verdict->verdict) {
       case cancellation_verdict::kind::version_conflict:
-      case cancellation_verdict::kind::duplicate_event:
+      case cancellation_verdict::kind::duplicate_event: {
         // An earlier send of this chunk may have been applied with its response lost.
-        if (co_await chunk_applied(state, first_item)) co_return std::nullopt;
+        bool applied = false;
+        try {
+          applied = co_await chunk_applied(state, first_item);
+        } catch (const boost::system::system_error& error) {
+          if (error.code() != asio::error::operation_aborted) throw;
+          mark_in_doubt();
+          throw_cancelled_read_back();
+        }
+        if (applied) co_return std::nullopt;
         if (verdict->verdict == cancellation_verdict::kind::duplicate_event)
           throw duplicate_event_error(verdict->event_id);
         if (verdict->actual_version)
           co_return stream_head{*verdict->actual_version, verdict->actual_last_created};
         co_return co_await read_head(state, chunk.domain, chunk.identifier);
+      }
       case cancellation_verdict::kind::retryable:
         if (attempt < max_transaction_attempts) {
           state.log(log_level::debug, "transaction on stream " + stream + " cancelled (" +

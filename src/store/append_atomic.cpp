@@ -148,6 +148,21 @@ asio::awaitable<bool> call_applied(std::shared_ptr<repo_state> state,
   co_return std::all_of(rest.begin(), rest.end(), [](char applied) { return applied != 0; });
 }
 
+/// call_applied; when the caller cancels the read-back, the call is left in doubt.
+asio::awaitable<bool> applied_unless_cancelled(std::shared_ptr<repo_state> state, atomic_call& call,
+                                               const ddb::transact_write_items_request& tx) {
+  try {
+    co_return co_await call_applied(state, tx);
+  } catch (const boost::system::system_error& error) {
+    if (error.code() != asio::error::operation_aborted) throw;
+  }
+  call.in_doubt = true;
+  throw boost::system::system_error(
+      asio::error::operation_aborted,
+      "the atomic append was cancelled while reading back whether its transaction was applied: "
+      "it may or may not have been");
+}
+
 enum class send_result { written, replan };
 
 /// Sends the planned call (`chunks`: its writes), retrying cancellations by other transactions or
@@ -198,8 +213,9 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
     if (unknown) {
       bool applied = false;
       try {
-        applied = co_await call_applied(state, tx);
+        applied = co_await applied_unless_cancelled(state, call, tx);
       } catch (const boost::system::system_error& error) {
+        if (error.code() == asio::error::operation_aborted) throw;
         failure += "; reading it back failed too: " + std::string(error.what());
       }
       if (applied) co_return send_result::written;
@@ -213,7 +229,7 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
     switch (verdict->verdict) {
       case atomic_cancellation::kind::conditions_failed: {
         // An earlier attempt may have been applied with its answer lost.
-        if (co_await call_applied(state, tx)) co_return send_result::written;
+        if (co_await applied_unless_cancelled(state, call, tx)) co_return send_result::written;
         const std::size_t writes = request.writes.size();
         std::vector<std::optional<std::uint64_t>> versions(writes + request.checks.size());
         for (const atomic_stream_failure& f : verdict->failures) {
@@ -249,7 +265,7 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
         co_return send_result::replan;
       }
       case atomic_cancellation::kind::duplicate_event:
-        if (co_await call_applied(state, tx)) co_return send_result::written;
+        if (co_await applied_unless_cancelled(state, call, tx)) co_return send_result::written;
         // The next plan looks the ids up again.
         co_return send_result::replan;
       case atomic_cancellation::kind::retryable:

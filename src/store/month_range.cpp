@@ -332,7 +332,7 @@ asio::awaitable<void> repo_state::record_complete_months(const month_survey& sur
 }
 
 asio::awaitable<std::optional<month_range>> repo::event_months() {
-  return state_->event_months();
+  return when_open(state_, "event_months", state_->event_months());
 }
 
 }  // namespace evstore

@@ -16,12 +16,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "background_tasks.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/metadata_item.hpp"
 #include "evstore/store/month_slices.hpp"
@@ -225,12 +225,16 @@ asio::awaitable<std::vector<event>> hydrate_keys(repo_state& state,
 struct pipeline {
   pipeline(asio::any_io_executor executor, std::size_t max_payload_reads,
            std::optional<replay_key> resume_after)
-      : payload_reads(std::move(executor), max_payload_reads), after(std::move(resume_after)) {}
+      : payload_reads(executor, max_payload_reads),
+        after(std::move(resume_after)),
+        tasks(std::make_shared<background_tasks>(std::move(executor))) {}
 
   payload_read_limit payload_reads;
   const std::optional<replay_key> after;
   /// Set when the replay is destroyed or has failed: tasks stop at their next step.
   std::atomic<bool> stopped{false};
+  /// The segment readers and page hydrations; cancelled when the replay stops.
+  std::shared_ptr<background_tasks> tasks;
 };
 
 /// One hydrated page (or what kept it, or the rest of its segment, from being read), delivered
@@ -276,8 +280,8 @@ asio::awaitable<void> read_segment(std::shared_ptr<repo_state> state,
       std::shared_ptr<page_slot> slot = std::make_shared<page_slot>(state->executor);
       // Hydrating before the hand-over (which waits while the job is full) keeps a page ready
       // when the caller frees a place.
-      asio::co_spawn(state->executor, hydrate_into(state, shared, std::move(keys), slot),
-                     asio::detached);
+      shared->tasks->spawn(hydrate_into(state, shared, std::move(keys), slot),
+                           [](std::exception_ptr) {});
       co_await job->pages.async_send(no_error, slot, asio::use_awaitable);
     }
     const std::shared_ptr<page_slot> segment_done;
@@ -291,7 +295,13 @@ asio::awaitable<void> read_segment(std::shared_ptr<repo_state> state,
   if (shared->stopped) co_return;
   const auto slot = std::make_shared<page_slot>(state->executor);
   slot->delivered.try_send(no_error, failure, std::vector<event>{});
-  co_await job->pages.async_send(no_error, slot, asio::as_tuple(asio::use_awaitable));
+  try {
+    co_await job->pages.async_send(no_error, slot, asio::use_awaitable);
+  } catch (const boost::system::system_error&) {
+    // Cancelled (the repo closed) before the replay read the failure: a closed channel tells
+    // its next() that this segment ends here.
+    job->pages.close();
+  }
 }
 
 }  // namespace
@@ -318,10 +328,12 @@ class replay::cursor {
   asio::awaitable<std::optional<std::vector<event>>> next() {
     if (failed_) std::rethrow_exception(failed_);
     try {
+      state_->check_open("replay next()");
       if (!plan_) {
         co_await make_plan();
         shared_ = std::make_shared<pipeline>(state_->executor,
                                              options_.max_concurrent_payload_reads, plan_->after);
+        state_->track(shared_->tasks);
       }
       if (overflow_.empty()) {
         std::optional<std::vector<event>> page;
@@ -337,6 +349,13 @@ class replay::cursor {
     } catch (...) {
       // A failed (or cancelled) replay stays failed: its position is no longer known.
       failed_ = std::current_exception();
+    }
+    if (state_->closed()) {
+      try {
+        state_->check_open("replay next()");
+      } catch (...) {
+        failed_ = std::current_exception();
+      }
     }
     stop();
     std::rethrow_exception(failed_);
@@ -397,8 +416,8 @@ class replay::cursor {
       std::optional<segment_reader> reader = next_segment();
       if (!reader) return;
       auto job = std::make_shared<segment_job>(state_->executor, options_.prefetch_pages);
-      asio::co_spawn(state_->executor, read_segment(state_, shared_, job, std::move(*reader)),
-                     asio::detached);
+      shared_->tasks->spawn(read_segment(state_, shared_, job, std::move(*reader)),
+                            [](std::exception_ptr) {});
       jobs_.push_back(std::move(job));
     }
   }
@@ -409,6 +428,8 @@ class replay::cursor {
       if (jobs_.empty()) co_return std::nullopt;
       const std::shared_ptr<segment_job> job = jobs_.front();
       auto [closed, slot] = co_await job->pages.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (closed == asio::error::operation_aborted)
+        throw boost::system::system_error(closed, "replay next() cancelled");
       if (closed) throw boost::system::system_error(closed, "a replay task stopped reading");
       if (!slot) {
         jobs_.pop_front();
@@ -416,6 +437,8 @@ class replay::cursor {
       }
       auto [cancelled, error, events] =
           co_await slot->delivered.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (cancelled == asio::error::operation_aborted)
+        throw boost::system::system_error(cancelled, "replay next() cancelled");
       if (cancelled) throw boost::system::system_error(cancelled, "replay page not received");
       if (error) std::rethrow_exception(error);
       if (!events.empty()) co_return std::move(events);
@@ -440,10 +463,14 @@ class replay::cursor {
     return page;
   }
 
-  /// Stops the reading tasks: a task waiting to hand over a page ends now, one waiting for a
-  /// response ends when it arrives; they hold what they use, so nothing dangles.
+  /// Stops the reading tasks: each gets terminal cancellation, so one waiting to hand over a
+  /// page, for a response or for a backoff ends now and sends nothing more; they hold what they
+  /// use, so nothing dangles.
   void stop() {
-    if (shared_) shared_->stopped = true;
+    if (shared_) {
+      shared_->stopped = true;
+      shared_->tasks->cancel();
+    }
     for (const std::shared_ptr<segment_job>& job : jobs_) {
       // close() alone leaves a sender waiting on a full channel suspended for good (and its
       // io_context never out of work); cancel() ends it first.

@@ -140,6 +140,10 @@ repo::~repo() = default;
 repo::repo(repo&&) noexcept = default;
 repo& repo::operator=(repo&&) noexcept = default;
 
+void repo::close() {
+  state_->close();
+}
+
 const std::string& repo::table_name() const noexcept {
   return state_->table;
 }
@@ -153,7 +157,7 @@ repo_metrics repo::metrics() const noexcept {
 }
 
 asio::awaitable<void> repo::init() {
-  return init_store(state_);
+  return when_open(state_, "init", init_store(state_));
 }
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
@@ -162,16 +166,17 @@ asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
                                                  append_options options) {
-  return append_events(state_, std::move(events), options);
+  return when_open(state_, "append", append_events(state_, std::move(events), options));
 }
 
 asio::awaitable<std::vector<event>> repo::append_atomic(atomic_append request) {
-  return append_atomic_events(state_, std::move(request));
+  return when_open(state_, "append_atomic", append_atomic_events(state_, std::move(request)));
 }
 
 asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
                                                      std::string_view identifier) {
-  return read_stream_sequence(state_, std::string(domain), std::string(identifier));
+  return when_open(state_, "stream_sequence",
+                   read_stream_sequence(state_, std::string(domain), std::string(identifier)));
 }
 
 replay repo::all_events() {
@@ -191,16 +196,19 @@ asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
 asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
                                                         std::string_view identifier,
                                                         stream_read_options options) {
-  return read_stream_events(state_, std::string(domain), std::string(identifier), options);
+  return when_open(
+      state_, "stream_events",
+      read_stream_events(state_, std::string(domain), std::string(identifier), options));
 }
 
 asio::awaitable<bool> repo::save_snapshot(snapshot value) {
-  return store_snapshot(state_, std::move(value));
+  return when_open(state_, "save_snapshot", store_snapshot(state_, std::move(value)));
 }
 
 asio::awaitable<std::optional<snapshot>> repo::get_snapshot(std::string_view domain,
                                                             std::string_view identifier) {
-  return load_snapshot(state_, std::string(domain), std::string(identifier));
+  return when_open(state_, "get_snapshot",
+                   load_snapshot(state_, std::string(domain), std::string(identifier)));
 }
 
 asio::awaitable<migrate_progress> repo::migrate() {
@@ -208,15 +216,15 @@ asio::awaitable<migrate_progress> repo::migrate() {
 }
 
 asio::awaitable<migrate_progress> repo::migrate(migrate_options options) {
-  return migrate_table(state_, std::move(options));
+  return when_open(state_, "migrate", migrate_table(state_, std::move(options)));
 }
 
 asio::awaitable<std::optional<event>> repo::get_event_by_id(std::string_view id) {
-  return read_event(state_, std::string(id));
+  return when_open(state_, "get_event_by_id", read_event(state_, std::string(id)));
 }
 
 asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view id) {
-  return read_caused_by(state_, std::string(id));
+  return when_open(state_, "find_by_causation_id", read_caused_by(state_, std::string(id)));
 }
 
 asio::awaitable<void> repo::reset_store() {
@@ -224,7 +232,7 @@ asio::awaitable<void> repo::reset_store() {
 }
 
 asio::awaitable<void> repo::reset_store(bool keep_objects) {
-  return reset(state_, keep_objects);
+  return when_open(state_, "reset_store", reset(state_, keep_objects));
 }
 
 // The completion-token forms: the same coroutines, spawned by start_operation.

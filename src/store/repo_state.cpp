@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "background_tasks.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/store/batch_get_events.hpp"
 #include "evstore/store/errors.hpp"
@@ -152,6 +153,37 @@ repo_state::repo_state(asio::any_io_executor ex, aws::config config, repo_option
 
 void repo_state::log(log_level level, std::string_view message) const {
   if (options.log) options.log(level, message);
+}
+
+void repo_state::close() {
+  if (closed_.exchange(true)) return;
+  std::vector<std::weak_ptr<background_tasks>> tracked;
+  {
+    const std::lock_guard lock(tracked_mutex_);
+    tracked.swap(tracked_);
+  }
+  for (const std::weak_ptr<background_tasks>& weak : tracked)
+    if (const std::shared_ptr<background_tasks> tasks = weak.lock()) tasks->cancel();
+  ddb.service().close();
+  s3.close();
+}
+
+void repo_state::check_open(std::string_view operation) const {
+  if (closed_) {
+    throw boost::system::system_error(
+        asio::error::shut_down,
+        std::string(operation) + " on table '" + table + "' after repo::close(): use another repo");
+  }
+}
+
+void repo_state::track(const std::shared_ptr<background_tasks>& tasks) {
+  {
+    const std::lock_guard lock(tracked_mutex_);
+    std::erase_if(tracked_, [](const std::weak_ptr<background_tasks>& t) { return t.expired(); });
+    tracked_.push_back(tasks);
+  }
+  // A replay started as the repo closes still ends its tasks.
+  if (closed_) tasks->cancel();
 }
 
 timestamp repo_state::reserve_times() {

@@ -2,6 +2,7 @@
 // What a repo and its replay cursors share: the clients, the options, and the I/O steps more
 // than one operation uses (hydrating index keys, reading offloaded payloads, backoff).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,8 @@ class payload_read_limit {
   boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> places_;
 };
 
+class background_tasks;
+
 class repo_state {
  public:
   repo_state(boost::asio::any_io_executor executor, aws::config config, repo_options options);
@@ -60,6 +63,16 @@ class repo_state {
   s3::client s3;
 
   void log(log_level level, std::string_view message) const;
+
+  /// repo::close: every later operation fails (check_open), the background tasks of replays
+  /// and subscriptions are cancelled, and the services' idle connections are closed (busy ones
+  /// when their request ends). Idempotent.
+  void close();
+  bool closed() const noexcept { return closed_; }
+  /// Throws system_error(asio::error::shut_down) naming `operation` once the repo is closed.
+  void check_open(std::string_view operation) const;
+  /// Background tasks close() cancels (held weakly: their owner decides how long they live).
+  void track(const std::shared_ptr<background_tasks>& tasks);
 
   /// The time for events appended without one: now, but never before a time this repo gave
   /// before (the system clock may step back). Never ahead of the clock otherwise: the events of
@@ -148,6 +161,9 @@ class repo_state {
   /// Whether the time index has no entry at all (one Scan page of one entry).
   boost::asio::awaitable<bool> time_index_is_empty();
 
+  std::atomic<bool> closed_{false};
+  std::mutex tracked_mutex_;
+  std::vector<std::weak_ptr<background_tasks>> tracked_;
   std::mutex created_mutex_;
   timestamp last_created_{};
   mutable std::mutex metadata_mutex_;
@@ -158,6 +174,15 @@ class repo_state {
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };
+
+/// `operation` unless the repo is closed; checked when awaited, so that a completion token's
+/// handler gets the error like any other.
+template <class T>
+boost::asio::awaitable<T> when_open(std::shared_ptr<repo_state> state, std::string_view name,
+                                    boost::asio::awaitable<T> operation) {
+  state->check_open(name);
+  co_return co_await std::move(operation);
+}
 
 /// repo::append, on the shared state (so that it outlives the repo object).
 boost::asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "background_tasks.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/replay_order.hpp"
@@ -104,23 +105,62 @@ bool matches(const std::vector<std::string>& wanted, const std::string& value) {
 class subscription::follower {
  public:
   follower(std::shared_ptr<repo_state> state, subscription_options options)
-      : state_(std::move(state)), options_(std::move(options)), timer_(state_->executor) {
+      : state_(std::move(state)),
+        options_(std::move(options)),
+        timer_(state_->executor),
+        tasks_(std::make_shared<background_tasks>(state_->executor)) {
     options_.page_size = std::clamp<std::size_t>(options_.page_size, 1, max_page_size);
     options_.horizon = std::max(options_.horizon, chr::milliseconds{0});
     options_.late_window = std::max(options_.late_window, chr::milliseconds{0});
+    if (options_.checkpoint) checkpoint_ = *options_.checkpoint;
   }
+
+  ~follower() { tasks_->cancel(); }
+  follower(const follower&) = delete;
+  follower& operator=(const follower&) = delete;
 
   const asio::any_io_executor& executor() const noexcept { return state_->executor; }
 
   asio::awaitable<std::optional<subscription_page>> next() {
     if (stopped_) co_return std::nullopt;
-    if (!tracker_) co_await start();
+    if (failed_) std::rethrow_exception(failed_);
+    try {
+      co_return co_await follow();
+    } catch (...) {
+      // A poll cut short (a failure, or the caller's cancellation) may have taken events it
+      // never returned: the subscription stays failed; checkpoint() is still where the
+      // returned events end, for a new subscription to resume from.
+      failed_ = std::current_exception();
+    }
+    tasks_->cancel();
+    std::rethrow_exception(failed_);
+  }
+
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+    tasks_->cancel();
+  }
+
+  std::string checkpoint() const { return checkpoint_; }
+
+  subscription_stats stats() const { return stats_; }
+
+ private:
+  asio::awaitable<std::optional<subscription_page>> follow() {
+    state_->check_open("subscription next()");
+    if (!tracker_) {
+      co_await start();
+      state_->track(tasks_);
+      checkpoint_ = live_checkpoint();
+    }
     for (;;) {
       bool caught_up = false;
       std::vector<event> events = co_await poll(caught_up);
+      checkpoint_ = live_checkpoint();
       if (!events.empty()) {
         last_returned_ = steady::now();
-        co_return subscription_page{std::move(events), checkpoint()};
+        co_return subscription_page{std::move(events), checkpoint_};
       }
       if (stopped_) co_return std::nullopt;
       if (options_.idle_limit && steady::now() - last_returned_ >= *options_.idle_limit) {
@@ -131,16 +171,13 @@ class subscription::follower {
         timer_.expires_after(options_.poll_interval);
         co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
         if (stopped_) co_return std::nullopt;
+        state_->check_open("subscription next()");
       }
     }
   }
 
-  void stop() {
-    stopped_ = true;
-    timer_.cancel();
-  }
-
-  std::string checkpoint() const {
+  /// The checkpoint after every event taken so far.
+  std::string live_checkpoint() const {
     if (!tracker_) return {};
     subscription_checkpoint saved;
     saved.swept = swept_;
@@ -149,9 +186,6 @@ class subscription::follower {
     return encode_checkpoint(saved);
   }
 
-  subscription_stats stats() const { return stats_; }
-
- private:
   asio::awaitable<void> start() {
     // The shard count of the table (and a check that it is there).
     co_await state_->read_metadata();
@@ -284,12 +318,12 @@ class subscription::follower {
     const std::string from = late_scan_from();
     if (from >= swept_) return;
     late_read_->reading = true;
-    asio::co_spawn(state_->executor, read_window_keys(state_, shards_, from, swept_),
-                   [read = late_read_](std::exception_ptr error, std::vector<index_key> keys) {
-                     read->reading = false;
-                     read->error = error;
-                     read->keys = std::move(keys);
-                   });
+    tasks_->spawn(read_window_keys(state_, shards_, from, swept_),
+                  [read = late_read_](std::exception_ptr error, std::vector<index_key> keys) {
+                    read->reading = false;
+                    read->error = error;
+                    read->keys = std::move(keys);
+                  });
   }
 
   /// Delivers the keys of a finished read of the trailing window not delivered before.
@@ -496,7 +530,12 @@ class subscription::follower {
   std::shared_ptr<repo_state> state_;
   subscription_options options_;
   asio::steady_timer timer_;
+  /// The trailing-window read; cancelled when the subscription stops, fails or is destroyed.
+  std::shared_ptr<background_tasks> tasks_;
   bool stopped_ = false;
+  std::exception_ptr failed_;
+  /// As of the last poll that completed (see live_checkpoint).
+  std::string checkpoint_;
   unsigned shards_ = 1;
   /// Every key with `created` before this was swept.
   std::string swept_;

@@ -60,6 +60,11 @@ class connection_pool {
   /// the exchange.
   boost::asio::awaitable<response> send(request req);
 
+  /// Closes the idle connections now and each busy one when its request ends (none goes back
+  /// to the pool any more). For an orderly shutdown; later requests still work, each on a
+  /// connection of its own.
+  void close() noexcept;
+
   const endpoint& target() const noexcept;
   /// Connections currently open (idle or busy) or being opened; never above max_connections.
   std::size_t open_connections() const noexcept;

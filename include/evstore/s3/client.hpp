@@ -121,6 +121,10 @@ class client {
 
   const client_options& options() const noexcept;
 
+  /// Closes the idle connections of every endpoint's pool now, busy ones when their request
+  /// ends (aws::service_client::close).
+  void close();
+
  private:
   std::shared_ptr<client_impl> impl_;
 };

@@ -272,7 +272,9 @@ class subscription {
   /// Ends a waiting next() (which returns nullopt) or makes the next call return nullopt; a
   /// next() in the middle of a poll returns its page first. Call on the repo's executor.
   void stop();
-  /// The checkpoint after every event returned so far (before the first next(): empty).
+  /// The checkpoint after every event returned so far (before the first page: the one it
+  /// resumes from, or empty). A next() that failed or was cancelled leaves the subscription
+  /// failed (later calls throw the same error); resume from checkpoint() with a new one.
   std::string checkpoint() const;
   subscription_stats stats() const;
 
@@ -310,6 +312,16 @@ class repo {
   repo& operator=(repo&&) noexcept;
 
   const std::string& table_name() const noexcept;
+
+  /// Orderly shutdown, like closing an Asio socket: every operation started after it fails
+  /// with system_error(boost::asio::error::shut_down) (also a replay's or subscription's next());
+  /// the background read-ahead of its replays and the trailing-window reads of its
+  /// subscriptions get terminal cancellation at once; idle keep-alive connections are closed
+  /// now and busy ones when their request ends. Operations in flight run to their end (cancel
+  /// them through their cancellation slot to end them sooner). Once those are done, nothing of
+  /// the repo keeps its io_context busy, so run() returns. Idempotent; the destructor does not
+  /// call it (operations in flight keep what they use alive). Call on the repo's executor.
+  void close();
 
   /// Counters of the requests sent so far; thread-safe, cheap (atomic loads).
   repo_metrics metrics() const noexcept;
