@@ -10,6 +10,8 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -359,6 +361,24 @@ BOOST_AUTO_TEST_CASE(an_invalid_event_and_an_unknown_cursor_are_codes_with_a_mes
   BOOST_TEST(page.result->first == error_code(store_errc::cursor_not_found));
   BOOST_TEST(!page.result->second.has_value());
   BOOST_TEST(unknown.message().find("no-such-event") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_terminal_cancellation_through_the_token_ends_an_append_unsent) {
+  store_fixture f("async-cancel");
+  f.run(f.store.init(), 120s);
+
+  // Emitted before the io_context runs again: the append has sent nothing yet.
+  asio::cancellation_signal signal;
+  diagnostics diag;
+  outcome<std::vector<event>> appended;
+  f.store.async_append(events_of("c", 2), append_options{}, diag,
+                       asio::bind_cancellation_slot(signal.slot(), appended.handler()));
+  signal.emit(asio::cancellation_type::terminal);
+  run_until(f.io, [&] { return appended.done(); });
+  BOOST_TEST(appended.result->first == error_code(asio::error::operation_aborted));
+  BOOST_TEST(!diag.in_doubt());
+  BOOST_TEST(diag.written_events().empty());
+  BOOST_TEST(f.run(f.store.stream_sequence("account", "c")) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
