@@ -92,8 +92,6 @@ asio::awaitable<credentials> instance_metadata_credentials_source::fetch() {
   auto get = [this, &where](std::string path) -> asio::awaitable<http::response> {
     http::response res;
     for (int attempt = 0; attempt < 2; ++attempt) {
-      // Kept out of the braced header below: GCC 12 miscompiles co_await inside a braced
-      // initializer (the temporary is destroyed twice).
       std::string token = co_await session_token();
       http::request req;
       req.method = "GET";

@@ -11,7 +11,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -100,8 +99,8 @@ class service_client_impl {
   service_client_impl(asio::any_io_executor executor, http::endpoint target, std::string region,
                       std::string service, std::shared_ptr<credentials_provider> credentials,
                       service_client_options options)
-      : strand_(asio::make_strand(executor)),
-        pool_(strand_, std::move(target), options.http),
+      : executor_(std::move(executor)),
+        pool_(executor_, std::move(target), options.http),
         authority_(pool_.target().authority()),
         region_(std::move(region)),
         service_(std::move(service)),
@@ -129,6 +128,10 @@ class service_client_impl {
     const unsigned max_attempts = self->policy_.options().max_attempts;
     const bool adaptive = self->policy_.options().mode == retry_mode::adaptive;
     request_recorder recorder{*self->metrics_};
+    // The pool is not thread-safe: it is used only from the client's executor. A caller already
+    // running there (the token forms, the repo's own coroutines) sends directly; any other is
+    // carried over for each exchange, which costs a co_spawn.
+    const bool on_executor = (co_await asio::this_coro::executor) == self->executor_;
     const steady_clock::time_point first_attempt = steady_clock::now();
     unsigned tokens_taken = 0;
     for (unsigned attempt = 1;; ++attempt) {
@@ -144,9 +147,12 @@ class service_client_impl {
       boost::system::error_code transport_error;
       std::string transport_detail;  // the transport's message: says why (e.g. which check)
       try {
-        // The pool is not thread-safe: it lives on the client's strand.
-        res = co_await asio::co_spawn(self->strand_, self->pool_.send(std::move(signed_req)),
-                                      asio::use_awaitable);
+        if (on_executor) {
+          res = co_await self->pool_.send(std::move(signed_req));
+        } else {
+          res = co_await asio::co_spawn(self->executor_, self->pool_.send(std::move(signed_req)),
+                                        asio::use_awaitable);
+        }
       } catch (const system_error& e) {
         if (e.code() == asio::error::operation_aborted || is_permanent(e.code())) throw;
         transport_error = e.code();
@@ -275,7 +281,7 @@ class service_client_impl {
     return system_clock::duration{clock_offset_.load(std::memory_order_relaxed)};
   }
 
-  asio::strand<asio::any_io_executor> strand_;
+  asio::any_io_executor executor_;
   http::connection_pool pool_;
   std::string authority_;
   std::string region_;
@@ -332,8 +338,12 @@ asio::awaitable<http::response> service_client::send(http::request req,
                                    std::move(intact));
 }
 
+service_client::executor_type service_client::get_executor() const noexcept {
+  return impl_->executor_;
+}
+
 void service_client::close() {
-  asio::dispatch(impl_->strand_, [impl = impl_] { impl->pool_.close(); });
+  asio::dispatch(impl_->executor_, [impl = impl_] { impl->pool_.close(); });
 }
 
 const http::endpoint& service_client::target() const noexcept {

@@ -33,7 +33,7 @@ constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
 constexpr std::size_t max_coalesced_tls_body = 16 * 1024;
 // Beast reads at most the read buffer's free capacity a time, and a default buffer stays near
 // 512 bytes: a 120 KB BatchGetItem answer took about a hundred recv calls, each a completion
-// through the pool's strand. Reserved once per connection, it is read in a few.
+// through the executor. Reserved once per connection, it is read in a few.
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 }  // namespace

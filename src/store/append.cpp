@@ -449,7 +449,7 @@ asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> st
     for (std::size_t p = 0; p < events.size(); ++p)
       if (stored[p]) call.stored[p] = 1;
     // Recorded before the events are written, so a crash in between never hides events from
-    // replay. A named vector: GCC 12 mishandles temporaries of a co_await statement.
+    // replay.
     std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
     if (!months.empty()) co_await state->cover_months(std::move(months));
     co_await write_streams(state, call, writes, heads);

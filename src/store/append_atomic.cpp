@@ -311,7 +311,7 @@ asio::awaitable<bool> plan_and_send(std::shared_ptr<repo_state> state, atomic_ca
                       heads[w].version + stream.positions.size(), stream.positions});
   }
   // Recorded before the events are written, so a crash in between never hides events from
-  // replay. A named vector: GCC 12 mishandles temporaries of a co_await statement.
+  // replay.
   std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
   co_await state->cover_months(std::move(months));
 

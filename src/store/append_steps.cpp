@@ -72,7 +72,6 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
 
 asio::awaitable<stream_head> read_head(repo_state& state, const std::string& domain,
                                        const std::string& identifier) {
-  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::get_item_request request{
       .table_name = state.table, .key = head_item_key(domain, identifier), .consistent_read = true};
   const ddb::get_item_result head = co_await state.ddb.get_item(request);

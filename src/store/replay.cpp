@@ -31,6 +31,7 @@
 #include "evstore/store/validation.hpp"
 #include "month_buckets.hpp"
 #include "repo_state.hpp"
+#include "start_operation.hpp"
 
 namespace evstore {
 namespace {
@@ -327,6 +328,8 @@ class replay::cursor {
   cursor(const cursor&) = delete;
   cursor& operator=(const cursor&) = delete;
 
+  const asio::any_io_executor& executor() const noexcept { return state_->executor; }
+
   asio::awaitable<std::optional<std::vector<event>>> next() {
     if (failed_) std::rethrow_exception(failed_);
     try {
@@ -509,6 +512,15 @@ replay& replay::operator=(replay&&) noexcept = default;
 
 asio::awaitable<std::optional<std::vector<event>>> replay::next() {
   return cursor_->next();
+}
+
+replay::executor_type replay::get_executor() const {
+  return cursor_->executor();
+}
+
+void replay::start_next(aws::detail::completion_handler<std::optional<std::vector<event>>> handler,
+                        cursor* source, diagnostics* diag) {
+  start_operation(source->executor(), source->next(), std::move(handler), diag);
 }
 
 }  // namespace evstore

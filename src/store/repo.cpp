@@ -9,6 +9,7 @@
 #include "evstore/store/validation.hpp"
 #include "repo_operations.hpp"
 #include "repo_state.hpp"
+#include "start_operation.hpp"
 #include "stream_index.hpp"
 
 namespace evstore {
@@ -51,7 +52,6 @@ asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
 
 asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> state,
                                                     std::string domain, std::string identifier) {
-  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::get_item_request request{.table_name = state->table,
                                       .key = head_item_key(domain, identifier),
                                       .consistent_read = true};
@@ -127,6 +127,10 @@ asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects
   co_await state->record_shards();  // a new table: forget the old one's range and shards
 }
 
+asio::awaitable<std::optional<month_range>> read_event_months(std::shared_ptr<repo_state> state) {
+  co_return co_await state->event_months();
+}
+
 }  // namespace
 
 repo::repo(asio::any_io_executor executor, aws::config config, repo_options options)
@@ -156,6 +160,10 @@ asio::awaitable<void> repo::init() {
   return when_open(state_, "init", init_store(state_));
 }
 
+asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
+  return append_events(state_, std::move(events), append_options{});
+}
+
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
                                                  append_options options) {
   return when_open(state_, "append", append_events(state_, std::move(events), options));
@@ -171,8 +179,18 @@ asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
                    read_stream_sequence(state_, std::string(domain), std::string(identifier)));
 }
 
+replay repo::all_events() {
+  return replay{state_, replay_options{}};
+}
+
 replay repo::all_events(replay_options options) {
   return replay{state_, options};
+}
+
+asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
+                                                        std::string_view identifier) {
+  return read_stream_events(state_, std::string(domain), std::string(identifier),
+                            stream_read_options{});
 }
 
 asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
@@ -193,6 +211,10 @@ asio::awaitable<std::optional<snapshot>> repo::get_snapshot(std::string_view dom
                    load_snapshot(state_, std::string(domain), std::string(identifier)));
 }
 
+asio::awaitable<migrate_progress> repo::migrate() {
+  return migrate_table(state_, migrate_options{});
+}
+
 asio::awaitable<migrate_progress> repo::migrate(migrate_options options) {
   return when_open(state_, "migrate", migrate_table(state_, std::move(options)));
 }
@@ -205,8 +227,100 @@ asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view 
   return when_open(state_, "find_by_causation_id", read_caused_by(state_, std::string(id)));
 }
 
+asio::awaitable<void> repo::reset_store() {
+  return reset(state_, false);
+}
+
 asio::awaitable<void> repo::reset_store(bool keep_objects) {
   return when_open(state_, "reset_store", reset(state_, keep_objects));
+}
+
+// The completion-token forms: the same coroutines, spawned by start_operation.
+
+repo::executor_type repo::get_executor() const {
+  return state_->executor;
+}
+
+void repo::start_init(handler<void> h, shared_state state, diagnostics* diag) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, init_store(std::move(state)), std::move(h), diag);
+}
+
+void repo::start_append(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
+                        std::vector<event> events, append_options options) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, append_events(std::move(state), std::move(events), options),
+                  std::move(h), diag);
+}
+
+void repo::start_append_atomic(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
+                               atomic_append request) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, append_atomic_events(std::move(state), std::move(request)),
+                  std::move(h), diag);
+}
+
+void repo::start_stream_sequence(handler<std::uint64_t> h, shared_state state, diagnostics* diag,
+                                 std::string domain, std::string identifier) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor,
+                  read_stream_sequence(std::move(state), std::move(domain), std::move(identifier)),
+                  std::move(h), diag);
+}
+
+void repo::start_stream_events(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
+                               std::string domain, std::string identifier,
+                               stream_read_options options) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(
+      executor,
+      read_stream_events(std::move(state), std::move(domain), std::move(identifier), options),
+      std::move(h), diag);
+}
+
+void repo::start_save_snapshot(handler<bool> h, shared_state state, diagnostics* diag,
+                               snapshot value) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, store_snapshot(std::move(state), std::move(value)), std::move(h), diag);
+}
+
+void repo::start_get_snapshot(handler<std::optional<snapshot>> h, shared_state state,
+                              diagnostics* diag, std::string domain, std::string identifier) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor,
+                  load_snapshot(std::move(state), std::move(domain), std::move(identifier)),
+                  std::move(h), diag);
+}
+
+void repo::start_event_months(handler<std::optional<month_range>> h, shared_state state,
+                              diagnostics* diag) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, read_event_months(std::move(state)), std::move(h), diag);
+}
+
+void repo::start_migrate(handler<migrate_progress> h, shared_state state, diagnostics* diag,
+                         migrate_options options) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, migrate_table(std::move(state), std::move(options)), std::move(h),
+                  diag);
+}
+
+void repo::start_get_event_by_id(handler<std::optional<event>> h, shared_state state,
+                                 diagnostics* diag, std::string id) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, read_event(std::move(state), std::move(id)), std::move(h), diag);
+}
+
+void repo::start_find_by_causation_id(handler<std::vector<event>> h, shared_state state,
+                                      diagnostics* diag, std::string id) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, read_caused_by(std::move(state), std::move(id)), std::move(h), diag);
+}
+
+void repo::start_reset_store(handler<void> h, shared_state state, diagnostics* diag,
+                             bool keep_objects) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, reset(std::move(state), keep_objects), std::move(h), diag);
 }
 
 }  // namespace evstore

@@ -390,7 +390,6 @@ asio::awaitable<std::vector<decoded_item>> repo_state::hydrate_items(
 asio::awaitable<void> repo_state::ensure_table() {
   bool exists = true;
   try {
-    // A named request: GCC 12 destroys temporaries of a co_await expression twice.
     const ddb::describe_table_request request{.table_name = table};
     co_await ddb.describe_table(request);
   } catch (const ddb::service_error& error) {

@@ -68,7 +68,6 @@ asio::awaitable<void> drop_older_objects(repo_state& state, const snapshot& valu
 asio::awaitable<std::optional<ddb::item>> read_snapshot_item(repo_state& state,
                                                              const std::string& domain,
                                                              const std::string& identifier) {
-  // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::get_item_request request{.table_name = state.table,
                                       .key = snapshot_item_key(domain, identifier),
                                       .consistent_read = true};

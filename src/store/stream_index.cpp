@@ -44,7 +44,6 @@ asio::awaitable<void> wait_for_index_build(repo_state& state) {
   ddb::waiter_options pacing;
   pacing.max_delay = build_poll_max_delay;
   for (unsigned polls = 1;; ++polls) {
-    // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
     const ddb::describe_table_request describe{.table_name = state.table};
     std::optional<ddb::describe_table_result> described;
     try {
@@ -124,7 +123,6 @@ ddb::global_secondary_index stream_index_definition(
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> ensure_stream_index(repo_state& state) {
   for (unsigned attempt = 1;; ++attempt) {
-    // Requests are named locals: GCC 12 destroys temporaries of a co_await expression twice.
     const ddb::describe_table_request describe{.table_name = state.table};
     const ddb::describe_table_result described = co_await state.ddb.describe_table(describe);
     if (has_stream_index(described.table)) break;

@@ -20,6 +20,7 @@
 #include "evstore/store/time.hpp"
 #include "month_buckets.hpp"
 #include "repo_state.hpp"
+#include "start_operation.hpp"
 #include "stream_index.hpp"
 
 namespace evstore {
@@ -117,6 +118,8 @@ class subscription::follower {
   ~follower() { tasks_->cancel(); }
   follower(const follower&) = delete;
   follower& operator=(const follower&) = delete;
+
+  const asio::any_io_executor& executor() const noexcept { return state_->executor; }
 
   asio::awaitable<std::optional<subscription_page>> next() {
     if (stopped_) co_return std::nullopt;
@@ -567,6 +570,20 @@ std::string subscription::checkpoint() const {
 }
 subscription_stats subscription::stats() const {
   return follower_->stats();
+}
+
+subscription::executor_type subscription::get_executor() const {
+  return follower_->executor();
+}
+
+void subscription::start_next(
+    aws::detail::completion_handler<std::optional<subscription_page>> handler, follower* source,
+    diagnostics* diag) {
+  start_operation(source->executor(), source->next(), std::move(handler), diag);
+}
+
+subscription repo::subscribe() {
+  return subscription(state_, subscription_options{});
 }
 
 subscription repo::subscribe(subscription_options options) {

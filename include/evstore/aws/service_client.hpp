@@ -41,7 +41,7 @@ namespace evstore::aws {
 /// Returns the service's error code of a non-2xx response ("ThrottlingException" from a
 /// DynamoDB `__type`, "SlowDown" from an S3 `<Code>`), or "" when the body carries none (the
 /// status then decides). Called only for non-2xx responses; must not throw. send() keeps its
-/// own copy, so a temporary is fine even when the send is co_spawned. It may return a
+/// own copy, so a temporary is fine. It may return a
 /// more telling code than the body's to steer retries: e.g. "TransactionConflict" for a
 /// TransactionCanceledException whose reasons are only TransactionConflict/None (retried),
 /// where the plain code is not retried. See retry_policy.hpp for the codes retried.
@@ -72,10 +72,15 @@ struct service_client_options {
 
 class service_client_impl;
 
-/// Thread-safe: send() may be called concurrently, from any thread running the executor (the
-/// connection pool, which is not, runs on a strand of its own).
+/// Executor model: the client does all its work (connection pool, timers) on the executor it
+/// is given, with no strand of its own. Call send() from coroutines running on that executor;
+/// one running elsewhere is carried over to it for each attempt's exchange (a co_spawn). An
+/// io_context run by one thread needs nothing more; one run by several threads needs the
+/// client given a strand (asio::make_strand(ioc)), which then serialises the client's work.
 class service_client {
  public:
+  using executor_type = boost::asio::any_io_executor;
+
   /// `target` from config::endpoint_for / config::s3_endpoint_for; `region` and `service` are
   /// the signing scope ("us-east-1", "dynamodb" or "s3"). Throws system_error with
   /// errc::missing_region when `region` is empty.
@@ -101,8 +106,11 @@ class service_client {
   boost::asio::awaitable<http::response> send(http::request req, error_code_reader read_error_code,
                                               response_check intact = {});
 
+  /// The executor the client runs its work on (as given to the constructor).
+  executor_type get_executor() const noexcept;
+
   /// Closes the pool's idle connections now and busy ones when their request ends (on the
-  /// pool's strand: callable from any thread). Requests in flight are not cancelled.
+  /// client's executor: callable from any thread). Requests in flight are not cancelled.
   void close();
 
   const http::endpoint& target() const noexcept;

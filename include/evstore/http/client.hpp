@@ -43,10 +43,7 @@ class connection_pool_impl;
 /// arrives (the server had closed the idle connection) is sent once more on a new connection.
 /// Nothing else is retried here; retry policy belongs to the caller.
 ///
-/// GCC 12 caveat: a statement that holds a co_await must not brace-initialise an aggregate
-/// with a non-trivially-destructible member anywhere in it (`co_await pool.send({...})`, a
-/// `= {}` default argument, `agg{x, co_await f()}`): GCC 12 destroys it twice. Build a named
-/// request and std::move it in.
+/// With GCC 12 build a named request and std::move it in (docs/api.md, "GCC 12").
 class connection_pool {
  public:
   /// Opens nothing yet. Throws std::invalid_argument for max_connections 0, a non-positive

@@ -3,6 +3,7 @@
 // the TypeScript adapter @schemeless/event-store-adapter-dynamodb.
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -10,12 +11,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/config.hpp"
+#include "evstore/aws/detail/completion_handler.hpp"
 #include "evstore/aws/logger.hpp"
 #include "evstore/aws/metrics.hpp"
 #include "evstore/aws/retry_policy.hpp"
@@ -142,7 +147,22 @@ struct migrate_options {
 };
 
 struct atomic_append;  // evstore/store/atomic_append.hpp
+class diagnostics;     // evstore/store/diagnostics.hpp
 class repo_state;
+
+namespace detail {
+/// The initiation of every `async_*` form: hands the caller's handler, type-erased, to the
+/// compiled function `start` with the arguments (stored by deferred tokens until launched).
+template <class T, class CompletionToken, class Start, class... Args>
+auto initiate_operation(CompletionToken&& token, Start start, Args&&... args) {
+  return boost::asio::async_initiate<CompletionToken, aws::detail::completion_signature_t<T>>(
+      [start](auto handler, auto&&... stored) {
+        start(aws::detail::completion_handler<T>(std::move(handler)),
+              std::forward<decltype(stored)>(stored)...);
+      },
+      token, std::forward<Args>(args)...);
+}
+}  // namespace detail
 
 /// Pages of events in replay order: (created, domain, identifier, sequence, id) ascending, month
 /// by month, so events of one millisecond come in their streams' sequence order. Never yields an
@@ -158,8 +178,29 @@ class replay {
   /// The next page, or nullopt when every event has been read.
   boost::asio::awaitable<std::optional<std::vector<event>>> next();
 
+  // --- Completion-token form (docs/api.md): void(error_code, std::optional<std::vector<event>>).
+  // The replay must outlive the operation (moving it is fine); one next at a time.
+  using executor_type = boost::asio::any_io_executor;
+  /// The repo's executor, where the replay's requests run.
+  executor_type get_executor() const;
+
+  template <class CompletionToken>
+  auto async_next(CompletionToken&& token) {
+    return detail::initiate_operation<std::optional<std::vector<event>>>(
+        std::forward<CompletionToken>(token), &replay::start_next, cursor_.get(),
+        static_cast<diagnostics*>(nullptr));
+  }
+  template <class CompletionToken>
+  auto async_next(diagnostics& diag, CompletionToken&& token) {
+    return detail::initiate_operation<std::optional<std::vector<event>>>(
+        std::forward<CompletionToken>(token), &replay::start_next, cursor_.get(), &diag);
+  }
+  // --- end of the completion-token form.
+
  private:
   class cursor;
+  static void start_next(aws::detail::completion_handler<std::optional<std::vector<event>>> handler,
+                         cursor* source, diagnostics* diag);
   std::unique_ptr<cursor> cursor_;
 };
 
@@ -237,8 +278,29 @@ class subscription {
   std::string checkpoint() const;
   subscription_stats stats() const;
 
+  // --- Completion-token form (docs/api.md): void(error_code, std::optional<subscription_page>).
+  // The subscription must outlive the operation (moving it is fine); one next at a time.
+  using executor_type = boost::asio::any_io_executor;
+  /// The repo's executor, where the subscription's requests and timers run.
+  executor_type get_executor() const;
+
+  template <class CompletionToken>
+  auto async_next(CompletionToken&& token) {
+    return detail::initiate_operation<std::optional<subscription_page>>(
+        std::forward<CompletionToken>(token), &subscription::start_next, follower_.get(),
+        static_cast<diagnostics*>(nullptr));
+  }
+  template <class CompletionToken>
+  auto async_next(diagnostics& diag, CompletionToken&& token) {
+    return detail::initiate_operation<std::optional<subscription_page>>(
+        std::forward<CompletionToken>(token), &subscription::start_next, follower_.get(), &diag);
+  }
+  // --- end of the completion-token form.
+
  private:
   class follower;
+  static void start_next(aws::detail::completion_handler<std::optional<subscription_page>> handler,
+                         follower* source, diagnostics* diag);
   std::unique_ptr<follower> follower_;
 };
 
@@ -286,8 +348,9 @@ class repo {
   /// later failure is an append_error (concurrency_error, duplicate_event_error, or the cause's
   /// code, e.g. store_errc::outcome_unknown or operation_aborted) whose written_events() lists
   /// what is stored and whose resend_events(), appended again, settles the call without copies.
+  boost::asio::awaitable<std::vector<event>> append(std::vector<event> events);
   boost::asio::awaitable<std::vector<event>> append(std::vector<event> events,
-                                                    append_options options = {});
+                                                    append_options options);
 
   /// Writes events to several streams, each with its own expectation, and checks streams
   /// (request.checks), all or nothing in one TransactWriteItems call; returns the events of
@@ -307,13 +370,17 @@ class repo {
   boost::asio::awaitable<std::uint64_t> stream_sequence(std::string_view domain,
                                                         std::string_view identifier);
 
-  replay all_events(replay_options options = {});
+  replay all_events();
+  replay all_events(replay_options options);
 
   /// Follows the log from a checkpoint, the beginning or now (see subscription).
-  subscription subscribe(subscription_options options = {});
+  subscription subscribe();
+  subscription subscribe(subscription_options options);
 
   /// The stream's events with sequence > after_sequence, ascending, complete up to the head's
   /// version at the time of the call (read-your-writes), through the stream index.
+  boost::asio::awaitable<std::vector<event>> stream_events(std::string_view domain,
+                                                           std::string_view identifier);
   boost::asio::awaitable<std::vector<event>> stream_events(std::string_view domain,
                                                            std::string_view identifier,
                                                            stream_read_options options);
@@ -334,6 +401,7 @@ class repo {
   /// `stream` attribute to event items lacking it and, after scanning every item, records the
   /// months of all events as the complete range (replacing a corrupt metadata item). Idempotent
   /// and resumable (it only touches items that still lack the attribute).
+  boost::asio::awaitable<migrate_progress> migrate();
   boost::asio::awaitable<migrate_progress> migrate(migrate_options options);
 
   boost::asio::awaitable<std::optional<event>> get_event_by_id(std::string_view id);
@@ -343,9 +411,227 @@ class repo {
 
   /// Deletes the table (and, unless keep_objects, the offloaded payloads), waits until it is
   /// gone, and creates it again.
-  boost::asio::awaitable<void> reset_store(bool keep_objects = false);
+  boost::asio::awaitable<void> reset_store();
+  boost::asio::awaitable<void> reset_store(bool keep_objects);
+
+  // --- Completion-token forms (docs/api.md). Each takes any completion token and completes
+  // with void(error_code, T) (void(error_code) for init and reset_store); failures are codes,
+  // never exceptions. An overload taking `diagnostics&` fills it with the failure's details.
+  // The repo may be destroyed while they run (they share its state); a deferred operation
+  // needs it until launched.
+  using executor_type = boost::asio::any_io_executor;
+  /// The executor given to the constructor: every operation's requests run on it.
+  executor_type get_executor() const;
+
+  template <class CompletionToken>
+  auto async_init(CompletionToken&& token) {
+    return initiate<void>(std::forward<CompletionToken>(token), &repo::start_init, nullptr);
+  }
+  template <class CompletionToken>
+  auto async_init(diagnostics& diag, CompletionToken&& token) {
+    return initiate<void>(std::forward<CompletionToken>(token), &repo::start_init, &diag);
+  }
+
+  template <class CompletionToken>
+  auto async_append(std::vector<event> events, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token), &repo::start_append,
+                                        nullptr, std::move(events), append_options{});
+  }
+  template <class CompletionToken>
+  auto async_append(std::vector<event> events, append_options options, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token), &repo::start_append,
+                                        nullptr, std::move(events), std::move(options));
+  }
+  template <class CompletionToken>
+  auto async_append(std::vector<event> events, append_options options, diagnostics& diag,
+                    CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token), &repo::start_append,
+                                        &diag, std::move(events), std::move(options));
+  }
+
+  /// Needs evstore/store/atomic_append.hpp.
+  template <class Request, class CompletionToken>
+  requires std::same_as<std::remove_cvref_t<Request>, atomic_append>
+  auto async_append_atomic(Request&& request, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_append_atomic, nullptr,
+                                        std::forward<Request>(request));
+  }
+  template <class Request, class CompletionToken>
+  requires std::same_as<std::remove_cvref_t<Request>, atomic_append>
+  auto async_append_atomic(Request&& request, diagnostics& diag, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_append_atomic, &diag,
+                                        std::forward<Request>(request));
+  }
+
+  template <class CompletionToken>
+  auto async_stream_sequence(std::string_view domain, std::string_view identifier,
+                             CompletionToken&& token) {
+    return initiate<std::uint64_t>(std::forward<CompletionToken>(token),
+                                   &repo::start_stream_sequence, nullptr, std::string(domain),
+                                   std::string(identifier));
+  }
+  template <class CompletionToken>
+  auto async_stream_sequence(std::string_view domain, std::string_view identifier,
+                             diagnostics& diag, CompletionToken&& token) {
+    return initiate<std::uint64_t>(std::forward<CompletionToken>(token),
+                                   &repo::start_stream_sequence, &diag, std::string(domain),
+                                   std::string(identifier));
+  }
+
+  template <class CompletionToken>
+  auto async_stream_events(std::string_view domain, std::string_view identifier,
+                           CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_stream_events, nullptr, std::string(domain),
+                                        std::string(identifier), stream_read_options{});
+  }
+  template <class CompletionToken>
+  auto async_stream_events(std::string_view domain, std::string_view identifier,
+                           stream_read_options options, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_stream_events, nullptr, std::string(domain),
+                                        std::string(identifier), options);
+  }
+  template <class CompletionToken>
+  auto async_stream_events(std::string_view domain, std::string_view identifier,
+                           stream_read_options options, diagnostics& diag,
+                           CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_stream_events, &diag, std::string(domain),
+                                        std::string(identifier), options);
+  }
+
+  template <class CompletionToken>
+  auto async_save_snapshot(snapshot value, CompletionToken&& token) {
+    return initiate<bool>(std::forward<CompletionToken>(token), &repo::start_save_snapshot, nullptr,
+                          std::move(value));
+  }
+  template <class CompletionToken>
+  auto async_save_snapshot(snapshot value, diagnostics& diag, CompletionToken&& token) {
+    return initiate<bool>(std::forward<CompletionToken>(token), &repo::start_save_snapshot, &diag,
+                          std::move(value));
+  }
+
+  template <class CompletionToken>
+  auto async_get_snapshot(std::string_view domain, std::string_view identifier,
+                          CompletionToken&& token) {
+    return initiate<std::optional<snapshot>>(std::forward<CompletionToken>(token),
+                                             &repo::start_get_snapshot, nullptr,
+                                             std::string(domain), std::string(identifier));
+  }
+  template <class CompletionToken>
+  auto async_get_snapshot(std::string_view domain, std::string_view identifier, diagnostics& diag,
+                          CompletionToken&& token) {
+    return initiate<std::optional<snapshot>>(std::forward<CompletionToken>(token),
+                                             &repo::start_get_snapshot, &diag, std::string(domain),
+                                             std::string(identifier));
+  }
+
+  template <class CompletionToken>
+  auto async_event_months(CompletionToken&& token) {
+    return initiate<std::optional<month_range>>(std::forward<CompletionToken>(token),
+                                                &repo::start_event_months, nullptr);
+  }
+  template <class CompletionToken>
+  auto async_event_months(diagnostics& diag, CompletionToken&& token) {
+    return initiate<std::optional<month_range>>(std::forward<CompletionToken>(token),
+                                                &repo::start_event_months, &diag);
+  }
+
+  template <class CompletionToken>
+  auto async_migrate(CompletionToken&& token) {
+    return initiate<migrate_progress>(std::forward<CompletionToken>(token), &repo::start_migrate,
+                                      nullptr, migrate_options{});
+  }
+  template <class CompletionToken>
+  auto async_migrate(migrate_options options, CompletionToken&& token) {
+    return initiate<migrate_progress>(std::forward<CompletionToken>(token), &repo::start_migrate,
+                                      nullptr, std::move(options));
+  }
+  template <class CompletionToken>
+  auto async_migrate(migrate_options options, diagnostics& diag, CompletionToken&& token) {
+    return initiate<migrate_progress>(std::forward<CompletionToken>(token), &repo::start_migrate,
+                                      &diag, std::move(options));
+  }
+
+  template <class CompletionToken>
+  auto async_get_event_by_id(std::string_view id, CompletionToken&& token) {
+    return initiate<std::optional<event>>(std::forward<CompletionToken>(token),
+                                          &repo::start_get_event_by_id, nullptr, std::string(id));
+  }
+  template <class CompletionToken>
+  auto async_get_event_by_id(std::string_view id, diagnostics& diag, CompletionToken&& token) {
+    return initiate<std::optional<event>>(std::forward<CompletionToken>(token),
+                                          &repo::start_get_event_by_id, &diag, std::string(id));
+  }
+
+  template <class CompletionToken>
+  auto async_find_by_causation_id(std::string_view id, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_find_by_causation_id, nullptr,
+                                        std::string(id));
+  }
+  template <class CompletionToken>
+  auto async_find_by_causation_id(std::string_view id, diagnostics& diag, CompletionToken&& token) {
+    return initiate<std::vector<event>>(std::forward<CompletionToken>(token),
+                                        &repo::start_find_by_causation_id, &diag, std::string(id));
+  }
+
+  template <class CompletionToken>
+  auto async_reset_store(CompletionToken&& token) {
+    return initiate<void>(std::forward<CompletionToken>(token), &repo::start_reset_store, nullptr,
+                          false);
+  }
+  template <class CompletionToken>
+  auto async_reset_store(bool keep_objects, CompletionToken&& token) {
+    return initiate<void>(std::forward<CompletionToken>(token), &repo::start_reset_store, nullptr,
+                          keep_objects);
+  }
+  template <class CompletionToken>
+  auto async_reset_store(bool keep_objects, diagnostics& diag, CompletionToken&& token) {
+    return initiate<void>(std::forward<CompletionToken>(token), &repo::start_reset_store, &diag,
+                          keep_objects);
+  }
+  // --- end of the completion-token forms.
 
  private:
+  template <class T, class CompletionToken, class Start, class... Args>
+  auto initiate(CompletionToken&& token, Start start, diagnostics* diag, Args&&... args) {
+    return detail::initiate_operation<T>(std::forward<CompletionToken>(token), start, state_, diag,
+                                         std::forward<Args>(args)...);
+  }
+
+  // The compiled starts of the completion-token forms (src/store/repo_async.cpp).
+  template <class T>
+  using handler = aws::detail::completion_handler<T>;
+  using shared_state = std::shared_ptr<repo_state>;
+  static void start_init(handler<void> h, shared_state state, diagnostics* diag);
+  static void start_append(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
+                           std::vector<event> events, append_options options);
+  static void start_append_atomic(handler<std::vector<event>> h, shared_state state,
+                                  diagnostics* diag, atomic_append request);
+  static void start_stream_sequence(handler<std::uint64_t> h, shared_state state, diagnostics* diag,
+                                    std::string domain, std::string identifier);
+  static void start_stream_events(handler<std::vector<event>> h, shared_state state,
+                                  diagnostics* diag, std::string domain, std::string identifier,
+                                  stream_read_options options);
+  static void start_save_snapshot(handler<bool> h, shared_state state, diagnostics* diag,
+                                  snapshot value);
+  static void start_get_snapshot(handler<std::optional<snapshot>> h, shared_state state,
+                                 diagnostics* diag, std::string domain, std::string identifier);
+  static void start_event_months(handler<std::optional<month_range>> h, shared_state state,
+                                 diagnostics* diag);
+  static void start_migrate(handler<migrate_progress> h, shared_state state, diagnostics* diag,
+                            migrate_options options);
+  static void start_get_event_by_id(handler<std::optional<event>> h, shared_state state,
+                                    diagnostics* diag, std::string id);
+  static void start_find_by_causation_id(handler<std::vector<event>> h, shared_state state,
+                                         diagnostics* diag, std::string id);
+  static void start_reset_store(handler<void> h, shared_state state, diagnostics* diag,
+                                bool keep_objects);
+
   std::shared_ptr<repo_state> state_;
 };
 

@@ -16,6 +16,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -116,7 +117,13 @@ struct client_fixture {
 
   aws::service_client make(aws::service_client_options options = fast_options(),
                            std::string base = "") {
-    return aws::service_client{io.get_executor(),
+    return make_on(io.get_executor(), std::move(options), std::move(base));
+  }
+
+  aws::service_client make_on(asio::any_io_executor executor,
+                              aws::service_client_options options = fast_options(),
+                              std::string base = "") {
+    return aws::service_client{std::move(executor),
                                http::endpoint::parse(server.server.url() + base),
                                "us-east-1",
                                "dynamodb",
@@ -388,8 +395,11 @@ BOOST_AUTO_TEST_CASE(permanent_transport_error_is_not_retried) {
   BOOST_TEST(f.server.count() == 1u);
 }
 
+// An io_context run by several threads: the client is given a strand. Half the sends start on
+// the strand, half on the io_context itself (carried over to the strand for each exchange).
 BOOST_AUTO_TEST_CASE(concurrent_sends_from_several_threads) {
   client_fixture f;
+  const auto strand = asio::make_strand(f.io);
   // Every third request is throttled, so retries run concurrently with first attempts.
   std::size_t seen = 0;
   f.server.dynamic = [&seen](const http::request&) {
@@ -398,12 +408,14 @@ BOOST_AUTO_TEST_CASE(concurrent_sends_from_several_threads) {
   aws::service_client_options options = fast_options();
   options.retry.max_attempts = 10;
   options.retry.throttling_base_delay = 2ms;
-  auto client = f.make(options);
+  auto client = f.make_on(strand, options);
+  BOOST_TEST((client.get_executor() == asio::any_io_executor(strand)));
   constexpr int sends = 120;
   std::atomic<int> succeeded{0};
   std::atomic<int> completed{0};
   for (int i = 0; i < sends; ++i)
-    asio::co_spawn(f.io, client.send(client_fixture::request(), read_code),
+    asio::co_spawn(i % 2 ? asio::any_io_executor(strand) : f.io.get_executor(),
+                   client.send(client_fixture::request(), read_code),
                    [&](std::exception_ptr e, http::response r) {
                      if (!e && r.status == 200) ++succeeded;
                      ++completed;

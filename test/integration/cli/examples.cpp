@@ -12,7 +12,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <string>
+#include <vector>
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 #include "integration/cli/background_process.hpp"
 #include "integration/cli/cli_fixture.hpp"
@@ -65,6 +71,74 @@ std::string event_lines(int first, int last) {
   std::string lines;
   for (int n = first; n <= last; ++n) lines += event_line(n);
   return lines;
+}
+
+/// A blocking client of the callback server: one answer line per request line. The server
+/// being stopped ends a read that would otherwise wait for good.
+class line_client {
+ public:
+  explicit line_client(unsigned short port) : socket_(io_) {
+    socket_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  std::string ask(const std::string& request) {
+    asio::write(socket_, asio::buffer(request + "\n"));
+    const std::size_t length = asio::read_until(socket_, input_, '\n');
+    std::string line(asio::buffers_begin(input_.data()),
+                     asio::buffers_begin(input_.data()) + static_cast<std::ptrdiff_t>(length) - 1);
+    input_.consume(length);
+    return line;
+  }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+  asio::streambuf input_;
+};
+
+/// What one client of the callback server did: its own stream written in order, and its share
+/// of a stream every client writes to with an expected version (retried after conflicts).
+struct client_work {
+  int own_appended = 0;
+  int shared_appended = 0;
+  int conflicts = 0;
+  std::string failure;
+};
+
+client_work drive_callback_server(unsigned short port, int client, int own_events,
+                                  int shared_events) {
+  client_work work;
+  line_client connection(port);
+  const std::string own = "c-" + std::to_string(client);
+  for (int n = 0; n < own_events; ++n) {
+    const std::string answer = connection.ask("APPEND shop " + own + " " + std::to_string(n) +
+                                              " added {\"n\":" + std::to_string(n) + "}");
+    if (answer != "APPENDED " + std::to_string(n + 1)) {
+      work.failure = own + ": " + answer;
+      return work;
+    }
+    ++work.own_appended;
+  }
+  // At most 200 attempts for the shared stream's events: each conflict is another client's
+  // success, so this ends long before that.
+  for (int attempt = 0; attempt < 200 && work.shared_appended < shared_events; ++attempt) {
+    const std::string version = connection.ask("SEQUENCE shop shared");
+    if (!version.starts_with("SEQUENCE ")) {
+      work.failure = version;
+      return work;
+    }
+    const std::string answer =
+        connection.ask("APPEND shop shared " + version.substr(9) +
+                       " counted {\"client\":" + std::to_string(client) + "}");
+    if (answer.starts_with("APPENDED "))
+      ++work.shared_appended;
+    else if (answer.starts_with("CONFLICT "))
+      ++work.conflicts;
+    else {
+      work.failure = "shared: " + answer;
+      return work;
+    }
+  }
+  return work;
 }
 
 }  // namespace
@@ -141,6 +215,44 @@ BOOST_AUTO_TEST_CASE(projection_resumes_after_its_checkpoint) {
   BOOST_TEST(third.at("applied").as_int64() == 0);
   BOOST_TEST(third.at("counts") == second.at("counts"));
   std::filesystem::remove(checkpoint);
+}
+
+BOOST_AUTO_TEST_CASE(callback_server_serves_concurrent_clients_on_several_threads) {
+  evstore::test::background_process server({EVSTORE_CALLBACK_SERVER_PATH, "0", "4"}, environment());
+  const std::string ready = server.first_line(std::chrono::seconds(120));
+  const std::string prefix = "listening on 127.0.0.1:";
+  BOOST_TEST_REQUIRE(ready.starts_with(prefix), ready);
+  const auto port = static_cast<unsigned short>(std::stoi(ready.substr(prefix.size())));
+
+  constexpr int clients = 8, own_events = 10, shared_events = 3;
+  std::vector<std::future<client_work>> running;
+  for (int c = 0; c < clients; ++c)
+    running.push_back(
+        std::async(std::launch::async, drive_callback_server, port, c, own_events, shared_events));
+  int conflicts = 0;
+  for (int c = 0; c < clients; ++c) {
+    BOOST_TEST_REQUIRE(
+        (running[c].wait_for(std::chrono::seconds(120)) == std::future_status::ready),
+        "client " << c << " did not finish in time");
+    const client_work work = running[c].get();
+    BOOST_TEST_REQUIRE(work.failure.empty(), work.failure);
+    BOOST_TEST(work.own_appended == own_events);
+    BOOST_TEST(work.shared_appended == shared_events);
+    conflicts += work.conflicts;
+  }
+  BOOST_TEST_MESSAGE("conflicts on the shared stream: " << conflicts);
+
+  line_client reader(port);
+  const std::string shared = reader.ask("READ shop shared");
+  const std::string expected_count = "EVENTS " + std::to_string(clients * shared_events) + " ";
+  BOOST_TEST_REQUIRE(shared.starts_with(expected_count), shared.substr(0, 200));
+  const json::array stored = json::parse(shared.substr(expected_count.size())).as_array();
+  for (std::size_t k = 0; k < stored.size(); ++k)
+    BOOST_TEST(stored[k].at("sequence").as_int64() == static_cast<std::int64_t>(k + 1));
+  BOOST_TEST(reader.ask("READ shop c-3").starts_with("EVENTS 10 "));
+  BOOST_TEST(reader.ask("APPEND shop c-3 0 late 1") == "CONFLICT 0 10");
+  BOOST_TEST(reader.ask("APPEND shop c-3 - late {").starts_with("INVALID "));
+  BOOST_TEST(reader.ask("NONSENSE").starts_with("ERROR "));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,7 +75,7 @@ boost::asio::awaitable<std::string> round_trip(ddb::client& c, std::string table
   create.attribute_definitions = {{"pk", ddb::scalar_type::s}};
   create.key_schema = {{"pk", ddb::key_type::hash}};
   co_await c.create_table(create);
-  const ddb::waiter_options wait;  // named: GCC 12 and defaulted aggregate arguments
+  const ddb::waiter_options wait;
   co_await c.wait_until_active(table, wait);
   ddb::put_item_request put;
   put.table_name = table;

@@ -162,7 +162,6 @@ BOOST_AUTO_TEST_CASE(uploads_and_downloads_under_twenty_percent_faults_lose_noth
             evstore::test::for_each_concurrently(
                 count, 8,
                 [&](std::size_t i) -> boost::asio::awaitable<void> {
-                  // Named: GCC 12 destroys a defaulted aggregate argument of a co_await twice.
                   const put_options put;
                   try {
                     co_await faulted.put_object(direct.bucket, key_of(i), content_of(i), put);

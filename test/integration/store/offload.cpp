@@ -22,7 +22,6 @@ std::string big_payload(std::size_t bytes) {
 
 /// The S3 key the one item of event `id` refers to.
 std::string object_key_of(store_fixture& f, const std::string& id) {
-  // A named request: GCC 12 destroys temporaries of a co_await expression twice.
   const ddb::query_request request{.table_name = f.store.table_name(),
                                    .key_condition_expression = "id = :id",
                                    .values = {{":id", ddb::attribute_value::string(event_key(id))}},

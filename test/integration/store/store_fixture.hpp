@@ -158,7 +158,6 @@ struct store_fixture {
 
   boost::asio::awaitable<void> drop_everything() {
     try {
-      // A named request: GCC 12 destroys temporaries of a co_await expression twice.
       const dynamodb::delete_table_request request{.table_name = store.table_name()};
       co_await ddb.delete_table(request);
       co_await ddb.wait_until_deleted(store.table_name());

@@ -1,0 +1,78 @@
+#include "evstore/store/diagnostics.hpp"
+
+#include <boost/system/system_error.hpp>
+
+#include "evstore/aws/detail/spawn_operation.hpp"
+#include "evstore/dynamodb/error.hpp"
+#include "evstore/s3/error.hpp"
+#include "evstore/store/errors.hpp"
+
+namespace evstore {
+namespace {
+
+/// The service's message of the error response behind `failure` (itself, or nested in it).
+std::string server_message_of(std::exception_ptr failure) {
+  for (int depth = 0; failure && depth < 8; ++depth) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const dynamodb::service_error& e) {
+      return e.service_message();
+    } catch (const s3::multipart_upload_error& e) {
+      failure = e.cause();
+      continue;
+    } catch (const s3::service_error& e) {
+      return e.s3_message();
+    } catch (const std::exception& e) {
+      failure = nullptr;
+      try {
+        std::rethrow_if_nested(e);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    } catch (...) {
+      return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void diagnostics::clear() noexcept {
+  *this = diagnostics{};
+}
+
+boost::system::error_code diagnostics::record(std::exception_ptr failure) noexcept {
+  const boost::system::error_code code = aws::detail::error_code_of(failure);
+  clear();
+  try {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const append_error& e) {
+      message_ = e.what();
+      written_events_ = e.written_events();
+      resend_events_ = e.resend_events();
+      in_doubt_ = e.in_doubt();
+      if (const auto* conflict = dynamic_cast<const concurrency_error*>(&e)) {
+        stream_domain_ = conflict->domain();
+        stream_identifier_ = conflict->identifier();
+        expected_version_ = conflict->expected_version();
+        actual_version_ = conflict->actual_version();
+      }
+      if (const auto* atomic = dynamic_cast<const atomic_conflict_error*>(&e))
+        conflicts_ = atomic->conflicts();
+      if (const auto* duplicate = dynamic_cast<const duplicate_event_error*>(&e))
+        duplicate_event_id_ = duplicate->event_id();
+    } catch (const std::exception& e) {
+      message_ = e.what();
+    } catch (...) {
+      message_ = code.message();
+    }
+    server_message_ = server_message_of(failure);
+  } catch (...) {
+    // Out of memory while copying the details: the code alone still says what happened.
+  }
+  return code;
+}
+
+}  // namespace evstore
