@@ -18,6 +18,8 @@
 #include "integration/cli/cli_fixture.hpp"
 #include "integration/store/store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(examples)
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
@@ -142,5 +144,7 @@ BOOST_AUTO_TEST_CASE(projection_resumes_after_its_checkpoint) {
   BOOST_TEST(third.at("counts") == second.at("counts"));
   std::filesystem::remove(checkpoint);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()
