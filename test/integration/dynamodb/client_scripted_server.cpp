@@ -16,6 +16,8 @@
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"
 
+BOOST_AUTO_TEST_SUITE(client_scripted_server)
+
 namespace ddb = evstore::dynamodb;
 namespace aws = evstore::aws;
 namespace http = evstore::http;
@@ -220,5 +222,7 @@ BOOST_AUTO_TEST_CASE(waiter_passes_on_other_errors) {
   run(ddb.wait_until_deleted("t", {.initial_delay = 5ms, .timeout = 5s}));
   BOOST_TEST(requests() == 4u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

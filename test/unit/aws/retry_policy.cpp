@@ -6,6 +6,8 @@
 
 #include "evstore/aws/retry_quota.hpp"
 
+BOOST_AUTO_TEST_SUITE(retry_policy)
+
 namespace aws = evstore::aws;
 using namespace std::chrono_literals;
 
@@ -217,3 +219,5 @@ BOOST_AUTO_TEST_CASE(adaptive_mode_retries_throttling_without_taking_from_the_qu
       standard.decide(aws::retry_class::throttling, after(2, 1s, 1s), standard_quota).reason ==
       "retry quota exhausted");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

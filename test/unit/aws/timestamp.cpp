@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(timestamp)
+
 namespace aws = evstore::aws;
 using namespace std::chrono;
 
@@ -42,3 +44,5 @@ BOOST_AUTO_TEST_CASE(iso8601_times) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

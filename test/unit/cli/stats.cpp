@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 
+BOOST_AUTO_TEST_SUITE(stats)
+
 namespace cli = evstore::cli;
 namespace json = boost::json;
 using std::chrono::year;
@@ -105,5 +107,7 @@ BOOST_AUTO_TEST_CASE(metrics_add_up) {
   BOOST_TEST(total.latency.counts[0] == 3u);
   BOOST_TEST(total.latency.counts.back() == 2u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

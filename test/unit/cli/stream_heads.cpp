@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+BOOST_AUTO_TEST_SUITE(stream_heads)
+
 namespace cli = evstore::cli;
 namespace ddb = evstore::dynamodb;
 
@@ -69,5 +71,7 @@ BOOST_AUTO_TEST_CASE(items_not_as_the_layout_says_are_named) {
   BOOST_TEST(error_of(head("EventID#HEAD::a::b", "-1")).find("EventID#HEAD::a::b") !=
              std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

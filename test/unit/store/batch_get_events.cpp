@@ -23,6 +23,8 @@
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(batch_get_events)
+
 namespace ddb = evstore::dynamodb;
 using evstore::decoded_item;
 
@@ -299,3 +301,5 @@ BOOST_AUTO_TEST_CASE(items_that_are_not_events_are_corrupt) {
   BOOST_TEST(evstore::decode_batch_get_events(response_with_item(good_item), "t").events.size() ==
              1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
