@@ -10,6 +10,7 @@
 #include "repo_operations.hpp"
 #include "repo_state.hpp"
 #include "stream_index.hpp"
+#include "stream_scan.hpp"
 
 namespace evstore {
 namespace {
@@ -199,6 +200,11 @@ asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view 
 
 asio::awaitable<void> repo::reset_store(bool keep_objects) {
   return reset(state_, keep_objects);
+}
+
+asio::awaitable<stream_scan_totals> repo::scan_streams(
+    std::function<void(const std::vector<stream_summary>&)> on_page) {
+  return scan_stream_heads(state_, std::move(on_page));
 }
 
 }  // namespace evstore

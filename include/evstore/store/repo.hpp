@@ -144,6 +144,19 @@ struct migrate_options {
 struct atomic_append;  // evstore/store/atomic_append.hpp
 class repo_state;
 
+/// A stream as its head item records it (repo::scan_streams).
+struct stream_summary {
+  std::string domain;
+  std::string identifier;  ///< empty for events without one
+  std::uint64_t version = 0;
+};
+
+/// What a whole repo::scan_streams read.
+struct stream_scan_totals {
+  std::uint64_t items_read = 0;  ///< items the Scan evaluated (every item of the table)
+  double capacity_units = 0;     ///< read capacity the Scan consumed
+};
+
 /// Pages of events in replay order: (created, domain, identifier, sequence, id) ascending, month
 /// by month, so events of one millisecond come in their streams' sequence order. Never yields an
 /// empty page; memory stays bounded by parallel_buckets x month_slices x (prefetch_pages + 1)
@@ -332,6 +345,14 @@ class repo {
   /// Deletes the table (and, unless keep_objects, the offloaded payloads), waits until it is
   /// gone, and creates it again.
   boost::asio::awaitable<void> reset_store(bool keep_objects = false);
+
+  /// Every stream of the table with its version, read from the stream head items by a Scan and
+  /// handed to on_page a page at a time (pages may be empty). The Scan evaluates every item of
+  /// the table: its cost is the table's size. Throws system_error(store_errc::corrupt_item)
+  /// naming a head item not as the table layout says, std::runtime_error when DynamoDB hands
+  /// back the same page key twice, and what the DynamoDB client throws.
+  boost::asio::awaitable<stream_scan_totals> scan_streams(
+      std::function<void(const std::vector<stream_summary>&)> on_page);
 
  private:
   std::shared_ptr<repo_state> state_;
