@@ -22,7 +22,7 @@
 
 #include "evstore/http/utf8.hpp"
 
-namespace evstore::detail {
+namespace evstore::dynamodb::detail {
 
 struct json_syntax_error {
   std::size_t offset;
@@ -372,4 +372,4 @@ class json_scanner {
   std::string unescaped_;
 };
 
-}  // namespace evstore::detail
+}  // namespace evstore::dynamodb::detail
