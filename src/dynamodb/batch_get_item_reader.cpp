@@ -14,8 +14,8 @@
 #include <boost/json/value_stack.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/json_scanner.hpp"
 #include "evstore/dynamodb/error.hpp"
-#include "json_scanner.hpp"
 
 namespace evstore::dynamodb {
 namespace {
@@ -471,8 +471,8 @@ batch_get_item_remainder read_batch_get_item_result(std::string_view body, std::
   items_handler handler(table, visitor);
   try {
     // 32 levels of nested attributes, each two JSON levels deep, inside the envelope.
-    detail::json_scanner<items_handler>(body, handler, 256).run();
-  } catch (const detail::json_syntax_error& error) {
+    aws::detail::json_scanner<items_handler>(body, handler, 256).run();
+  } catch (const aws::detail::json_syntax_error& error) {
     std::string what(operation);
     what += " response body is not JSON (";
     what += error.what;

@@ -12,6 +12,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/aws/credentials_provider.hpp"
+#include "evstore/aws/retry_policy.hpp"
 #include "evstore/store/batch_get_events.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
@@ -162,12 +163,10 @@ timestamp repo_state::reserve_times() {
 
 asio::awaitable<void> repo_state::backoff(unsigned attempt, std::chrono::milliseconds base,
                                           std::chrono::milliseconds cap) {
-  const auto ceiling = std::min<std::int64_t>(cap.count(), base.count() << std::min(attempt, 20u));
   std::chrono::milliseconds delay{0};
   {
     const std::lock_guard lock(random_mutex_);
-    delay = std::chrono::milliseconds{std::uniform_int_distribution<std::int64_t>{
-        0, std::max<std::int64_t>(ceiling, 1) - 1}(random_)};
+    delay = aws::full_jitter_delay(base, attempt, cap, random_);
   }
   asio::steady_timer timer{executor, delay};
   co_await timer.async_wait(asio::use_awaitable);
