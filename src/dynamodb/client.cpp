@@ -12,6 +12,7 @@
 
 #include "evstore/aws/detail/spawn_operation.hpp"
 #include "evstore/dynamodb/protocol.hpp"
+#include "wire.hpp"
 
 namespace evstore::dynamodb {
 
@@ -162,6 +163,30 @@ asio::awaitable<batch_get_item_result> client::batch_get_item(
            asking_total_capacity(to_body(request), request.return_consumed_capacity,
                                  options_.count_consumed_capacity)),
       parse_batch_get_item_result, service_.metrics());
+}
+
+namespace {
+
+asio::awaitable<batch_get_item_remainder> read_items(asio::awaitable<http::response> sent,
+                                                     std::string table,
+                                                     batch_get_item_visitor& visitor,
+                                                     aws::service_metrics& metrics) {
+  const http::response response = co_await std::move(sent);
+  batch_get_item_remainder remainder = read_batch_get_item_result(response.body, table, visitor);
+  metrics.add_consumed_capacity(remainder.consumed_capacity_units);
+  co_return remainder;
+}
+
+}  // namespace
+
+asio::awaitable<batch_get_item_remainder> client::batch_get_item(
+    const batch_get_item_request& request, batch_get_item_visitor& visitor) {
+  if (request.request_items.size() != 1)
+    detail::invalid_request(request.operation, "a visitor reads the items of exactly one table");
+  return read_items(send(request.operation,
+                         asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                               options_.count_consumed_capacity)),
+                    request.request_items.begin()->first, visitor, service_.metrics());
 }
 
 asio::awaitable<transact_write_items_result> client::transact_write_items(

@@ -76,6 +76,12 @@ class client {
   boost::asio::awaitable<scan_result> scan(const scan_request& request);
   boost::asio::awaitable<batch_get_item_result> batch_get_item(
       const batch_get_item_request& request);
+  /// BatchGetItem of one table's keys, the items handed to `visitor` while the response is read
+  /// (read_batch_get_item_result), with no item maps in between; what the response holds besides
+  /// them is returned. Throws errc::invalid_request for a request naming more than one table.
+  /// `visitor` must outlive the returned awaitable.
+  boost::asio::awaitable<batch_get_item_remainder> batch_get_item(
+      const batch_get_item_request& request, batch_get_item_visitor& visitor);
   boost::asio::awaitable<transact_write_items_result> transact_write_items(
       const transact_write_items_request& request);
 
@@ -265,12 +271,11 @@ class client {
 
   aws::service_client& service() noexcept { return service_; }
 
+ private:
   /// Sends one operation's body (from the operation's to_body) with the checks above and
-  /// returns its 2xx response unparsed, for callers that read the body their own way (the
-  /// store's streaming BatchGetItem decoder); throws service_error otherwise.
+  /// returns its 2xx response unparsed; throws service_error otherwise.
   boost::asio::awaitable<http::response> send(std::string_view operation, std::string body);
 
- private:
   template <class T, class CompletionToken>
   auto async_run(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
                  CompletionToken&& token) {

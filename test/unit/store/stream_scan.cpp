@@ -76,5 +76,3 @@ BOOST_AUTO_TEST_CASE(items_not_as_the_layout_says_are_named) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE_END()
