@@ -118,7 +118,7 @@ void execute(const invocation& call, std::shared_ptr<logged_errors> errors,
   const aws::config config = store_config(call.settings);
   repo store(io.get_executor(), config, store_options(call, std::move(errors)));
   std::exception_ptr failure;
-  command_context context{store, config, std::cin, stdout, progress_terminal(call.quiet)};
+  command_context context{store, std::cin, stdout, progress_terminal(call.quiet)};
   boost::asio::co_spawn(io, run_command(call, context),
                         [&failure](std::exception_ptr e) { failure = std::move(e); });
   io.run();

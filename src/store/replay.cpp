@@ -49,6 +49,11 @@ constexpr std::size_t max_page_size = 1'000'000;
 
 const boost::system::error_code no_error{};
 
+/// A channel wait ended by the caller's cancellation (channels report it as channel_cancelled).
+bool cancelled_wait(const boost::system::error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled;
+}
+
 /// The months, buckets and starting point of one replay.
 struct replay_plan {
   chr::year_month first{};
@@ -428,8 +433,9 @@ class replay::cursor {
       if (jobs_.empty()) co_return std::nullopt;
       const std::shared_ptr<segment_job> job = jobs_.front();
       auto [closed, slot] = co_await job->pages.async_receive(asio::as_tuple(asio::use_awaitable));
-      if (closed == asio::error::operation_aborted)
-        throw boost::system::system_error(closed, "replay next() cancelled");
+      if (cancelled_wait(closed))
+        throw boost::system::system_error(asio::error::operation_aborted,
+                                          "replay next() cancelled");
       if (closed) throw boost::system::system_error(closed, "a replay task stopped reading");
       if (!slot) {
         jobs_.pop_front();
@@ -437,8 +443,9 @@ class replay::cursor {
       }
       auto [cancelled, error, events] =
           co_await slot->delivered.async_receive(asio::as_tuple(asio::use_awaitable));
-      if (cancelled == asio::error::operation_aborted)
-        throw boost::system::system_error(cancelled, "replay next() cancelled");
+      if (cancelled_wait(cancelled))
+        throw boost::system::system_error(asio::error::operation_aborted,
+                                          "replay next() cancelled");
       if (cancelled) throw boost::system::system_error(cancelled, "replay page not received");
       if (error) std::rethrow_exception(error);
       if (!events.empty()) co_return std::move(events);

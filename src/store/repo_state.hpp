@@ -79,7 +79,7 @@ class repo_state {
   /// one append share it.
   timestamp reserve_times();
 
-  /// Waits a random time in [0, min(cap, base * 2^attempt)) ("full jitter").
+  /// Waits aws::full_jitter_delay(base, attempt, cap).
   boost::asio::awaitable<void> backoff(unsigned attempt, std::chrono::milliseconds base,
                                        std::chrono::milliseconds cap);
 

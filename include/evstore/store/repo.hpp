@@ -150,6 +150,19 @@ struct atomic_append;  // evstore/store/atomic_append.hpp
 class diagnostics;     // evstore/store/diagnostics.hpp
 class repo_state;
 
+/// A stream as its head item records it (repo::scan_streams).
+struct stream_summary {
+  std::string domain;
+  std::string identifier;  ///< empty for events without one
+  std::uint64_t version = 0;
+};
+
+/// What a whole repo::scan_streams read.
+struct stream_scan_totals {
+  std::uint64_t items_read = 0;  ///< items the Scan evaluated (every item of the table)
+  double capacity_units = 0;     ///< read capacity the Scan consumed
+};
+
 namespace detail {
 /// The initiation of every `async_*` form: hands the caller's handler, type-erased, to the
 /// compiled function `start` with the arguments (stored by deferred tokens until launched).
@@ -595,6 +608,14 @@ class repo {
                           keep_objects);
   }
   // --- end of the completion-token forms.
+
+  /// Every stream of the table with its version, read from the stream head items by a Scan and
+  /// handed to on_page a page at a time (pages may be empty). The Scan evaluates every item of
+  /// the table: its cost is the table's size. Throws system_error(store_errc::corrupt_item)
+  /// naming a head item not as the table layout says, std::runtime_error when DynamoDB hands
+  /// back the same page key twice, and what the DynamoDB client throws.
+  boost::asio::awaitable<stream_scan_totals> scan_streams(
+      std::function<void(const std::vector<stream_summary>&)> on_page);
 
  private:
   template <class T, class CompletionToken, class Start, class... Args>

@@ -170,17 +170,19 @@ BOOST_AUTO_TEST_CASE(appends_cancelled_at_random_points_report_what_is_stored) {
   f.run(f.store.init());
   std::mt19937_64 random(20261205);
   // Shapes: one transaction, two, and three (100 actions each), and an atomic append of two
-  // streams. Each is timed once uncancelled; cancellations are spread over 0..120% of that.
+  // streams. Each is timed uncancelled (the second time: the first opens connections);
+  // cancellations are spread over 0..120% of that.
   const std::vector<std::size_t> sizes{1, 40, 150, 250};
   std::vector<chr::microseconds> duration(sizes.size() + 1);
-  for (std::size_t s = 0; s < sizes.size(); ++s) {
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::string prefix = "time-" + std::to_string(pass) + "-";
+    for (std::size_t s = 0; s < sizes.size(); ++s) {
+      const auto start = steady::now();
+      f.run(f.store.append(ledger_events(prefix + std::to_string(s), sizes[s], 40)));
+      duration[s] = chr::duration_cast<chr::microseconds>(steady::now() - start);
+    }
     const auto start = steady::now();
-    f.run(f.store.append(ledger_events("time-" + std::to_string(s), sizes[s], 40)));
-    duration[s] = chr::duration_cast<chr::microseconds>(steady::now() - start);
-  }
-  {
-    const auto start = steady::now();
-    f.run(f.store.append_atomic(transfer("time-a", "time-b")));
+    f.run(f.store.append_atomic(transfer(prefix + "a", prefix + "b")));
     duration[sizes.size()] = chr::duration_cast<chr::microseconds>(steady::now() - start);
   }
   std::map<std::string, int> ends;

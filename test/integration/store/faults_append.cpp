@@ -15,6 +15,8 @@
 #include "evstore/store/errors.hpp"
 #include "faults_setup.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults_append)
+
 using namespace evstore;
 using evstore::test::fault_kind;
 using evstore::test::faulted_store;
@@ -234,5 +236,7 @@ BOOST_AUTO_TEST_CASE(appends_whose_retries_run_out_are_absent_or_outcome_unknown
   std::map<outcome, std::size_t> outcomes = append_and_check(settings, load);
   BOOST_TEST(outcomes[outcome::acknowledged] < 300u, "no append failed: the test proved nothing");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

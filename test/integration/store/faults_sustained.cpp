@@ -13,6 +13,8 @@
 #include "faults_setup.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults_sustained)
+
 using namespace evstore;
 using evstore::test::fault_kind;
 using evstore::test::faulted_store;
@@ -197,5 +199,7 @@ BOOST_AUTO_TEST_CASE(a_dynamodb_that_never_answers_is_given_up_after_the_bound_w
   BOOST_TEST((took >= 2s));
   BOOST_TEST((took < 2s + 2 * 300ms + 1s));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

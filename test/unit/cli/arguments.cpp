@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(arguments)
+
 namespace cli = evstore::cli;
 
 namespace {
@@ -334,4 +336,6 @@ BOOST_AUTO_TEST_CASE(atomic_append_expectations) {
   BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic=yes"}), "--atomic"));
   BOOST_TEST(contains(usage_message({"replay", "--atomic"}), "unknown option --atomic"));
 }
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE_END()
