@@ -404,6 +404,7 @@ std::vector<event> events_to_resend(const append_call& call) {
 asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
                                                   std::vector<event> events,
                                                   append_options options) {
+  state->check_open("append");
   std::vector<bool> caller_ids(events.size());
   std::vector<bool> caller_times(events.size());
   for (std::size_t p = 0; p < events.size(); ++p) {

@@ -366,6 +366,7 @@ std::vector<event> events_to_resend(const atomic_call& call) {
 
 asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_state> state,
                                                          atomic_append request) {
+  state->check_open("append_atomic");
   check_atomic_request(request);
   atomic_call call;
   for (atomic_stream_write& write : request.writes) {

@@ -137,6 +137,7 @@ asio::awaitable<bool> migrate_segment(std::shared_ptr<repo_state> state, std::in
 
 asio::awaitable<migrate_progress> migrate_table(std::shared_ptr<repo_state> state,
                                                 migrate_options options) {
+  state->check_open("migrate");
   const std::size_t segments = std::clamp<std::size_t>(options.parallel_segments, 1, max_segments);
   migrate_totals totals;
   totals.on_progress = &options.on_progress;

@@ -39,6 +39,7 @@ asio::awaitable<void> check_bucket(std::shared_ptr<repo_state> state) {
 }
 
 asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
+  state->check_open("init");
   if (!state->options.skip_table_creation) {
     co_await state->ensure_table();
     co_await ensure_stream_index(*state);
@@ -53,6 +54,7 @@ asio::awaitable<void> init_store(std::shared_ptr<repo_state> state) {
 
 asio::awaitable<std::uint64_t> read_stream_sequence(std::shared_ptr<repo_state> state,
                                                     std::string domain, std::string identifier) {
+  state->check_open("stream_sequence");
   const ddb::get_item_request request{.table_name = state->table,
                                       .key = head_item_key(domain, identifier),
                                       .consistent_read = true};
@@ -68,12 +70,14 @@ bool storable_id(std::string_view id) {
 
 asio::awaitable<std::optional<event>> read_event(std::shared_ptr<repo_state> state,
                                                  std::string id) {
+  state->check_open("get_event_by_id");
   if (!storable_id(id)) co_return std::nullopt;
   co_return co_await state->event_by_id(std::move(id));
 }
 
 asio::awaitable<std::vector<event>> read_caused_by(std::shared_ptr<repo_state> state,
                                                    std::string id) {
+  state->check_open("find_by_causation_id");
   std::vector<event> events;
   if (id.empty()) co_return events;
   ddb::query_request request;
@@ -114,6 +118,7 @@ asio::awaitable<void> delete_offloaded_objects(std::shared_ptr<repo_state> state
 }
 
 asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects) {
+  state->check_open("reset_store");
   try {
     const ddb::delete_table_request request{.table_name = state->table};
     co_await state->ddb.delete_table(request);
@@ -129,6 +134,7 @@ asio::awaitable<void> reset(std::shared_ptr<repo_state> state, bool keep_objects
 }
 
 asio::awaitable<std::optional<month_range>> read_event_months(std::shared_ptr<repo_state> state) {
+  state->check_open("event_months");
   co_return co_await state->event_months();
 }
 
@@ -158,7 +164,7 @@ repo_metrics repo::metrics() const noexcept {
 }
 
 asio::awaitable<void> repo::init() {
-  return when_open(state_, "init", init_store(state_));
+  return init_store(state_);
 }
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
@@ -167,17 +173,16 @@ asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
                                                  append_options options) {
-  return when_open(state_, "append", append_events(state_, std::move(events), options));
+  return append_events(state_, std::move(events), options);
 }
 
 asio::awaitable<std::vector<event>> repo::append_atomic(atomic_append request) {
-  return when_open(state_, "append_atomic", append_atomic_events(state_, std::move(request)));
+  return append_atomic_events(state_, std::move(request));
 }
 
 asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
                                                      std::string_view identifier) {
-  return when_open(state_, "stream_sequence",
-                   read_stream_sequence(state_, std::string(domain), std::string(identifier)));
+  return read_stream_sequence(state_, std::string(domain), std::string(identifier));
 }
 
 replay repo::all_events() {
@@ -197,19 +202,16 @@ asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
 asio::awaitable<std::vector<event>> repo::stream_events(std::string_view domain,
                                                         std::string_view identifier,
                                                         stream_read_options options) {
-  return when_open(
-      state_, "stream_events",
-      read_stream_events(state_, std::string(domain), std::string(identifier), options));
+  return read_stream_events(state_, std::string(domain), std::string(identifier), options);
 }
 
 asio::awaitable<bool> repo::save_snapshot(snapshot value) {
-  return when_open(state_, "save_snapshot", store_snapshot(state_, std::move(value)));
+  return store_snapshot(state_, std::move(value));
 }
 
 asio::awaitable<std::optional<snapshot>> repo::get_snapshot(std::string_view domain,
                                                             std::string_view identifier) {
-  return when_open(state_, "get_snapshot",
-                   load_snapshot(state_, std::string(domain), std::string(identifier)));
+  return load_snapshot(state_, std::string(domain), std::string(identifier));
 }
 
 asio::awaitable<migrate_progress> repo::migrate() {
@@ -217,15 +219,15 @@ asio::awaitable<migrate_progress> repo::migrate() {
 }
 
 asio::awaitable<migrate_progress> repo::migrate(migrate_options options) {
-  return when_open(state_, "migrate", migrate_table(state_, std::move(options)));
+  return migrate_table(state_, std::move(options));
 }
 
 asio::awaitable<std::optional<event>> repo::get_event_by_id(std::string_view id) {
-  return when_open(state_, "get_event_by_id", read_event(state_, std::string(id)));
+  return read_event(state_, std::string(id));
 }
 
 asio::awaitable<std::vector<event>> repo::find_by_causation_id(std::string_view id) {
-  return when_open(state_, "find_by_causation_id", read_caused_by(state_, std::string(id)));
+  return read_caused_by(state_, std::string(id));
 }
 
 asio::awaitable<void> repo::reset_store() {
@@ -233,7 +235,7 @@ asio::awaitable<void> repo::reset_store() {
 }
 
 asio::awaitable<void> repo::reset_store(bool keep_objects) {
-  return when_open(state_, "reset_store", reset(state_, keep_objects));
+  return reset(state_, keep_objects);
 }
 
 // The completion-token forms: the same coroutines, spawned by start_operation.

@@ -82,6 +82,7 @@ asio::awaitable<std::optional<ddb::item>> read_snapshot_item(repo_state& state,
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<bool> store_snapshot(std::shared_ptr<repo_state> state, snapshot value) {
+  state->check_open("save_snapshot");
   value.created = now_ms();
   validate_snapshot(value);
   const std::string stream = stream_name(value.domain, value.identifier);
@@ -153,6 +154,7 @@ asio::awaitable<bool> store_snapshot(std::shared_ptr<repo_state> state, snapshot
 
 asio::awaitable<std::optional<snapshot>> load_snapshot(std::shared_ptr<repo_state> state,
                                                        std::string domain, std::string identifier) {
+  state->check_open("get_snapshot");
   const std::optional<ddb::item> item = co_await read_snapshot_item(*state, domain, identifier);
   if (!item) co_return std::nullopt;
   decoded_snapshot decoded = snapshot_from_item(*item);

@@ -57,6 +57,7 @@ bool complete_run(const std::vector<ddb::item>& found, std::uint64_t after, std:
 asio::awaitable<std::vector<event>> read_stream_events(std::shared_ptr<repo_state> state,
                                                        std::string domain, std::string identifier,
                                                        stream_read_options options) {
+  state->check_open("stream_events");
   const ddb::get_item_request head_request{.table_name = state->table,
                                            .key = head_item_key(domain, identifier),
                                            .consistent_read = true};
