@@ -75,6 +75,7 @@ class client_impl {
         credentials_(std::move(credentials)),
         options_(std::move(options)) {
     options_.service.signing.s3 = true;
+    if (options_.service.http.ca_file.empty()) options_.service.http.ca_file = config_.ca_bundle;
     choose_part_size(0, options_.part_size);  // validates it
     if (options_.max_concurrent_parts == 0)
       throw boost::system::system_error(make_error_code(errc::invalid_argument),

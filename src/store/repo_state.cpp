@@ -28,17 +28,21 @@ std::string table_name_of(const repo_options& options) {
 }
 
 // Each service's requests are counted in one metrics object (repo::metrics) and its retries
-// and throttles logged through the repo's logger.
-aws::service_client_options service_options(const repo_options& options) {
+// and throttles logged through the repo's logger. Retry settings the options leave unset come
+// from the config; TLS trusts the config's CA bundle.
+aws::service_client_options service_options(const repo_options& options,
+                                            const aws::config& config) {
   aws::service_client_options service;
   service.metrics = std::make_shared<aws::service_metrics>();
   service.log = options.log;
   service.http.request_timeout = options.request_timeout;
   service.http.max_connections = options.max_connections;
-  service.retry.max_attempts = options.max_attempts;
+  service.http.ca_file = config.ca_bundle;
+  service.retry.max_attempts = options.max_attempts.value_or(config.max_attempts.value_or(0));
   service.retry.max_time_without_progress = options.max_time_without_progress;
   service.retry.max_request_time = max_request_retry_time;
-  service.retry.mode = options.retry_mode;
+  service.retry.mode =
+      options.retry_mode.value_or(config.retry_mode.value_or(aws::retry_mode::adaptive));
   return service;
 }
 
@@ -48,9 +52,9 @@ dynamodb::client_options dynamodb_options() {
   return options;
 }
 
-s3::client_options s3_options(const repo_options& repo) {
+s3::client_options s3_options(const repo_options& repo, const aws::config& config) {
   s3::client_options options;
-  options.service = service_options(repo);
+  options.service = service_options(repo, config);
   options.service.http.max_response_body = max_offloaded_object_bytes + 1024 * 1024;
   return options;
 }
@@ -63,9 +67,10 @@ repo_state::repo_state(asio::any_io_executor ex, aws::config config, repo_option
       table(table_name_of(options)),
       ddb(aws::service_client{ex, config.endpoint_for("dynamodb"), config.region, "dynamodb",
                               aws::make_default_credentials_provider(ex, config),
-                              service_options(options)},
+                              service_options(options, config)},
           dynamodb_options()),
-      s3(ex, config, aws::make_default_credentials_provider(ex, config), s3_options(options)) {
+      s3(ex, config, aws::make_default_credentials_provider(ex, config),
+         s3_options(options, config)) {
   options.offload_threshold_bytes = std::min(options.offload_threshold_bytes, max_item_bytes);
 }
 

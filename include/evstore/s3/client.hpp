@@ -40,7 +40,8 @@
 namespace evstore::s3 {
 
 struct client_options {
-  /// Signing, connection pool and retries; signing.s3 is always set.
+  /// Signing, connection pool and retries; signing.s3 is always set. An empty http.ca_file
+  /// takes the config's ca_bundle (AWS_CA_BUNDLE).
   aws::service_client_options service;
   /// put_object sends bodies larger than this as a multipart upload.
   std::uint64_t multipart_threshold = 16 * 1024 * 1024;

@@ -64,7 +64,8 @@ struct repo_options {
   /// Attempts of a DynamoDB or S3 request, the first included, while it fails transiently
   /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota. 0: no
   /// count; only max_time_without_progress and the 5-minute limit of one request bound them.
-  unsigned max_attempts = 0;
+  /// Unset: the config's (AWS_MAX_ATTEMPTS, the profile's max_attempts), else 0.
+  std::optional<unsigned> max_attempts{};
   /// A failing request gives up once no request to its service (DynamoDB, or S3) succeeded
   /// for this long, and it started earlier than that: retries go on while others (or it)
   /// make progress. 0: no such bound. Whatever this is, one request stops retrying 5 minutes
@@ -72,7 +73,8 @@ struct repo_options {
   std::chrono::milliseconds max_time_without_progress{60'000};
   /// adaptive: throttling slows the client down (a client-side rate limiter) and does not
   /// take from the retry quota; standard: throttles are retried within the quota like 5xx.
-  aws::retry_mode retry_mode = aws::retry_mode::adaptive;
+  /// Unset: the config's (AWS_RETRY_MODE, the profile's retry_mode), else adaptive.
+  std::optional<aws::retry_mode> retry_mode{};
   /// Keep-alive HTTP connections to each service (DynamoDB, S3) at most; requests beyond them
   /// wait. A replay at its defaults has up to 32 chains of index pages (parallel_buckets x
   /// month_slices) and their hydrations in flight.

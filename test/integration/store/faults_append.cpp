@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(
   // The repo's retry defaults: no attempt count, bounded by a minute without progress.
   evstore::test::fault_settings settings;
   settings.share = 0.3;
-  settings.max_attempts = repo_options{}.max_attempts;
+  settings.max_attempts = repo_options{}.max_attempts.value_or(0);
   settings.seed = evstore::test::fault_seed(3030);
   workload load;
   load.streams = 30;
