@@ -6,6 +6,9 @@ include(CMakePackageConfigHelpers)
 
 set(evstore_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/evstore)
 set(evstore_libraries evstore_http evstore_aws evstore_dynamodb evstore_s3 evstore_store)
+if(TARGET evstore_asio)
+  list(APPEND evstore_libraries evstore_asio)
+endif()
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/evstore
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT evstore_development)
@@ -37,25 +40,34 @@ set(evstore_pc_libs "")
 foreach(layer store dynamodb s3 aws http)
   string(APPEND evstore_pc_libs " -levstore_${layer}")
 endforeach()
-# Boost has no pkg-config files: its library directory and libraries by name.
+if(TARGET evstore_asio)
+  string(APPEND evstore_pc_libs " -levstore_asio")
+endif()
+# Boost has no pkg-config files: its library directory and libraries by name, from Boost's
+# imported targets.
+get_target_property(evstore_boost_json Boost::json LOCATION)
+get_filename_component(evstore_boost_library_dir "${evstore_boost_json}" DIRECTORY)
 set(evstore_pc_boost_libs "")
-foreach(dir ${Boost_LIBRARY_DIRS})
-  string(APPEND evstore_pc_boost_libs " -L${dir}")
-endforeach()
+if(NOT evstore_boost_library_dir MATCHES "^/usr/lib")
+  string(APPEND evstore_pc_boost_libs " -L${evstore_boost_library_dir}")
+endif()
 string(APPEND evstore_pc_boost_libs " -lboost_json -lboost_url")
 set(evstore_pc_boost_cflags "")
-foreach(dir ${Boost_INCLUDE_DIRS})
+get_target_property(evstore_boost_include_dirs Boost::headers INTERFACE_INCLUDE_DIRECTORIES)
+foreach(dir ${evstore_boost_include_dirs})
   if(NOT dir STREQUAL "/usr/include")
     string(APPEND evstore_pc_boost_cflags " -I${dir}")
   endif()
 endforeach()
-# The same definitions evstore_base gives CMake consumers: Asio and Beast are compiled once,
-# into libevstore_http, so consumers must see declarations only.
-get_target_property(evstore_definitions evstore_base INTERFACE_COMPILE_DEFINITIONS)
+# Only with EVSTORE_ASIO_SEPARATE_COMPILATION does evstore ask anything of how its consumers
+# compile Asio and Beast (separately, as evstore_asio did).
 set(evstore_pc_definitions "")
-foreach(definition ${evstore_definitions})
-  string(APPEND evstore_pc_definitions " -D${definition}")
-endforeach()
+if(TARGET evstore_asio)
+  get_target_property(evstore_definitions evstore_asio INTERFACE_COMPILE_DEFINITIONS)
+  foreach(definition ${evstore_definitions})
+    string(APPEND evstore_pc_definitions " -D${definition}")
+  endforeach()
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/evstore.pc.in ${PROJECT_BINARY_DIR}/evstore.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/evstore.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
         COMPONENT evstore_development)

@@ -27,6 +27,20 @@ boost::asio::awaitable<void> run(evstore::repo& repo) {
     for (const evstore::event& e : *page) std::printf("%s %s\n", e.id.c_str(), e.type.c_str());
 }
 
+// The README's completion-token example: the same append with a callback, its failure a code.
+void append_with_callback(evstore::repo& repo, std::vector<evstore::event> batch,
+                          evstore::append_options options, evstore::diagnostics& diag) {
+  repo.async_append(std::move(batch), options, diag,
+                    [&](boost::system::error_code ec, std::vector<evstore::event> stored) {
+                      if (ec == evstore::store_errc::concurrency_conflict)
+                        std::printf("stream at version %llu\n",
+                                    static_cast<unsigned long long>(*diag.actual_version()));
+                      else if (!ec)
+                        std::printf("stored up to %llu\n",
+                                    static_cast<unsigned long long>(stored.back().sequence));
+                    });
+}
+
 int main() {
   boost::asio::io_context io;
   evstore::repo_options options;

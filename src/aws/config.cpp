@@ -1,5 +1,6 @@
 #include "evstore/aws/config.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -102,6 +103,43 @@ bool is_virtual_host_bucket(std::string_view bucket) {
   for (char c : bucket)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   return bucket.front() != '-' && bucket.back() != '-';
+}
+
+/// Attempts at most: more would only hide a service that does not answer.
+constexpr unsigned max_attempts_limit = 1'000;
+
+unsigned parse_max_attempts(std::string_view text, const std::string& origin) {
+  unsigned value = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || stop != end || value > max_attempts_limit)
+    throw system_error{errc::invalid_config,
+                       origin + " takes a whole number of attempts from 0 (no count) to " +
+                           std::to_string(max_attempts_limit) + ", not '" + std::string{text} +
+                           "'"};
+  return value;
+}
+
+retry_mode parse_retry_mode(std::string_view text, const std::string& origin) {
+  if (text == "standard" || text == "legacy") return retry_mode::standard;
+  if (text == "adaptive") return retry_mode::adaptive;
+  throw system_error{errc::invalid_config,
+                     origin + " takes standard or adaptive (legacy is taken as standard), not '" +
+                         std::string{text} + "'"};
+}
+
+void check_ca_bundle(const std::string& path, const std::string& origin) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    throw system_error{errc::invalid_config, origin + " names \"" + path +
+                                                 "\", which cannot be read (a PEM file of "
+                                                 "trusted CAs)"};
+}
+
+// How messages name a profile setting: "max_attempts of profile 'ci' in /home/u/.aws/config".
+std::string profile_origin(std::string_view key, const std::string& profile,
+                           const std::string& path) {
+  return std::string{key} + " of profile '" + profile + "' in " + path;
 }
 
 }  // namespace
@@ -240,6 +278,35 @@ config config::from_environment(const environment& env, const config_settings& e
     cfg.instance_metadata.endpoint = *from_profile;
   if (auto disabled = non_empty(env, "AWS_EC2_METADATA_DISABLED"))
     cfg.instance_metadata.disabled = equals_ignoring_case(*disabled, "true");
+
+  // Retries and TLS trust: settings, then the environment, then the profile (as the SDKs).
+  const std::string config_path = config_file ? config_file->path : std::string{};
+  if (explicit_settings.max_attempts) {
+    cfg.max_attempts = *explicit_settings.max_attempts;
+  } else if (auto attempts = non_empty(env, "AWS_MAX_ATTEMPTS")) {
+    cfg.max_attempts = parse_max_attempts(*attempts, "AWS_MAX_ATTEMPTS");
+  } else if (const std::string* from_profile = property(config_profile, "max_attempts")) {
+    cfg.max_attempts =
+        parse_max_attempts(*from_profile, profile_origin("max_attempts", cfg.profile, config_path));
+  }
+  if (explicit_settings.retry_mode) {
+    cfg.retry_mode = *explicit_settings.retry_mode;
+  } else if (auto mode = non_empty(env, "AWS_RETRY_MODE")) {
+    cfg.retry_mode = parse_retry_mode(*mode, "AWS_RETRY_MODE");
+  } else if (const std::string* from_profile = property(config_profile, "retry_mode")) {
+    cfg.retry_mode =
+        parse_retry_mode(*from_profile, profile_origin("retry_mode", cfg.profile, config_path));
+  }
+  if (explicit_settings.ca_bundle) {
+    cfg.ca_bundle = *explicit_settings.ca_bundle;
+    if (!cfg.ca_bundle.empty()) check_ca_bundle(cfg.ca_bundle, "the ca_bundle setting");
+  } else if (auto bundle = non_empty(env, "AWS_CA_BUNDLE")) {
+    cfg.ca_bundle = expand_home(*bundle, home);
+    check_ca_bundle(cfg.ca_bundle, "AWS_CA_BUNDLE");
+  } else if (const std::string* from_profile = property(config_profile, "ca_bundle")) {
+    cfg.ca_bundle = expand_home(*from_profile, home);
+    check_ca_bundle(cfg.ca_bundle, profile_origin("ca_bundle", cfg.profile, config_path));
+  }
   return cfg;
 }
 

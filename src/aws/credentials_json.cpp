@@ -1,9 +1,11 @@
 #include "evstore/aws/credentials_json.hpp"
 
-#include <boost/json/parse.hpp>
+#include <optional>
+
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/aws/error.hpp"
 #include "evstore/aws/timestamp.hpp"
 
@@ -33,10 +35,10 @@ std::string string_field(const boost::json::object& doc, std::string_view name,
 }  // namespace
 
 credentials parse_credentials_json(std::string_view body, std::string_view source) {
-  boost::system::error_code ec;
-  const boost::json::value doc = boost::json::parse(body, ec);
-  if (ec) fail(source, "something that is not JSON (" + ec.message() + ")");
-  const boost::json::object* object = doc.if_object();
+  std::string error;
+  const std::optional<boost::json::value> doc = detail::parse_json(body, error);
+  if (!doc) fail(source, "something that is not JSON (" + error + ")");
+  const boost::json::object* object = doc->if_object();
   if (!object) fail(source, "JSON that is not an object");
 
   if (const boost::json::value* code = object->if_contains("Code")) {

@@ -90,6 +90,20 @@ retry_class classify(const attempt_outcome& outcome, bool clock_is_skewed) noexc
   return retry_class::not_retryable;
 }
 
+std::chrono::milliseconds full_jitter_delay(std::chrono::milliseconds base, unsigned doublings,
+                                            std::chrono::milliseconds cap,
+                                            std::mt19937_64& random) {
+  // base * 2^doublings, saturating at cap; the shift is bounded so it cannot overflow whatever
+  // doublings is.
+  const long double uncapped =
+      static_cast<long double>(base.count()) *
+      static_cast<long double>(std::uint64_t{1} << std::min(doublings, 40u));
+  const auto ceiling =
+      static_cast<std::int64_t>(std::min(uncapped, static_cast<long double>(cap.count())));
+  if (ceiling <= 0) return std::chrono::milliseconds{0};
+  return std::chrono::milliseconds{std::uniform_int_distribution<std::int64_t>{0, ceiling}(random)};
+}
+
 retry_policy::retry_policy(retry_options options, std::uint64_t seed)
     : options_(options), random_(seed) {}
 
@@ -97,17 +111,9 @@ std::chrono::milliseconds retry_policy::backoff(retry_class what, unsigned retry
   if (what == retry_class::clock_skew) return std::chrono::milliseconds{0};
   const std::chrono::milliseconds base =
       what == retry_class::throttling ? options_.throttling_base_delay : options_.base_delay;
-  // base * 2^(retry_number - 1), saturating at max_delay; the shift is bounded so it cannot
-  // overflow whatever retry_number is.
-  const unsigned doublings = std::min(retry_number > 0 ? retry_number - 1 : 0u, 40u);
-  const long double uncapped = static_cast<long double>(base.count()) *
-                               static_cast<long double>(std::uint64_t{1} << doublings);
-  const auto ceiling = static_cast<std::int64_t>(
-      std::min(uncapped, static_cast<long double>(options_.max_delay.count())));
-  if (ceiling <= 0) return std::chrono::milliseconds{0};
-  std::uniform_int_distribution<std::int64_t> jitter{0, ceiling};
   const std::lock_guard lock{random_mutex_};
-  return std::chrono::milliseconds{jitter(random_)};
+  return full_jitter_delay(base, retry_number > 0 ? retry_number - 1 : 0u, options_.max_delay,
+                           random_);
 }
 
 retry_decision retry_policy::decide(retry_class what, unsigned attempts_made, retry_quota& quota) {

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <utility>
 
 namespace evstore::aws {
 
@@ -85,43 +87,88 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
   return make_time(*year, month, *day, clock->hour, clock->minute, clock->second);
 }
 
-std::optional<system_clock::time_point> parse_iso8601(std::string_view text) {
-  std::size_t pos = 0;
-  const auto year = read_digits(text, pos, 4);
-  if (!year || !expect(text, pos, '-')) return std::nullopt;
-  const auto month = read_digits(text, pos, 2);
-  if (!month || !expect(text, pos, '-')) return std::nullopt;
-  const auto day = read_digits(text, pos, 2);
-  if (!day || !expect(text, pos, 'T')) return std::nullopt;
-  const auto clock = read_time_of_day(text, pos);
-  if (!clock) return std::nullopt;
-  auto time = make_time(*year, *month, *day, clock->hour, clock->minute, clock->second);
-  if (!time) return std::nullopt;
+std::optional<iso8601_time> read_iso8601(std::string_view text, std::string& why) {
+  const auto fail = [&why](std::string what) -> std::optional<iso8601_time> {
+    why = std::move(what);
+    return std::nullopt;
+  };
+  // Fields at fixed positions, each named for the message.
+  struct field {
+    std::size_t pos;
+    std::size_t width;
+    const char* name;
+    char after;  // the separator that follows, or 0
+  };
+  constexpr std::array<field, 6> fields{{{0, 4, "the year", '-'},
+                                         {5, 2, "the month", '-'},
+                                         {8, 2, "the day", 'T'},
+                                         {11, 2, "the hour", ':'},
+                                         {14, 2, "the minute", ':'},
+                                         {17, 2, "the second", 0}}};
+  std::array<int, 6> values{};
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const field& f = fields[i];
+    if (f.pos + f.width > text.size()) return fail(std::string(f.name) + " is missing");
+    std::size_t pos = f.pos;
+    const auto value = read_digits(text, pos, f.width);
+    if (!value) return fail(std::string(f.name) + " must be digits");
+    values[i] = *value;
+    if (f.after != 0 && !expect(text, pos, f.after))
+      return fail(std::string("expected '") + f.after + "' at position " + std::to_string(pos + 1));
+  }
+  const auto [year, month, day, hour, minute, second] = values;
+  if (month < 1 || month > 12) return fail("the month must be 01 to 12");
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (day < 1 || !date.ok()) return fail("the day does not exist in that month");
+  if (hour > 23) return fail("the hour must be 00 to 23");
+  if (minute > 59) return fail("the minute must be 00 to 59");
+  if (second > 59) return fail("the second must be 00 to 59");
 
+  std::size_t pos = 19;
+  std::int64_t nanos = 0;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
-    std::int64_t nanos = 0;
-    std::size_t digits = 0;
-    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits)
-      if (digits < 9) nanos = nanos * 10 + (text[pos] - '0');
-    if (digits == 0) return std::nullopt;
+    const std::size_t start = pos;
+    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos)
+      if (pos - start < 9) nanos = nanos * 10 + (text[pos] - '0');
+    const std::size_t digits = pos - start;
+    if (digits == 0 || digits > 9) return fail("the fraction of a second must have 1 to 9 digits");
     for (std::size_t d = digits; d < 9; ++d) nanos *= 10;
-    *time += std::chrono::duration_cast<system_clock::duration>(std::chrono::nanoseconds{nanos});
   }
 
-  if (pos < text.size() && text[pos] == 'Z') return pos + 1 == text.size() ? time : std::nullopt;
-  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    const bool ahead = text[pos] == '+';
+  std::chrono::minutes offset{0};
+  if (pos >= text.size()) return fail("the zone is missing (Z or +HH:MM)");
+  if (text[pos] == 'Z') {
+    ++pos;
+  } else if (text[pos] == '+' || text[pos] == '-') {
+    const bool behind = text[pos] == '-';
     ++pos;
     const auto offset_hours = read_digits(text, pos, 2);
-    if (!offset_hours || !expect(text, pos, ':')) return std::nullopt;
+    if (!offset_hours) return fail("the offset hours must be two digits");
+    if (!expect(text, pos, ':')) return fail("expected ':' at position " + std::to_string(pos + 1));
     const auto offset_minutes = read_digits(text, pos, 2);
-    if (!offset_minutes || pos != text.size() || *offset_hours > 23 || *offset_minutes > 59)
-      return std::nullopt;
-    const auto offset = std::chrono::hours{*offset_hours} + std::chrono::minutes{*offset_minutes};
-    return ahead ? *time - offset : *time + offset;
+    if (!offset_minutes) return fail("the offset minutes must be two digits");
+    if (*offset_hours > 23 || *offset_minutes > 59) return fail("the offset is out of range");
+    offset = std::chrono::hours{*offset_hours} + std::chrono::minutes{*offset_minutes};
+    if (behind) offset = -offset;
+  } else {
+    return fail("the zone must be Z or +HH:MM");
   }
-  return std::nullopt;
+  if (pos != text.size()) return fail("unexpected characters after the zone");
+
+  const std::chrono::sys_seconds local = std::chrono::sys_days{date} + std::chrono::hours{hour} +
+                                         std::chrono::minutes{minute} +
+                                         std::chrono::seconds{second};
+  return iso8601_time{local - offset, std::chrono::nanoseconds{nanos}};
+}
+
+std::optional<system_clock::time_point> parse_iso8601(std::string_view text) {
+  std::string why;
+  const std::optional<iso8601_time> time = read_iso8601(text, why);
+  if (!time) return std::nullopt;
+  return time->seconds + std::chrono::duration_cast<system_clock::duration>(time->fraction);
 }
 
 }  // namespace evstore::aws

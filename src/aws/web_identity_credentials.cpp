@@ -75,7 +75,10 @@ http::client_options sts_client_options() {
 web_identity_credentials_source::web_identity_credentials_source(asio::any_io_executor executor,
                                                                  const config& cfg,
                                                                  http::client_options options)
-    : executor_(std::move(executor)), config_(cfg), options_(std::move(options)) {}
+    : executor_(std::move(executor)), config_(cfg), options_(std::move(options)) {
+  // STS is reached over TLS like the services: the same trusted CAs (AWS_CA_BUNDLE).
+  if (options_.ca_file.empty()) options_.ca_file = config_.ca_bundle;
+}
 
 web_identity_credentials_source::~web_identity_credentials_source() = default;
 

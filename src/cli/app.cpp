@@ -58,6 +58,8 @@ aws::config store_config(const store_settings& settings) {
     explicit_settings.service_endpoint_urls.emplace("dynamodb", *settings.dynamodb_endpoint);
   if (settings.s3_endpoint)
     explicit_settings.service_endpoint_urls.emplace("s3", *settings.s3_endpoint);
+  explicit_settings.max_attempts = settings.max_attempts;
+  explicit_settings.retry_mode = settings.retry_mode;
   return aws::config::from_environment(explicit_settings);
 }
 
@@ -92,8 +94,6 @@ repo_options store_options(const invocation& call, std::shared_ptr<logged_errors
   options.table_name_prefix = call.settings.table_prefix;
   options.s3_bucket_name = call.settings.bucket;
   if (call.settings.s3_acl) options.s3_acl = *call.settings.s3_acl;
-  if (call.settings.retry_mode) options.retry_mode = *call.settings.retry_mode;
-  if (call.settings.max_attempts) options.max_attempts = *call.settings.max_attempts;
   if (call.settings.max_time_without_progress)
     options.max_time_without_progress = *call.settings.max_time_without_progress;
   if (call.settings.request_timeout) options.request_timeout = *call.settings.request_timeout;
@@ -118,7 +118,7 @@ void execute(const invocation& call, std::shared_ptr<logged_errors> errors,
   const aws::config config = store_config(call.settings);
   repo store(io.get_executor(), config, store_options(call, std::move(errors)));
   std::exception_ptr failure;
-  command_context context{store, config, std::cin, stdout, progress_terminal(call.quiet)};
+  command_context context{store, std::cin, stdout, progress_terminal(call.quiet)};
   boost::asio::co_spawn(io, run_command(call, context),
                         [&failure](std::exception_ptr e) { failure = std::move(e); });
   io.run();

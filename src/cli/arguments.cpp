@@ -51,7 +51,7 @@ std::uint64_t parse_count(std::string_view option, std::string_view text, std::u
   return value;
 }
 
-/// `adaptive` or `standard` (AWS_RETRY_MODE's `legacy` is taken as standard).
+/// `adaptive` or `standard` (`legacy` is taken as standard, as aws::config takes it).
 aws::retry_mode parse_retry_mode(std::string_view option, const std::string& text) {
   if (text == "adaptive") return aws::retry_mode::adaptive;
   if (text == "standard" || text == "legacy") return aws::retry_mode::standard;
@@ -133,11 +133,6 @@ void apply_environment(store_settings& settings, const aws::environment& env) {
   settings.bucket = read("EVSTORE_S3_BUCKET").value_or("");
   // Set but empty means "send no ACL" here, so it is read without the empty-is-unset rule.
   settings.s3_acl = env("EVSTORE_S3_ACL");
-  if (auto mode = read("AWS_RETRY_MODE"))
-    settings.retry_mode = parse_retry_mode("AWS_RETRY_MODE", *mode);
-  if (auto attempts = read("AWS_MAX_ATTEMPTS"))
-    settings.max_attempts =
-        static_cast<unsigned>(parse_count("AWS_MAX_ATTEMPTS", *attempts, 0, max_attempts_limit));
   if (auto seconds = read("EVSTORE_MAX_TIME_WITHOUT_PROGRESS"))
     settings.max_time_without_progress = std::chrono::seconds{
         parse_count("EVSTORE_MAX_TIME_WITHOUT_PROGRESS", *seconds, 0, max_retry_seconds)};

@@ -49,9 +49,10 @@ struct store_settings {
   std::string bucket;
   /// Canned ACL of offloaded objects; unset: the library's default ("private"); "": none.
   std::optional<std::string> s3_acl;
-  /// Retries: the library's defaults when unset (see repo_options).
-  std::optional<aws::retry_mode> retry_mode;  ///< --retry-mode, AWS_RETRY_MODE
-  std::optional<unsigned> max_attempts;       ///< --max-attempts, AWS_MAX_ATTEMPTS
+  /// Retries: when unset, aws::config's (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, the profile's
+  /// retry_mode and max_attempts), else the library's defaults (see repo_options).
+  std::optional<aws::retry_mode> retry_mode;  ///< --retry-mode
+  std::optional<unsigned> max_attempts;       ///< --max-attempts
   /// --max-time-without-progress, EVSTORE_MAX_TIME_WITHOUT_PROGRESS (0: no bound).
   std::optional<std::chrono::seconds> max_time_without_progress;
   /// --request-timeout, EVSTORE_REQUEST_TIMEOUT: one attempt's limit.

@@ -13,10 +13,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "event_lines.hpp"
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "line_writer.hpp"
 #include "progress.hpp"
@@ -61,16 +60,23 @@ atomic_append atomic_request(std::vector<event> events, const invocation& call) 
       if (e.domain == domain && e.identifier == identifier) return std::optional(e.expectation);
     return std::optional<stream_expectation>();
   };
-  for (const stream_events& stream : group_by_stream(events)) {
-    atomic_stream_write write;
-    write.domain = stream.domain;
-    write.identifier = stream.identifier;
-    write.expectation =
-        expectation_of(stream.domain, stream.identifier)
-            .value_or(call.expected_sequence ? stream_expectation::exactly(*call.expected_sequence)
-                                             : stream_expectation::anything());
-    for (const std::size_t p : stream.positions) write.events.push_back(std::move(events[p]));
-    request.writes.push_back(std::move(write));
+  // Streams in order of their first line.
+  for (event& e : events) {
+    const std::string identifier = e.identifier.value_or("");
+    auto write = std::find_if(request.writes.begin(), request.writes.end(), [&](const auto& w) {
+      return w.domain == e.domain && w.identifier == identifier;
+    });
+    if (write == request.writes.end()) {
+      atomic_stream_write added;
+      added.domain = e.domain;
+      added.identifier = identifier;
+      added.expectation = expectation_of(e.domain, identifier)
+                              .value_or(call.expected_sequence
+                                            ? stream_expectation::exactly(*call.expected_sequence)
+                                            : stream_expectation::anything());
+      write = request.writes.insert(request.writes.end(), std::move(added));
+    }
+    write->events.push_back(std::move(e));
   }
   for (const stream_expect& e : call.expectations) {
     const bool written = std::any_of(
@@ -159,7 +165,7 @@ awaitable<void> write_snapshot(const command_context& context, const invocation&
   const std::optional<snapshot> found =
       co_await context.store.get_snapshot(call.domain, call.identifier);
   if (!found) {
-    throw not_found_error("no snapshot of the stream " + stream_name(call.domain, call.identifier));
+    throw not_found_error("no snapshot of the stream " + call.domain + "::" + call.identifier);
   }
   line_writer writer(context.out);
   writer.write(snapshot_json_line(*found));

@@ -22,8 +22,6 @@ class not_found_error : public std::runtime_error {
 /// What a command works with.
 struct command_context {
   repo& store;
-  /// The configuration `store` was made with; `streams` and `stats` Scan the table with it.
-  const aws::config& config;
   std::istream& in;  ///< events for append
   std::FILE* out;    ///< results
   /// Where progress goes (a terminal's stderr); nullptr: none.

@@ -32,9 +32,10 @@ Options (each also read from the environment variable named):
   --s3-acl ACL                 canned ACL of offloaded objects, default private; "" sends none,
                                as buckets with ACLs disabled require (EVSTORE_S3_ACL)
   --retry-mode MODE            adaptive (default: throttling slows the tool down) or standard
-                               (AWS_RETRY_MODE)
+                               (AWS_RETRY_MODE, the profile's retry_mode)
   --max-attempts N             attempts of a request at most; default 0: no count, only the
-                               time without progress bounds retries (AWS_MAX_ATTEMPTS)
+                               time without progress bounds retries (AWS_MAX_ATTEMPTS, the
+                               profile's max_attempts)
   --max-time-without-progress SECONDS
                                give up a failing request once nothing succeeded for this
                                long; 0: never; default 60 (EVSTORE_MAX_TIME_WITHOUT_PROGRESS)

@@ -1,6 +1,6 @@
 #pragma once
-// The commands that read the whole table with a Scan of the stream head items, which the repo
-// does not offer: `streams` and `stats`.
+// The commands that read the whole table with a Scan of the stream head items
+// (repo::scan_streams): `streams` and `stats`.
 
 #include <boost/asio/awaitable.hpp>
 

@@ -75,22 +75,6 @@ json::object service_json(const aws::service_metrics_snapshot& s) {
 
 }  // namespace
 
-void add_metrics(aws::service_metrics_snapshot& total, const aws::service_metrics_snapshot& more) {
-  total.requests += more.requests;
-  total.attempts += more.attempts;
-  total.retries += more.retries;
-  total.failed_requests += more.failed_requests;
-  total.errors.throttling += more.errors.throttling;
-  total.errors.server += more.errors.server;
-  total.errors.client += more.errors.client;
-  total.errors.clock_skew += more.errors.clock_skew;
-  total.errors.timeout += more.errors.timeout;
-  total.errors.transport += more.errors.transport;
-  total.consumed_capacity_units += more.consumed_capacity_units;
-  for (std::size_t i = 0; i < total.latency.counts.size(); ++i)
-    total.latency.counts[i] += more.latency.counts[i];
-}
-
 std::string stats_text(const table_stats& stats) {
   std::string text;
   auto row = [&text](std::string_view name, const std::string& value) {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "evstore/store/repo.hpp"
-#include "stream_heads.hpp"
 
 namespace evstore::cli {
 
@@ -16,13 +15,10 @@ struct table_stats {
   std::uint64_t events = 0;  ///< the sum of the stream versions
   std::uint64_t streams = 0;
   std::optional<month_range> months;
-  scan_totals scan;
-  /// This run's requests: the repo's and the Scan's.
+  stream_scan_totals scan;
+  /// This run's requests, the Scan's included.
   repo_metrics requests;
 };
-
-/// Adds `more`'s counters to `total`.
-void add_metrics(aws::service_metrics_snapshot& total, const aws::service_metrics_snapshot& more);
 
 std::string stats_text(const table_stats& stats);
 /// One line: {"table", "events", "streams", "months": {"first", "last"} | null,

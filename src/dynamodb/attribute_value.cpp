@@ -8,10 +8,11 @@
 #include <system_error>
 #include <utility>
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value.hpp>
 
 #include "attribute_json.hpp"
+#include "evstore/aws/detail/base64.hpp"
+#include "evstore/aws/detail/json_scanner.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "json_path.hpp"
 #include "json_writer.hpp"
@@ -248,70 +249,15 @@ bool operator==(const attribute_value& a, const attribute_value& b) {
 
 // --- base64
 
-namespace {
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<std::int8_t, 256> make_base64_table() {
-  std::array<std::int8_t, 256> table{};
-  for (auto& t : table) t = -1;
-  for (std::size_t i = 0; i < base64_alphabet.size(); ++i) {
-    table[static_cast<unsigned char>(base64_alphabet[i])] = static_cast<std::int8_t>(i);
-  }
-  return table;
-}
-constexpr auto base64_table = make_base64_table();
-}  // namespace
-
 std::string base64_encode(const std::uint8_t* data, std::size_t size) {
-  std::string out;
-  out.resize((size + 2) / 3 * 4);
-  char* o = out.data();
-  std::size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                            std::uint32_t{data[i + 2]};
-    *o++ = base64_alphabet[(v >> 18) & 63];
-    *o++ = base64_alphabet[(v >> 12) & 63];
-    *o++ = base64_alphabet[(v >> 6) & 63];
-    *o++ = base64_alphabet[v & 63];
-  }
-  if (const std::size_t rest = size - i; rest > 0) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16;
-    if (rest == 2) v |= std::uint32_t{data[i + 1]} << 8;
-    *o++ = base64_alphabet[(v >> 18) & 63];
-    *o++ = base64_alphabet[(v >> 12) & 63];
-    *o++ = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
-    *o++ = '=';
-  }
-  return out;
+  return aws::detail::base64_encode(data, size);
 }
 
 bytes base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) invalid("base64 text length is not a multiple of 4");
-  std::size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
-  bytes out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    std::uint32_t v = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const char c = text[i + k];
-      std::int8_t d;
-      if (c == '=' && last && k >= 4 - padding) {
-        d = 0;
-      } else {
-        d = base64_table[static_cast<unsigned char>(c)];
-        if (d < 0) invalid("invalid base64 character at offset " + std::to_string(i + k));
-      }
-      v = (v << 6) | static_cast<std::uint32_t>(d);
-    }
-    out.push_back(static_cast<std::uint8_t>(v >> 16));
-    if (!last || padding < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
-    if (!last || padding < 1) out.push_back(static_cast<std::uint8_t>(v));
-  }
-  return out;
+  std::string why;
+  std::optional<bytes> decoded = aws::detail::base64_decode(text, why);
+  if (!decoded) invalid(why);
+  return std::move(*decoded);
 }
 
 // --- wire form
@@ -575,59 +521,21 @@ namespace {
 // Builds attribute values straight from JSON text, so that numbers keep their source text.
 class document_handler {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   attribute_value result;
 
-  bool on_document_begin(boost::system::error_code&) { return true; }
-  bool on_document_end(boost::system::error_code&) { return true; }
-  bool on_array_begin(boost::system::error_code&) {
-    frames_.push_back({attribute_value::list({}), {}});
-    return true;
-  }
-  bool on_array_end(std::size_t, boost::system::error_code&) { return close(); }
-  bool on_object_begin(boost::system::error_code&) {
-    frames_.push_back({attribute_value::map({}), {}});
-    return true;
-  }
-  bool on_object_end(std::size_t, boost::system::error_code&) { return close(); }
-  bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    return add(attribute_value::string(std::exchange(text_, {})));
-  }
-  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    frames_.back().key = std::exchange(text_, {});
-    return true;
-  }
-  bool on_number_part(boost::json::string_view s, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(std::int64_t, boost::json::string_view s, boost::system::error_code& ec) {
-    return number(s, ec);
-  }
-  bool on_uint64(std::uint64_t, boost::json::string_view s, boost::system::error_code& ec) {
-    return number(s, ec);
-  }
-  bool on_double(double, boost::json::string_view s, boost::system::error_code& ec) {
-    return number(s, ec);
-  }
-  bool on_bool(bool b, boost::system::error_code&) { return add(attribute_value::boolean(b)); }
-  bool on_null(boost::system::error_code&) { return add(attribute_value::null()); }
-  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
-  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+  void on_array_begin() { frames_.push_back({attribute_value::list({}), {}}); }
+  void on_array_end(std::size_t) { close(); }
+  void on_object_begin() { frames_.push_back({attribute_value::map({}), {}}); }
+  void on_object_end(std::size_t) { close(); }
+  void on_string(std::string_view s) { add(attribute_value::string(std::string(s))); }
+  void on_key(std::string_view s) { frames_.back().key.assign(s); }
+  /// The scanner has checked JSON number syntax, which is exactly is_number_text's.
+  void on_number_text(std::string_view s) { add(attribute_value::number(s)); }
+  void on_int64(std::int64_t) {}
+  void on_uint64(std::uint64_t) {}
+  void on_double(double) {}
+  void on_bool(bool b) { add(attribute_value::boolean(b)); }
+  void on_null() { add(attribute_value::null()); }
 
  private:
   struct frame {
@@ -635,13 +543,7 @@ class document_handler {
     std::string key;
   };
 
-  bool number(boost::json::string_view s, boost::system::error_code&) {
-    text_.append(s.data(), s.size());
-    // The parser has checked JSON number syntax, which is exactly is_number_text's.
-    return add(attribute_value::number(std::exchange(text_, {})));
-  }
-
-  bool add(attribute_value v) {
+  void add(attribute_value v) {
     if (frames_.empty()) {
       result = std::move(v);
     } else if (frames_.back().container.type() == attribute_type::l) {
@@ -651,30 +553,27 @@ class document_handler {
       f.container.as_map().insert_or_assign(std::move(f.key), std::move(v));
       f.key.clear();
     }
-    return true;
   }
 
-  bool close() {
+  void close() {
     attribute_value done = std::move(frames_.back().container);
     frames_.pop_back();
-    return add(std::move(done));
+    add(std::move(done));
   }
 
   std::vector<frame> frames_;
-  std::string text_;
 };
 
 attribute_value parse_document_text(std::string_view json_text) {
-  boost::json::parse_options options;
-  options.max_depth = 64;  // DynamoDB allows 32 levels of nesting
-  boost::json::basic_parser<document_handler> parser(options);
-  boost::system::error_code ec;
-  const std::size_t used = parser.write_some(false, json_text.data(), json_text.size(), ec);
-  if (!ec && used != json_text.size()) ec = boost::json::error::extra_data;
-  if (ec) {
-    invalid("invalid JSON document at offset " + std::to_string(used) + ": " + ec.message());
+  document_handler handler;
+  try {
+    // DynamoDB allows 32 levels of nesting.
+    aws::detail::json_scanner<document_handler>(json_text, handler, 64).run();
+  } catch (const aws::detail::json_syntax_error& error) {
+    invalid("invalid JSON document at offset " + std::to_string(error.offset) + ": " +
+            std::string(error.what));
   }
-  return std::move(parser.handler().result);
+  return std::move(handler.result);
 }
 
 }  // namespace

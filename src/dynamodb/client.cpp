@@ -10,7 +10,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "evstore/aws/detail/spawn_operation.hpp"
 #include "evstore/dynamodb/protocol.hpp"
+#include "wire.hpp"
 
 namespace evstore::dynamodb {
 
@@ -163,6 +165,30 @@ asio::awaitable<batch_get_item_result> client::batch_get_item(
       parse_batch_get_item_result, service_.metrics());
 }
 
+namespace {
+
+asio::awaitable<batch_get_item_remainder> read_items(asio::awaitable<http::response> sent,
+                                                     std::string table,
+                                                     batch_get_item_visitor& visitor,
+                                                     aws::service_metrics& metrics) {
+  const http::response response = co_await std::move(sent);
+  batch_get_item_remainder remainder = read_batch_get_item_result(response.body, table, visitor);
+  metrics.add_consumed_capacity(remainder.consumed_capacity_units);
+  co_return remainder;
+}
+
+}  // namespace
+
+asio::awaitable<batch_get_item_remainder> client::batch_get_item(
+    const batch_get_item_request& request, batch_get_item_visitor& visitor) {
+  if (request.request_items.size() != 1)
+    detail::invalid_request(request.operation, "a visitor reads the items of exactly one table");
+  return read_items(send(request.operation,
+                         asking_total_capacity(to_body(request), request.return_consumed_capacity,
+                                               options_.count_consumed_capacity)),
+                    request.request_items.begin()->first, visitor, service_.metrics());
+}
+
 asio::awaitable<transact_write_items_result> client::transact_write_items(
     const transact_write_items_request& request) {
   return run_counting_capacity(
@@ -262,5 +288,43 @@ asio::awaitable<void> client::wait_until_deleted(std::string table_name, waiter_
     co_await pause(options, polls, deadline, table_name, state);
   }
 }
+
+template <class T>
+void client::start(asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+                   aws::detail::completion_handler<T> handler) {
+  if (diagnostics) diagnostics->clear();
+  aws::detail::spawn_operation(service_.get_executor(), std::move(operation), std::move(handler),
+                               [diagnostics](std::exception_ptr failure) {
+                                 return dynamodb::diagnose(failure, diagnostics);
+                               });
+}
+
+template void client::start(asio::awaitable<create_table_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<create_table_result>);
+template void client::start(asio::awaitable<describe_table_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<describe_table_result>);
+template void client::start(asio::awaitable<update_table_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<update_table_result>);
+template void client::start(asio::awaitable<delete_table_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<delete_table_result>);
+template void client::start(asio::awaitable<put_item_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<put_item_result>);
+template void client::start(asio::awaitable<get_item_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<get_item_result>);
+template void client::start(asio::awaitable<update_item_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<update_item_result>);
+template void client::start(asio::awaitable<delete_item_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<delete_item_result>);
+// query_result and scan_result are both item_page.
+template void client::start(asio::awaitable<item_page>, aws::diagnostics*,
+                            aws::detail::completion_handler<item_page>);
+template void client::start(asio::awaitable<batch_get_item_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<batch_get_item_result>);
+template void client::start(asio::awaitable<transact_write_items_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<transact_write_items_result>);
+template void client::start(asio::awaitable<table_description>, aws::diagnostics*,
+                            aws::detail::completion_handler<table_description>);
+template void client::start(asio::awaitable<void>, aws::diagnostics*,
+                            aws::detail::completion_handler<void>);
 
 }  // namespace evstore::dynamodb

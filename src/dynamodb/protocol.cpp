@@ -1,12 +1,13 @@
 #include "evstore/dynamodb/protocol.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "attribute_json.hpp"
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/dynamodb/crc32.hpp"
 #include "json_path.hpp"
 
@@ -57,13 +58,12 @@ std::string_view code_of_type(std::string_view type) noexcept {
 // The error body parsed into `resource`'s memory; null when it is not JSON.
 boost::json::value parse_error_body(const http::response& response,
                                     boost::json::monotonic_resource& resource) {
-  boost::json::parse_options options;
-  options.max_depth = 256;  // cancellation reasons may carry deeply nested items
-  boost::system::error_code ec;
-  boost::json::value document =
-      boost::json::parse(response.body, ec, boost::json::storage_ptr(&resource), options);
-  if (ec) document = nullptr;
-  return document;
+  std::string error;
+  // Cancellation reasons may carry deeply nested items.
+  std::optional<boost::json::value> document =
+      aws::detail::parse_json(response.body, error, boost::json::storage_ptr(&resource), 256);
+  if (!document) return nullptr;
+  return std::move(*document);
 }
 
 std::string string_member(const boost::json::object& o, std::string_view name) {

@@ -2,11 +2,11 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <utility>
 
-#include <boost/json/parse.hpp>
-
 #include "attribute_json.hpp"
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/dynamodb/error.hpp"
 
 namespace evstore::dynamodb::detail {
@@ -134,23 +134,19 @@ boost::json::object provisioned_throughput_json(const provisioned_throughput& p)
 
 boost::json::value parse_body(std::string_view body, std::string_view operation,
                               boost::json::monotonic_resource& resource) {
-  boost::json::parse_options options;
-  options.max_depth = 256;  // 32 levels of nested attributes, each two JSON levels deep
-  boost::system::error_code ec;
-  boost::json::value document =
-      boost::json::parse(boost::json::string_view(body.data(), body.size()), ec,
-                         boost::json::storage_ptr(&resource), options);
-  if (ec) {
+  std::string error;
+  // 32 levels of nested attributes, each two JSON levels deep.
+  std::optional<boost::json::value> document =
+      aws::detail::parse_json(body, error, boost::json::storage_ptr(&resource), 256);
+  if (!document) {
     std::string what(operation);
     what += " response body is not JSON (";
-    what += ec.message();
-    what += ", ";
-    what += std::to_string(body.size());
-    what += " bytes)";
+    what += error;
+    what += ")";
     throw boost::system::system_error(make_error_code(errc::malformed_response), what);
   }
-  expect_object(document, json_path{nullptr, operation});
-  return document;
+  expect_object(*document, json_path{nullptr, operation});
+  return std::move(*document);
 }
 
 response_document::response_document(std::string_view body, std::string_view operation)

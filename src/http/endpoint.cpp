@@ -3,7 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
-#include <boost/asio/ip/address_v6.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 
 #include "evstore/http/ascii.hpp"
 
@@ -17,39 +18,10 @@ namespace {
                               " (expected http://host[:port][/path] or https://...)");
 }
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (ascii_lower(text[i]) != prefix[i]) return false;
-  }
-  return true;
-}
-
 // Letters, digits, '-', '.', '_': DNS names and IPv4 literals.
 bool is_host_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_';
-}
-
-// RFC 3986 pchar plus '/', without '?' and '#' (query and fragment make no sense in a base).
-bool is_path_char(char c) noexcept {
-  if (is_host_char(c) || c == '~' || c == '/' || c == ':' || c == '@' || c == '%') return true;
-  switch (c) {
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-      return true;
-    default:
-      return false;
-  }
 }
 
 }  // namespace
@@ -69,59 +41,43 @@ std::string endpoint::authority() const {
 }
 
 endpoint endpoint::parse(std::string_view url) {
+  // Boost.URL checks the grammar (RFC 3986: IP literals, port digits, path characters and
+  // escapes); what an endpoint may not have is refused here.
+  const auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) reject(url, "not a URL (" + parsed.error().message() + ")");
+  const boost::urls::url_view& u = *parsed;
   endpoint result;
-  std::string_view rest;
-  if (starts_with_ignoring_case(url, "https://")) {
-    result.tls = true;
-    result.port = 443;
-    rest = url.substr(8);
-  } else if (starts_with_ignoring_case(url, "http://")) {
-    result.tls = false;
-    result.port = 80;
-    rest = url.substr(7);
-  } else {
-    reject(url, "the scheme must be http or https");
+  switch (u.scheme_id()) {
+    case boost::urls::scheme::https:
+      result.tls = true;
+      result.port = 443;
+      break;
+    case boost::urls::scheme::http:
+      result.tls = false;
+      result.port = 80;
+      break;
+    default:
+      reject(url, "the scheme must be http or https");
   }
+  if (!u.has_authority()) reject(url, "the host is missing");
+  if (u.has_userinfo()) reject(url, "user information is not allowed");
+  if (u.has_query() || u.has_fragment()) reject(url, "a query or fragment is not allowed");
 
-  const std::size_t path_start = rest.find('/');
-  std::string_view authority = rest.substr(0, path_start);
-  std::string_view path = path_start == std::string_view::npos ? "" : rest.substr(path_start);
-  if (authority.find('@') != std::string_view::npos) reject(url, "user information is not allowed");
-  if (authority.find_first_of("?#") != std::string_view::npos ||
-      path.find_first_of("?#") != std::string_view::npos) {
-    reject(url, "a query or fragment is not allowed");
-  }
-
-  std::string_view host;
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) reject(url, "unterminated IPv6 literal");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') reject(url, "unexpected text after the IPv6 literal");
-      has_port = true;
-      port_text = after.substr(1);
-    }
-    boost::system::error_code ec;
-    boost::asio::ip::make_address_v6(std::string(host), ec);
-    if (ec || host.find('%') != std::string_view::npos) reject(url, "invalid IPv6 literal");
-  } else {
-    const std::size_t colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port_text = authority.substr(colon + 1);
-    }
-    for (char c : host) {
-      if (!is_host_char(c)) reject(url, "invalid character in the host name");
-    }
+  const std::string_view host = u.encoded_host_address();
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv6:
+      break;
+    case boost::urls::host_type::ipvfuture:
+      reject(url, "invalid IPv6 literal");
+    default:
+      for (char c : host) {
+        if (!is_host_char(c)) reject(url, "invalid character in the host name");
+      }
   }
   if (host.empty()) reject(url, "the host is empty");
 
-  if (has_port) {
+  if (u.has_port()) {
+    const std::string_view port_text = u.port();
     unsigned value = 0;
     const char* first = port_text.data();
     const char* last = first + port_text.size();
@@ -132,9 +88,9 @@ endpoint endpoint::parse(std::string_view url) {
     result.port = static_cast<std::uint16_t>(value);
   }
 
-  for (char c : path) {
-    if (!is_path_char(c)) reject(url, "invalid character in the path");
-  }
+  std::string_view path = u.encoded_path();
+  // Boost.URL 1.81 takes "host:8o" or "[::1]x" for a host, a port and a relative path.
+  if (!path.empty() && path.front() != '/') reject(url, "unexpected text after the host or port");
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
 
   result.host.reserve(host.size());

@@ -17,6 +17,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "evstore/aws/detail/spawn_operation.hpp"
 #include "evstore/s3/error.hpp"
 #include "evstore/s3/multipart_etag.hpp"
 #include "evstore/s3/orphaned_uploads.hpp"
@@ -74,6 +75,7 @@ class client_impl {
         credentials_(std::move(credentials)),
         options_(std::move(options)) {
     options_.service.signing.s3 = true;
+    if (options_.service.http.ca_file.empty()) options_.service.http.ca_file = config_.ca_bundle;
     choose_part_size(0, options_.part_size);  // validates it
     if (options_.max_concurrent_parts == 0)
       throw boost::system::system_error(make_error_code(errc::invalid_argument),
@@ -268,6 +270,8 @@ class client_impl {
     std::lock_guard lock(mutex_);
     for (const auto& [id, service] : services_) service->close();
   }
+
+  const asio::any_io_executor& executor() const noexcept { return executor_; }
   const aws::config& config() const noexcept { return config_; }
 
  private:
@@ -502,5 +506,39 @@ asio::awaitable<put_result> client::multipart_upload(std::string bucket, std::st
     throw multipart_upload_error(bucket, key, upload_id, cause, failure, abort_failure);
   }
 }
+
+client::executor_type client::get_executor() const noexcept {
+  return impl_->executor();
+}
+
+template <class T>
+void client::start(asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+                   aws::detail::completion_handler<T> handler) {
+  if (diagnostics) diagnostics->clear();
+  aws::detail::spawn_operation(
+      impl_->executor(), std::move(operation), std::move(handler),
+      [diagnostics](std::exception_ptr failure) { return s3::diagnose(failure, diagnostics); });
+}
+
+template void client::start(asio::awaitable<bool>, aws::diagnostics*,
+                            aws::detail::completion_handler<bool>);
+template void client::start(asio::awaitable<void>, aws::diagnostics*,
+                            aws::detail::completion_handler<void>);
+template void client::start(asio::awaitable<put_result>, aws::diagnostics*,
+                            aws::detail::completion_handler<put_result>);
+template void client::start(asio::awaitable<object>, aws::diagnostics*,
+                            aws::detail::completion_handler<object>);
+template void client::start(asio::awaitable<std::optional<object_info>>, aws::diagnostics*,
+                            aws::detail::completion_handler<std::optional<object_info>>);
+template void client::start(asio::awaitable<std::vector<delete_failure>>, aws::diagnostics*,
+                            aws::detail::completion_handler<std::vector<delete_failure>>);
+template void client::start(asio::awaitable<list_page>, aws::diagnostics*,
+                            aws::detail::completion_handler<list_page>);
+template void client::start(asio::awaitable<std::vector<object_summary>>, aws::diagnostics*,
+                            aws::detail::completion_handler<std::vector<object_summary>>);
+template void client::start(asio::awaitable<std::string>, aws::diagnostics*,
+                            aws::detail::completion_handler<std::string>);
+template void client::start(asio::awaitable<completed_part>, aws::diagnostics*,
+                            aws::detail::completion_handler<completed_part>);
 
 }  // namespace evstore::s3

@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include "evstore/aws/detail/base64.hpp"
+
 namespace evstore::s3 {
 
 std::string content_md5(std::string_view body) {
@@ -18,11 +20,7 @@ std::string content_md5(std::string_view body) {
     throw std::runtime_error(
         "OpenSSL could not compute the MD5 that S3 requires as Content-MD5 (is MD5 disabled, "
         "e.g. by a FIPS configuration?)");
-  std::string encoded(4 * ((digest_size + 2) / 3), '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest,
-                                static_cast<int>(digest_size));
-  encoded.resize(static_cast<std::size_t>(written));
-  return encoded;
+  return aws::detail::base64_encode(digest, digest_size);
 }
 
 }  // namespace evstore::s3

@@ -167,4 +167,34 @@ multipart_upload_error::multipart_upload_error(std::string_view bucket, std::str
     s3_code_ = service->s3_code();
 }
 
+boost::system::error_code diagnose(std::exception_ptr failure,
+                                   aws::diagnostics* diagnostics) noexcept {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const service_error& e) {
+    if (diagnostics) {
+      try {
+        diagnostics->error_code = e.s3_code();
+        diagnostics->message = e.s3_message();
+        diagnostics->request_id = e.request_id();
+        diagnostics->http_status = e.status();
+      } catch (...) {  // out of memory: the code alone
+      }
+    }
+    return e.code();
+  } catch (const multipart_upload_error& e) {
+    // The cause's details, and the whole story (upload id, whether it was aborted) as message.
+    if (diagnostics && e.cause()) {
+      s3::diagnose(e.cause(), diagnostics);
+      try {
+        diagnostics->message = e.what();
+      } catch (...) {
+      }
+    }
+    return e.code();
+  } catch (...) {
+    return aws::diagnose(std::current_exception(), diagnostics);
+  }
+}
+
 }  // namespace evstore::s3

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
@@ -173,11 +174,10 @@ namespace {
 /// JSON texts equal as values; texts that do not parse compare as text.
 bool same_json(std::string_view a, std::string_view b) {
   if (a == b) return true;
-  boost::system::error_code a_error;
-  boost::system::error_code b_error;
-  const boost::json::value a_value = boost::json::parse(a, a_error);
-  const boost::json::value b_value = boost::json::parse(b, b_error);
-  return !a_error && !b_error && a_value == b_value;
+  std::string error;
+  const std::optional<boost::json::value> a_value = aws::detail::parse_json(a, error);
+  const std::optional<boost::json::value> b_value = aws::detail::parse_json(b, error);
+  return a_value && b_value && *a_value == *b_value;
 }
 
 }  // namespace

@@ -1,27 +1,28 @@
 #include "evstore/store/event.hpp"
 
+#include <optional>
+
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/store/errors.hpp"
 
 namespace evstore {
 namespace {
 
 boost::json::value parse_field(const event& e, std::string_view field, std::string_view text) {
-  boost::system::error_code ec;
-  boost::json::value value =
-      boost::json::parse(boost::json::string_view{text.data(), text.size()}, ec);
-  if (ec) {
-    throw boost::system::system_error(
-        make_error_code(store_errc::corrupt_item),
-        "the " + std::string(field) + " of event '" + e.id + "' is not valid JSON (" +
-            ec.message() + "): set it with set_" + std::string(field) + " or fix the stored item");
+  std::string error;
+  std::optional<boost::json::value> value = aws::detail::parse_json(text, error);
+  if (!value) {
+    throw boost::system::system_error(make_error_code(store_errc::corrupt_item),
+                                      "the " + std::string(field) + " of event '" + e.id +
+                                          "' is not valid JSON (" + error + "): set it with set_" +
+                                          std::string(field) + " or fix the stored item");
   }
-  return value;
+  return std::move(*value);
 }
 
 }  // namespace

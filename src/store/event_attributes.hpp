@@ -1,7 +1,7 @@
 #pragma once
 // The attributes of an event item in the shared table layout, picked out by name before they are
 // checked and converted into an event: from an item map (event_from_item) or straight from a
-// response body (decode_batch_get_events), so both read events by the same rules.
+// response body (event_decoder), so both read events by the same rules.
 
 #include <array>
 #include <cstddef>

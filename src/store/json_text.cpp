@@ -5,10 +5,10 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <boost/json/value.hpp>
+
+#include "evstore/aws/detail/json_scanner.hpp"
 
 namespace evstore::detail {
 namespace {
@@ -16,9 +16,11 @@ namespace {
 using boost::json::string_view;
 using boost::system::error_code;
 
-/// Accepts every event but a number no double holds: the parser itself checks the grammar and
-/// UTF-8. Boost.JSON reads some such numbers as NaN or infinity (`-0e530` as NaN), which no JSON
-/// text can carry back, so they are refused rather than turned into other values.
+/// Boost.JSON's parser validates here, not evstore's scanner: on unescaped text (a payload as
+/// stored) it is about twice as fast (bench_decode, callgrind). Accepts every event but a number
+/// no double holds: the parser itself checks the grammar and UTF-8. Boost.JSON reads some such
+/// numbers as NaN or infinity (`-0e530` as NaN), which no JSON text can carry back, so they are
+/// refused rather than turned into other values.
 struct validating_handler {
   static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
@@ -47,6 +49,23 @@ struct validating_handler {
   bool on_null(error_code&) { return true; }
   bool on_comment_part(string_view, error_code&) { return true; }
   bool on_comment(string_view, error_code&) { return true; }
+};
+
+/// Keeps the value of the string literal it reads.
+struct string_handler {
+  std::string value;
+
+  void on_object_begin() {}
+  void on_object_end(std::size_t) {}
+  void on_array_begin() {}
+  void on_array_end(std::size_t) {}
+  void on_key(std::string_view) {}
+  void on_string(std::string_view text) { value.assign(text); }
+  void on_int64(std::int64_t) {}
+  void on_uint64(std::uint64_t) {}
+  void on_double(double) {}
+  void on_bool(bool) {}
+  void on_null() {}
 };
 
 bool is_space(char c) {
@@ -144,10 +163,9 @@ void append_json_string(std::string& out, std::string_view value) {
 std::string unescape_json_string(std::string_view literal) {
   if (literal.find('\\') == std::string_view::npos)
     return std::string(literal.substr(1, literal.size() - 2));
-  const boost::json::value parsed =
-      boost::json::parse(boost::json::string_view{literal.data(), literal.size()});
-  const boost::json::string& s = parsed.as_string();
-  return std::string(s.data(), s.size());
+  string_handler handler;
+  aws::detail::json_scanner<string_handler>(literal, handler, 1).run();
+  return std::move(handler.value);
 }
 
 }  // namespace evstore::detail

@@ -11,6 +11,7 @@
 #include "repo_state.hpp"
 #include "start_operation.hpp"
 #include "stream_index.hpp"
+#include "stream_scan.hpp"
 
 namespace evstore {
 namespace {
@@ -323,6 +324,11 @@ void repo::start_reset_store(handler<void> h, shared_state state, diagnostics* d
                              bool keep_objects) {
   const asio::any_io_executor executor = state->executor;
   start_operation(executor, reset(std::move(state), keep_objects), std::move(h), diag);
+}
+
+asio::awaitable<stream_scan_totals> repo::scan_streams(
+    std::function<void(const std::vector<stream_summary>&)> on_page) {
+  return scan_stream_heads(state_, std::move(on_page));
 }
 
 }  // namespace evstore

@@ -1,6 +1,9 @@
 #pragma once
 // What a repo and its replay cursors share: the clients, the options, and the I/O steps more
-// than one operation uses (hydrating index keys, reading offloaded payloads, backoff).
+// than one operation uses. By concern: the clients, options, times, backoff and known heads
+// (repo_state.cpp); hydrating index keys (hydration.cpp); reading offloaded payloads
+// (payload_reads.hpp/.cpp); the table's definition and creation (table_definition.cpp); the
+// metadata item's months (month_range.cpp).
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +26,7 @@
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/metadata_item.hpp"
 #include "evstore/store/repo.hpp"
+#include "payload_reads.hpp"
 
 namespace evstore {
 
@@ -35,19 +39,6 @@ inline constexpr std::string_view causation_index = "causationIndex";
 struct stream_head {
   std::uint64_t version = 0;
   std::optional<timestamp> last_created;
-};
-
-/// Caps the S3 payload downloads in flight among the hydrations that share it.
-class payload_read_limit {
- public:
-  payload_read_limit(boost::asio::any_io_executor executor, std::size_t max_in_flight);
-  /// Waits for a free place.
-  boost::asio::awaitable<void> acquire();
-  void release();
-
- private:
-  // A place taken is a message in the buffer: sends wait while all places are taken.
-  boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> places_;
 };
 
 class background_tasks;
@@ -79,7 +70,7 @@ class repo_state {
   /// one append share it.
   timestamp reserve_times();
 
-  /// Waits a random time in [0, min(cap, base * 2^attempt)) ("full jitter").
+  /// Waits aws::full_jitter_delay(base, attempt, cap).
   boost::asio::awaitable<void> backoff(unsigned attempt, std::chrono::milliseconds base,
                                        std::chrono::milliseconds cap);
 

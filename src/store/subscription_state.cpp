@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/detail/json_document.hpp"
 #include "evstore/store/time.hpp"
 
 namespace evstore {
@@ -87,10 +88,10 @@ std::string encode_checkpoint(const subscription_checkpoint& checkpoint) {
 }
 
 subscription_checkpoint decode_checkpoint(std::string_view text) {
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(text, ec);
-  if (ec) bad_checkpoint("not JSON (" + ec.message() + ")");
-  const json::object* object = parsed.if_object();
+  std::string error;
+  const std::optional<json::value> parsed = aws::detail::parse_json(text, error);
+  if (!parsed) bad_checkpoint("not JSON (" + error + ")");
+  const json::object* object = parsed->if_object();
   if (!object) bad_checkpoint("not a JSON object");
   const json::value& version = member(*object, "v");
   if (!version.is_int64() || version.get_int64() != checkpoint_version)

@@ -6,6 +6,7 @@
 
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/timestamp.hpp"
 #include "evstore/store/errors.hpp"
 
 namespace evstore {
@@ -42,11 +43,6 @@ unsigned read_digits(std::string_view text, std::size_t pos, std::size_t width,
   return value;
 }
 
-void expect_char(std::string_view text, std::size_t pos, char expected) {
-  if (pos >= text.size() || text[pos] != expected)
-    fail(text, std::string("expected '") + expected + "' at position " + std::to_string(pos + 1));
-}
-
 }  // namespace
 
 std::string format_iso8601(timestamp time) {
@@ -80,59 +76,10 @@ std::string format_iso8601(timestamp time) {
 }
 
 timestamp parse_iso8601(std::string_view text) {
-  const unsigned year = read_digits(text, 0, 4, "the year");
-  expect_char(text, 4, '-');
-  const unsigned month = read_digits(text, 5, 2, "the month");
-  expect_char(text, 7, '-');
-  const unsigned day = read_digits(text, 8, 2, "the day");
-  expect_char(text, 10, 'T');
-  const unsigned hour = read_digits(text, 11, 2, "the hour");
-  expect_char(text, 13, ':');
-  const unsigned minute = read_digits(text, 14, 2, "the minute");
-  expect_char(text, 16, ':');
-  const unsigned second = read_digits(text, 17, 2, "the second");
-
-  if (month < 1 || month > 12) fail(text, "the month must be 01 to 12");
-  const chr::year_month_day date{chr::year{static_cast<int>(year)}, chr::month{month},
-                                 chr::day{day}};
-  if (day < 1 || !date.ok()) fail(text, "the day does not exist in that month");
-  if (hour > 23) fail(text, "the hour must be 00 to 23");
-  if (minute > 59) fail(text, "the minute must be 00 to 59");
-  if (second > 59) fail(text, "the second must be 00 to 59");
-
-  std::size_t pos = 19;
-  unsigned millis = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    const std::size_t start = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-    const std::size_t digits = pos - start;
-    if (digits == 0 || digits > 9) fail(text, "the fraction of a second must have 1 to 9 digits");
-    for (std::size_t i = 0; i < 3; ++i)
-      millis = millis * 10 + (i < digits ? static_cast<unsigned>(text[start + i] - '0') : 0);
-  }
-
-  chr::minutes offset{0};
-  if (pos >= text.size()) fail(text, "the zone is missing (Z or +HH:MM)");
-  if (text[pos] == 'Z') {
-    ++pos;
-  } else if (text[pos] == '+' || text[pos] == '-') {
-    const bool negative = text[pos] == '-';
-    const unsigned offset_hours = read_digits(text, pos + 1, 2, "the offset hours");
-    expect_char(text, pos + 3, ':');
-    const unsigned offset_minutes = read_digits(text, pos + 4, 2, "the offset minutes");
-    if (offset_hours > 23 || offset_minutes > 59) fail(text, "the offset is out of range");
-    offset = chr::hours{offset_hours} + chr::minutes{offset_minutes};
-    if (negative) offset = -offset;
-    pos += 6;
-  } else {
-    fail(text, "the zone must be Z or +HH:MM");
-  }
-  if (pos != text.size()) fail(text, "unexpected characters after the zone");
-
-  const timestamp local = chr::sys_days{date} + chr::hours{hour} + chr::minutes{minute} +
-                          chr::seconds{second} + chr::milliseconds{millis};
-  const timestamp utc = local - offset;
+  std::string why;
+  const std::optional<aws::iso8601_time> time = aws::read_iso8601(text, why);
+  if (!time) fail(text, why);
+  const timestamp utc = time->seconds + chr::floor<chr::milliseconds>(time->fraction);
   // An offset can carry 0000-01-01 or 9999-12-31 out of the years UTC text can hold: such a time
   // could be read but never written back, so it is refused here.
   const int utc_year = static_cast<int>(chr::year_month_day{chr::floor<chr::days>(utc)}.year());

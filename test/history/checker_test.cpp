@@ -11,6 +11,8 @@
 
 #include "checker.hpp"
 
+BOOST_AUTO_TEST_SUITE(checker_test)
+
 using namespace evstore;
 using namespace evstore::history;
 
@@ -222,5 +224,7 @@ BOOST_AUTO_TEST_CASE(history_lines_round_trip_and_unended_calls_are_unfinished) 
   BOOST_TEST((read[0].expected == std::optional<std::uint64_t>(0)));
   BOOST_TEST((read[1].result == outcome::unfinished));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,8 @@
 #include "support/for_each_concurrently.hpp"
 #include "workload.hpp"
 
+BOOST_AUTO_TEST_SUITE(history)
+
 using namespace evstore;
 using namespace evstore::history;
 namespace asio = boost::asio;
@@ -547,5 +549,7 @@ BOOST_AUTO_TEST_CASE(the_final_table_agrees_with_every_recorded_call) {
   BOOST_TEST(calls.size() >= settings.operations / 4,
              "too few calls were made before the deadline");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,8 +5,8 @@
 // AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_CONTAINER_CREDENTIALS_FULL_URI,
 // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE],
 // AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED, AWS_ROLE_ARN,
-// AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME, AWS_ENDPOINT_URL_STS), then the profile in
-// ~/.aws/credentials and ~/.aws/config.
+// AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME, AWS_ENDPOINT_URL_STS, AWS_MAX_ATTEMPTS,
+// AWS_RETRY_MODE, AWS_CA_BUNDLE), then the profile in ~/.aws/credentials and ~/.aws/config.
 //
 //   auto cfg = evstore::aws::config::from_environment();
 //   http::endpoint ddb = cfg.endpoint_for("dynamodb");
@@ -19,6 +19,7 @@
 
 #include "evstore/aws/credentials.hpp"
 #include "evstore/aws/environment.hpp"
+#include "evstore/aws/retry_policy.hpp"
 #include "evstore/http/endpoint.hpp"
 
 namespace evstore::aws {
@@ -34,6 +35,12 @@ struct config_settings {
   std::map<std::string, std::string, std::less<>> service_endpoint_urls{};
   /// Address S3 buckets in the path even on AWS endpoints.
   std::optional<bool> s3_force_path_style{};
+  /// Like AWS_MAX_ATTEMPTS (0: no count, evstore's own; see config::max_attempts).
+  std::optional<unsigned> max_attempts{};
+  /// Like AWS_RETRY_MODE.
+  std::optional<aws::retry_mode> retry_mode{};
+  /// Like AWS_CA_BUNDLE.
+  std::optional<std::string> ca_bundle{};
 };
 
 struct container_credentials_settings {
@@ -88,12 +95,24 @@ struct config {
   container_credentials_settings container_credentials;
   instance_metadata_settings instance_metadata;
   web_identity_settings web_identity;
+  /// Attempts of one request, the first included: AWS_MAX_ATTEMPTS, else the profile's
+  /// max_attempts (a whole number from 0 to 1000; 0, which the AWS SDKs refuse, is evstore's
+  /// "no count": retries are then bounded by time). nullopt when neither says; the user of the
+  /// config (repo_options, the tool) has the default.
+  std::optional<unsigned> max_attempts;
+  /// AWS_RETRY_MODE, else the profile's retry_mode: standard or adaptive; legacy (the SDKs'
+  /// older mode, which evstore does not have) is taken as standard. nullopt when neither says.
+  std::optional<aws::retry_mode> retry_mode;
+  /// PEM file of the CAs trusted for TLS instead of the system store: AWS_CA_BUNDLE, else the
+  /// profile's ca_bundle ('~' expanded); empty when neither says. Checked to be readable.
+  std::string ca_bundle;
 
   /// From the process environment and the profile files.
   static config from_environment(const config_settings& explicit_settings = {});
   /// From `env` (and the profile files it points at). Throws system_error with
   /// errc::invalid_config for a malformed profile file, a profile that AWS_PROFILE names but no
-  /// file defines, or half a key pair.
+  /// file defines, half a key pair, or a max_attempts, retry_mode or ca_bundle that is not one
+  /// (the message names the variable or the profile and file it came from).
   static config from_environment(const environment& env,
                                  const config_settings& explicit_settings = {});
 

@@ -11,8 +11,11 @@
 // An operation given one clears it when it starts and fills it when it fails; the caller keeps
 // it alive, and reads it, only after the completion handler ran.
 
+#include <exception>
 #include <string>
 #include <vector>
+
+#include <boost/system/error_code.hpp>
 
 namespace evstore::aws {
 
@@ -35,5 +38,10 @@ struct diagnostics {
 
   void clear() { *this = diagnostics{}; }
 };
+
+/// The code of the exception an operation ended with (a system_error's own code; see
+/// detail::error_code_of for the others), with its description in `diagnostics->message` when
+/// `diagnostics` is not null. The layers above handle their service errors first.
+boost::system::error_code diagnose(std::exception_ptr failure, diagnostics* diagnostics) noexcept;
 
 }  // namespace evstore::aws

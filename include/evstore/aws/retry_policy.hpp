@@ -98,6 +98,12 @@ struct retry_decision {
   std::string_view reason{};
 };
 
+/// The "full jitter" delay: uniform in [0, min(cap, base * 2^doublings)], 0 when that is not
+/// positive. The one backoff of the library: the retry policy's and the store's waits (a head
+/// moved by another writer, keys BatchGetItem left unprocessed) use it.
+std::chrono::milliseconds full_jitter_delay(std::chrono::milliseconds base, unsigned doublings,
+                                            std::chrono::milliseconds cap, std::mt19937_64& random);
+
 /// Decides whether and when to retry. Thread-safe (the random source is locked).
 class retry_policy {
  public:

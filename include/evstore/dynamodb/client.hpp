@@ -7,8 +7,12 @@
 //   const dynamodb::get_item_request request{.table_name = "events", .key = key};
 //   dynamodb::get_item_result got = co_await ddb.get_item(request);
 //
-// Failures throw: service_error for an error response (its code() an errc, its
-// cancellation_reasons() for a cancelled transaction), system_error(errc::invalid_request) for
+//   ddb.async_get_item(request, [](boost::system::error_code ec, dynamodb::get_item_result got) {
+//     ...  // ec == dynamodb::errc::resource_not_found, ...; nothing thrown
+//   });
+//
+// Failures of the awaitable forms throw: service_error for an error response (its code() an errc,
+// its cancellation_reasons() for a cancelled transaction), system_error(errc::invalid_request) for
 // a request refused before sending, errc::malformed_response / errc::invalid_attribute for a
 // response not as expected, errc::crc32_mismatch when every attempt came back corrupted, and
 // the service client's transport and credential errors.
@@ -20,9 +24,13 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "evstore/aws/detail/completion_handler.hpp"
+#include "evstore/aws/diagnostics.hpp"
 #include "evstore/aws/service_client.hpp"
 #include "evstore/dynamodb/batch_get_item.hpp"
 #include "evstore/dynamodb/error.hpp"
@@ -49,6 +57,8 @@ struct client_options {
 /// when an operation is called, so they need not outlive the returned awaitable.
 class client {
  public:
+  using executor_type = aws::service_client::executor_type;
+
   explicit client(aws::service_client service, client_options options = {});
 
   boost::asio::awaitable<create_table_result> create_table(const create_table_request& request);
@@ -66,6 +76,12 @@ class client {
   boost::asio::awaitable<scan_result> scan(const scan_request& request);
   boost::asio::awaitable<batch_get_item_result> batch_get_item(
       const batch_get_item_request& request);
+  /// BatchGetItem of one table's keys, the items handed to `visitor` while the response is read
+  /// (read_batch_get_item_result), with no item maps in between; what the response holds besides
+  /// them is returned. Throws errc::invalid_request for a request naming more than one table.
+  /// `visitor` must outlive the returned awaitable.
+  boost::asio::awaitable<batch_get_item_remainder> batch_get_item(
+      const batch_get_item_request& request, batch_get_item_visitor& visitor);
   boost::asio::awaitable<transact_write_items_result> transact_write_items(
       const transact_write_items_request& request);
 
@@ -81,14 +97,199 @@ class client {
   boost::asio::awaitable<void> wait_until_deleted(std::string table_name,
                                                   waiter_options options = {});
 
+  /// The executor the client runs its work on (the service client's).
+  executor_type get_executor() const noexcept { return service_.get_executor(); }
+
+  // The token forms: each operation above as `async_<name>(arguments..., token)`, completing
+  // with void(boost::system::error_code, <result>) (void(error_code) for wait_until_deleted)
+  // instead of throwing. Service errors come as this layer's codes (errc, from the error
+  // response's `__type`: conditional_check_failed, transaction_canceled, resource_not_found, ...;
+  // waiter_timeout, waiter_failed), other failures as the codes the awaitable forms throw
+  // (http::errc, aws::errc, Asio's). The overloads taking aws::diagnostics fill it with the
+  // service's code name, message, request id, status and a transaction's cancellation reasons.
+  // The work runs on get_executor(); the handler on its associated executor (default: the
+  // client's). A terminal cancellation through the token's cancellation slot ends the
+  // operation with asio::error::operation_aborted (a write already sent may have been applied).
+  // The client must outlive the operation; the request is read before the call returns.
+  template <class CompletionToken>
+  auto async_create_table(const create_table_request& request, CompletionToken&& token) {
+    return async_run(create_table(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_create_table(const create_table_request& request, aws::diagnostics& diagnostics,
+                          CompletionToken&& token) {
+    return async_run(create_table(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_describe_table(const describe_table_request& request, CompletionToken&& token) {
+    return async_run(describe_table(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_describe_table(const describe_table_request& request, aws::diagnostics& diagnostics,
+                            CompletionToken&& token) {
+    return async_run(describe_table(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_update_table(const update_table_request& request, CompletionToken&& token) {
+    return async_run(update_table(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_update_table(const update_table_request& request, aws::diagnostics& diagnostics,
+                          CompletionToken&& token) {
+    return async_run(update_table(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_table(const delete_table_request& request, CompletionToken&& token) {
+    return async_run(delete_table(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_delete_table(const delete_table_request& request, aws::diagnostics& diagnostics,
+                          CompletionToken&& token) {
+    return async_run(delete_table(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_item(const put_item_request& request, CompletionToken&& token) {
+    return async_run(put_item(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_put_item(const put_item_request& request, aws::diagnostics& diagnostics,
+                      CompletionToken&& token) {
+    return async_run(put_item(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_get_item(const get_item_request& request, CompletionToken&& token) {
+    return async_run(get_item(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_get_item(const get_item_request& request, aws::diagnostics& diagnostics,
+                      CompletionToken&& token) {
+    return async_run(get_item(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_update_item(const update_item_request& request, CompletionToken&& token) {
+    return async_run(update_item(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_update_item(const update_item_request& request, aws::diagnostics& diagnostics,
+                         CompletionToken&& token) {
+    return async_run(update_item(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_item(const delete_item_request& request, CompletionToken&& token) {
+    return async_run(delete_item(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_delete_item(const delete_item_request& request, aws::diagnostics& diagnostics,
+                         CompletionToken&& token) {
+    return async_run(delete_item(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_query(const query_request& request, CompletionToken&& token) {
+    return async_run(query(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_query(const query_request& request, aws::diagnostics& diagnostics,
+                   CompletionToken&& token) {
+    return async_run(query(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_scan(const scan_request& request, CompletionToken&& token) {
+    return async_run(scan(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_scan(const scan_request& request, aws::diagnostics& diagnostics,
+                  CompletionToken&& token) {
+    return async_run(scan(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_batch_get_item(const batch_get_item_request& request, CompletionToken&& token) {
+    return async_run(batch_get_item(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_batch_get_item(const batch_get_item_request& request, aws::diagnostics& diagnostics,
+                            CompletionToken&& token) {
+    return async_run(batch_get_item(request), &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_transact_write_items(const transact_write_items_request& request,
+                                  CompletionToken&& token) {
+    return async_run(transact_write_items(request), nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_transact_write_items(const transact_write_items_request& request,
+                                  aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(transact_write_items(request), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_wait_until_active(std::string table_name, CompletionToken&& token) {
+    return async_run(wait_until_active(std::move(table_name), waiter_options{}), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_wait_until_active(std::string table_name, const waiter_options& options,
+                               CompletionToken&& token) {
+    return async_run(wait_until_active(std::move(table_name), options), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_wait_until_active(std::string table_name, const waiter_options& options,
+                               aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(wait_until_active(std::move(table_name), options), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_wait_until_deleted(std::string table_name, CompletionToken&& token) {
+    return async_run(wait_until_deleted(std::move(table_name), waiter_options{}), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_wait_until_deleted(std::string table_name, const waiter_options& options,
+                                CompletionToken&& token) {
+    return async_run(wait_until_deleted(std::move(table_name), options), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
+  auto async_wait_until_deleted(std::string table_name, const waiter_options& options,
+                                aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(wait_until_deleted(std::move(table_name), options), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
   aws::service_client& service() noexcept { return service_; }
 
+ private:
   /// Sends one operation's body (from the operation's to_body) with the checks above and
-  /// returns its 2xx response unparsed, for callers that read the body their own way (the
-  /// store's streaming BatchGetItem decoder); throws service_error otherwise.
+  /// returns its 2xx response unparsed; throws service_error otherwise.
   boost::asio::awaitable<http::response> send(std::string_view operation, std::string body);
 
- private:
+  template <class T, class CompletionToken>
+  auto async_run(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+                 CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, aws::detail::completion_signature_t<T>>(
+        [this](auto handler, boost::asio::awaitable<T> started, aws::diagnostics* where) {
+          start(std::move(started), where, aws::detail::completion_handler<T>(std::move(handler)));
+        },
+        token, std::move(operation), diagnostics);
+  }
+  // Compiled once per result type (src/dynamodb/client.cpp).
+  template <class T>
+  void start(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+             aws::detail::completion_handler<T> handler);
+
   aws::service_client service_;
   client_options options_;
 };

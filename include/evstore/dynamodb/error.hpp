@@ -1,6 +1,7 @@
 #pragma once
 // DynamoDB errors: codes of this layer's category, and the exception a failed call throws.
 
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/diagnostics.hpp"
 #include "evstore/dynamodb/attribute_value.hpp"
 
 namespace evstore::dynamodb {
@@ -97,6 +99,12 @@ class service_error : public boost::system::system_error {
 
 /// Whether a DynamoDB error code name is worth retrying as such.
 bool is_retryable_code_name(std::string_view code_name) noexcept;
+
+/// The error_code a token form reports for the exception an operation ended with: a
+/// service_error's code, with its code name, message, request id, status and cancellation
+/// reasons in `diagnostics` (when not null); any other failure as aws::diagnose.
+boost::system::error_code diagnose(std::exception_ptr failure,
+                                   aws::diagnostics* diagnostics) noexcept;
 
 }  // namespace evstore::dynamodb
 

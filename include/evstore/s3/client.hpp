@@ -8,6 +8,9 @@
 //   co_await s3.put_object("my-archive", "streams/a/1", std::move(payload));  // multipart if big
 //   s3::object o = co_await s3.get_object("my-archive", "streams/a/1", 64 << 20);
 //
+//   s3.async_get_object("my-archive", "streams/a/1", 64 << 20,
+//                       [](boost::system::error_code ec, s3::object o) { ... });  // no throw
+//
 // Addressing follows the configuration (aws::config::s3_endpoint_for): a configured endpoint
 // is addressed path-style (http://127.0.0.1:4566/bucket/key), AWS virtual-hosted
 // (https://bucket.s3.region.amazonaws.com/key). Errors: an S3 error response throws
@@ -20,20 +23,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/config.hpp"
 #include "evstore/aws/credentials_provider.hpp"
+#include "evstore/aws/detail/completion_handler.hpp"
+#include "evstore/aws/diagnostics.hpp"
 #include "evstore/aws/service_client.hpp"
 #include "evstore/s3/model.hpp"
 
 namespace evstore::s3 {
 
 struct client_options {
-  /// Signing, connection pool and retries; signing.s3 is always set.
+  /// Signing, connection pool and retries; signing.s3 is always set. An empty http.ca_file
+  /// takes the config's ca_bundle (AWS_CA_BUNDLE).
   aws::service_client_options service;
   /// put_object sends bodies larger than this as a multipart upload.
   std::uint64_t multipart_threshold = 16 * 1024 * 1024;
@@ -52,6 +60,8 @@ class client_impl;
 /// operation runs; multipart_upload's parts are views the caller keeps alive until it returns.
 class client {
  public:
+  using executor_type = boost::asio::any_io_executor;
+
   /// Throws system_error with s3::errc::invalid_argument for options out of range.
   client(boost::asio::any_io_executor executor, aws::config config,
          std::shared_ptr<aws::credentials_provider> credentials, client_options options = {});
@@ -125,7 +135,301 @@ class client {
   /// ends (aws::service_client::close).
   void close();
 
+  /// The executor the client runs its work on (as given to the constructor).
+  executor_type get_executor() const noexcept;
+
+  // The token forms: each operation above as `async_<name>(arguments..., token)`, completing
+  // with void(boost::system::error_code, <result>) (void(error_code) for those returning
+  // nothing) instead of throwing; an operation with a defaulted argument has an overload with
+  // it and one without. An S3 error response is errc::service_error (S3's own code, "NoSuchKey",
+  // in the diagnostics); a failed multipart upload its cause's code; other failures the codes
+  // the awaitable forms throw (errc::object_too_large, http::errc, aws::errc, Asio's). The
+  // overloads taking aws::diagnostics fill it with S3's code, message, request id and status.
+  // The work runs on get_executor(); the handler on its associated executor (default: the
+  // client's). A terminal cancellation through the token's cancellation slot ends the
+  // operation with asio::error::operation_aborted (multipart_upload aborts the upload first).
+  // The client, and multipart_upload's parts, must outlive the operation.
+  template <class CompletionToken>
+  auto async_head_bucket(std::string bucket, CompletionToken&& token) {
+    return async_run(head_bucket(std::move(bucket)), nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_head_bucket(std::string bucket, aws::diagnostics& diagnostics,
+                         CompletionToken&& token) {
+    return async_run(head_bucket(std::move(bucket)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_create_bucket(std::string bucket, CompletionToken&& token) {
+    return async_run(create_bucket(std::move(bucket)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_create_bucket(std::string bucket, aws::diagnostics& diagnostics,
+                           CompletionToken&& token) {
+    return async_run(create_bucket(std::move(bucket)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_bucket(std::string bucket, CompletionToken&& token) {
+    return async_run(delete_bucket(std::move(bucket)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_bucket(std::string bucket, aws::diagnostics& diagnostics,
+                           CompletionToken&& token) {
+    return async_run(delete_bucket(std::move(bucket)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object(std::string bucket, std::string key, std::string body,
+                        CompletionToken&& token) {
+    return async_run(put_object(std::move(bucket), std::move(key), std::move(body), put_options{}),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object(std::string bucket, std::string key, std::string body,
+                        const put_options& options, CompletionToken&& token) {
+    return async_run(put_object(std::move(bucket), std::move(key), std::move(body), options),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object(std::string bucket, std::string key, std::string body,
+                        const put_options& options, aws::diagnostics& diagnostics,
+                        CompletionToken&& token) {
+    return async_run(put_object(std::move(bucket), std::move(key), std::move(body), options),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object_single(std::string bucket, std::string key, std::string body,
+                               CompletionToken&& token) {
+    return async_run(
+        put_object_single(std::move(bucket), std::move(key), std::move(body), put_options{}),
+        nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object_single(std::string bucket, std::string key, std::string body,
+                               const put_options& options, CompletionToken&& token) {
+    return async_run(put_object_single(std::move(bucket), std::move(key), std::move(body), options),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_put_object_single(std::string bucket, std::string key, std::string body,
+                               const put_options& options, aws::diagnostics& diagnostics,
+                               CompletionToken&& token) {
+    return async_run(put_object_single(std::move(bucket), std::move(key), std::move(body), options),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_get_object(std::string bucket, std::string key, std::uint64_t max_size,
+                        CompletionToken&& token) {
+    return async_run(get_object(std::move(bucket), std::move(key), max_size), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_get_object(std::string bucket, std::string key, std::uint64_t max_size,
+                        aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(get_object(std::move(bucket), std::move(key), max_size), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_head_object(std::string bucket, std::string key, CompletionToken&& token) {
+    return async_run(head_object(std::move(bucket), std::move(key)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_head_object(std::string bucket, std::string key, aws::diagnostics& diagnostics,
+                         CompletionToken&& token) {
+    return async_run(head_object(std::move(bucket), std::move(key)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_object(std::string bucket, std::string key, CompletionToken&& token) {
+    return async_run(delete_object(std::move(bucket), std::move(key)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_object(std::string bucket, std::string key, aws::diagnostics& diagnostics,
+                           CompletionToken&& token) {
+    return async_run(delete_object(std::move(bucket), std::move(key)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_objects(std::string bucket, std::vector<std::string> keys,
+                            CompletionToken&& token) {
+    return async_run(delete_objects(std::move(bucket), std::move(keys)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_delete_objects(std::string bucket, std::vector<std::string> keys,
+                            aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(delete_objects(std::move(bucket), std::move(keys)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_list_objects_v2(std::string bucket, list_request request, CompletionToken&& token) {
+    return async_run(list_objects_v2(std::move(bucket), std::move(request)), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_list_objects_v2(std::string bucket, list_request request,
+                             aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(list_objects_v2(std::move(bucket), std::move(request)), &diagnostics,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_list_all_objects(std::string bucket, std::string prefix, CompletionToken&& token) {
+    return async_run(list_all_objects(std::move(bucket), std::move(prefix), std::nullopt), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_list_all_objects(std::string bucket, std::string prefix,
+                              std::optional<unsigned> page_size, CompletionToken&& token) {
+    return async_run(list_all_objects(std::move(bucket), std::move(prefix), page_size), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_list_all_objects(std::string bucket, std::string prefix,
+                              std::optional<unsigned> page_size, aws::diagnostics& diagnostics,
+                              CompletionToken&& token) {
+    return async_run(list_all_objects(std::move(bucket), std::move(prefix), page_size),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_create_multipart_upload(std::string bucket, std::string key, CompletionToken&& token) {
+    return async_run(create_multipart_upload(std::move(bucket), std::move(key), put_options{}),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_create_multipart_upload(std::string bucket, std::string key,
+                                     const put_options& options, CompletionToken&& token) {
+    return async_run(create_multipart_upload(std::move(bucket), std::move(key), options), nullptr,
+                     std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_create_multipart_upload(std::string bucket, std::string key,
+                                     const put_options& options, aws::diagnostics& diagnostics,
+                                     CompletionToken&& token) {
+    return async_run(create_multipart_upload(std::move(bucket), std::move(key), options),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_upload_part(std::string bucket, std::string key, std::string upload_id,
+                         unsigned part_number, std::string body, CompletionToken&& token) {
+    return async_run(upload_part(std::move(bucket), std::move(key), std::move(upload_id),
+                                 part_number, std::move(body)),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_upload_part(std::string bucket, std::string key, std::string upload_id,
+                         unsigned part_number, std::string body, aws::diagnostics& diagnostics,
+                         CompletionToken&& token) {
+    return async_run(upload_part(std::move(bucket), std::move(key), std::move(upload_id),
+                                 part_number, std::move(body)),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_complete_multipart_upload(std::string bucket, std::string key, std::string upload_id,
+                                       std::vector<completed_part> parts, CompletionToken&& token) {
+    return async_run(complete_multipart_upload(std::move(bucket), std::move(key),
+                                               std::move(upload_id), std::move(parts)),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_complete_multipart_upload(std::string bucket, std::string key, std::string upload_id,
+                                       std::vector<completed_part> parts,
+                                       aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(complete_multipart_upload(std::move(bucket), std::move(key),
+                                               std::move(upload_id), std::move(parts)),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_abort_multipart_upload(std::string bucket, std::string key, std::string upload_id,
+                                    CompletionToken&& token) {
+    return async_run(
+        abort_multipart_upload(std::move(bucket), std::move(key), std::move(upload_id)), nullptr,
+        std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_abort_multipart_upload(std::string bucket, std::string key, std::string upload_id,
+                                    aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(
+        abort_multipart_upload(std::move(bucket), std::move(key), std::move(upload_id)),
+        &diagnostics, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_multipart_upload(std::string bucket, std::string key,
+                              std::vector<std::string_view> parts, CompletionToken&& token) {
+    return async_run(
+        multipart_upload(std::move(bucket), std::move(key), std::move(parts), put_options{}),
+        nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_multipart_upload(std::string bucket, std::string key,
+                              std::vector<std::string_view> parts, const put_options& options,
+                              CompletionToken&& token) {
+    return async_run(multipart_upload(std::move(bucket), std::move(key), std::move(parts), options),
+                     nullptr, std::forward<CompletionToken>(token));
+  }
+
+  template <class CompletionToken>
+  auto async_multipart_upload(std::string bucket, std::string key,
+                              std::vector<std::string_view> parts, const put_options& options,
+                              aws::diagnostics& diagnostics, CompletionToken&& token) {
+    return async_run(multipart_upload(std::move(bucket), std::move(key), std::move(parts), options),
+                     &diagnostics, std::forward<CompletionToken>(token));
+  }
+
  private:
+  template <class T, class CompletionToken>
+  auto async_run(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+                 CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, aws::detail::completion_signature_t<T>>(
+        [this](auto handler, boost::asio::awaitable<T> started, aws::diagnostics* where) {
+          start(std::move(started), where, aws::detail::completion_handler<T>(std::move(handler)));
+        },
+        token, std::move(operation), diagnostics);
+  }
+  // Compiled once per result type (src/s3/client.cpp).
+  template <class T>
+  void start(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
+             aws::detail::completion_handler<T> handler);
+
   std::shared_ptr<client_impl> impl_;
 };
 

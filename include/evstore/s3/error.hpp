@@ -10,6 +10,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "evstore/aws/diagnostics.hpp"
 #include "evstore/http/message.hpp"
 
 namespace evstore::s3 {
@@ -91,6 +92,13 @@ class multipart_upload_error : public boost::system::system_error {
   std::exception_ptr cause_;
   std::exception_ptr abort_failure_;
 };
+
+/// The error_code a token form reports for the exception an operation ended with: a
+/// service_error's code (errc::service_error), with S3's code, message, request id and status
+/// in `diagnostics` (when not null); a multipart_upload_error's code with its cause's S3 code;
+/// any other failure as aws::diagnose.
+boost::system::error_code diagnose(std::exception_ptr failure,
+                                   aws::diagnostics* diagnostics) noexcept;
 
 /// Throws s3::service_error for the error response `response` of `operation`, with the
 /// retryable flag of the AWS retry policy's classification.

@@ -64,7 +64,8 @@ struct repo_options {
   /// Attempts of a DynamoDB or S3 request, the first included, while it fails transiently
   /// (throttling, 5xx, reset connections, timeouts); within the client's retry quota. 0: no
   /// count; only max_time_without_progress and the 5-minute limit of one request bound them.
-  unsigned max_attempts = 0;
+  /// Unset: the config's (AWS_MAX_ATTEMPTS, the profile's max_attempts), else 0.
+  std::optional<unsigned> max_attempts{};
   /// A failing request gives up once no request to its service (DynamoDB, or S3) succeeded
   /// for this long, and it started earlier than that: retries go on while others (or it)
   /// make progress. 0: no such bound. Whatever this is, one request stops retrying 5 minutes
@@ -72,7 +73,8 @@ struct repo_options {
   std::chrono::milliseconds max_time_without_progress{60'000};
   /// adaptive: throttling slows the client down (a client-side rate limiter) and does not
   /// take from the retry quota; standard: throttles are retried within the quota like 5xx.
-  aws::retry_mode retry_mode = aws::retry_mode::adaptive;
+  /// Unset: the config's (AWS_RETRY_MODE, the profile's retry_mode), else adaptive.
+  std::optional<aws::retry_mode> retry_mode{};
   /// Keep-alive HTTP connections to each service (DynamoDB, S3) at most; requests beyond them
   /// wait. A replay at its defaults has up to 32 chains of index pages (parallel_buckets x
   /// month_slices) and their hydrations in flight.
@@ -149,6 +151,19 @@ struct migrate_options {
 struct atomic_append;  // evstore/store/atomic_append.hpp
 class diagnostics;     // evstore/store/diagnostics.hpp
 class repo_state;
+
+/// A stream as its head item records it (repo::scan_streams).
+struct stream_summary {
+  std::string domain;
+  std::string identifier;  ///< empty for events without one
+  std::uint64_t version = 0;
+};
+
+/// What a whole repo::scan_streams read.
+struct stream_scan_totals {
+  std::uint64_t items_read = 0;  ///< items the Scan evaluated (every item of the table)
+  double capacity_units = 0;     ///< read capacity the Scan consumed
+};
 
 namespace detail {
 /// The initiation of every `async_*` form: hands the caller's handler, type-erased, to the
@@ -595,6 +610,14 @@ class repo {
                           keep_objects);
   }
   // --- end of the completion-token forms.
+
+  /// Every stream of the table with its version, read from the stream head items by a Scan and
+  /// handed to on_page a page at a time (pages may be empty). The Scan evaluates every item of
+  /// the table: its cost is the table's size. Throws system_error(store_errc::corrupt_item)
+  /// naming a head item not as the table layout says, std::runtime_error when DynamoDB hands
+  /// back the same page key twice, and what the DynamoDB client throws.
+  boost::asio::awaitable<stream_scan_totals> scan_streams(
+      std::function<void(const std::vector<stream_summary>&)> on_page);
 
  private:
   template <class T, class CompletionToken, class Start, class... Args>

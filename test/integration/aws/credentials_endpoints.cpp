@@ -22,6 +22,8 @@
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"
 
+BOOST_AUTO_TEST_SUITE(credentials_endpoints)
+
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
@@ -271,3 +273,5 @@ BOOST_AUTO_TEST_CASE(imds_unreachable_means_no_credentials) {
   BOOST_TEST((e.code() == aws::errc::credentials_not_found));
   BOOST_TEST(std::string{e.what()}.find("not reachable") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

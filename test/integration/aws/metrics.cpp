@@ -14,6 +14,8 @@
 #include "evstore/aws/service_client.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(metrics)
+
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
@@ -181,3 +183,5 @@ BOOST_FIXTURE_TEST_CASE(transport_errors_are_counted_apart, fixture) {
   BOOST_TEST(s.requests == 1u);
   BOOST_TEST(s.failed_requests == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -26,6 +26,8 @@
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"
 
+BOOST_AUTO_TEST_SUITE(service_client)
+
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
@@ -577,3 +579,5 @@ BOOST_AUTO_TEST_CASE(an_endpoint_never_reached_is_given_up_after_three_attempts)
   BOOST_TEST(what.find("after 3 attempts (the service was never reached)") != std::string::npos);
   BOOST_TEST((steady_clock::now() - started < 5s));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,8 @@
 #include "evstore/aws/sigv4.hpp"
 #include "support/servers.hpp"
 
+BOOST_AUTO_TEST_SUITE(sigv4_differential)
+
 namespace aws = evstore::aws;
 namespace http = evstore::http;
 namespace json = boost::json;
@@ -307,3 +309,5 @@ BOOST_AUTO_TEST_CASE(evstore_and_smithy_sign_random_requests_alike) {
   }
   BOOST_TEST(differences == 0, differences << " of " << requests.size() << " requests differ");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -16,6 +16,8 @@
 #include "support/run_awaitable.hpp"
 #include "support/servers.hpp"
 
+BOOST_AUTO_TEST_SUITE(sigv4_s3rver)
+
 namespace asio = boost::asio;
 namespace aws = evstore::aws;
 namespace http = evstore::http;
@@ -93,3 +95,5 @@ BOOST_FIXTURE_TEST_CASE(signed_requests_are_accepted_and_wrong_secret_rejected, 
   BOOST_TEST(send("DELETE", object_path, "", s3rver_creds).status == 204u);
   BOOST_TEST(send("DELETE", bucket_path, "", s3rver_creds).status == 204u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -21,6 +21,8 @@
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"
 
+BOOST_AUTO_TEST_SUITE(web_identity)
+
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 namespace http = evstore::http;
@@ -254,3 +256,5 @@ BOOST_AUTO_TEST_CASE(sts_endpoint_is_regional_unless_overridden) {
   BOOST_TEST(cfg.endpoint_for("sts").port == 4599);
   BOOST_TEST(cfg.web_identity.role_arn == role);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

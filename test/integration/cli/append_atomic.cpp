@@ -9,6 +9,8 @@
 
 #include "integration/cli/cli_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_atomic)
+
 using evstore::test::parse_json_lines;
 
 namespace {
@@ -81,5 +83,7 @@ BOOST_AUTO_TEST_CASE(too_large_or_malformed_requests_exit_2_before_writing) {
   BOOST_TEST(fits.status == 0, fits.err);
   BOOST_TEST(parse_json_lines(evstore({"replay"}).out).size() == 99u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

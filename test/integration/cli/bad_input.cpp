@@ -11,6 +11,8 @@
 
 #include "integration/cli/cli_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(bad_input)
+
 using evstore::test::process_result;
 
 namespace {
@@ -110,5 +112,7 @@ BOOST_AUTO_TEST_CASE(unknown_options_and_bad_values_are_usage_errors) {
   BOOST_TEST(replayed.status == 0);
   BOOST_TEST(replayed.out.empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

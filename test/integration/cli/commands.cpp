@@ -11,6 +11,8 @@
 
 #include "integration/cli/cli_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(commands)
+
 namespace json = boost::json;
 using evstore::test::check_same_events;
 using evstore::test::parse_json_lines;
@@ -235,5 +237,7 @@ BOOST_AUTO_TEST_CASE(verbose_logs_each_retry_also_when_piped) {
   BOOST_TEST(both.status == 2);
   check_one_line_error(both, "--quiet and --verbose contradict");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,8 @@
 #include "integration/cli/cli_fixture.hpp"
 #include "integration/store/store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(examples)
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
@@ -254,5 +256,7 @@ BOOST_AUTO_TEST_CASE(callback_server_serves_concurrent_clients_on_several_thread
   BOOST_TEST(reader.ask("APPEND shop c-3 - late {").starts_with("INVALID "));
   BOOST_TEST(reader.ask("NONSENSE").starts_with("ERROR "));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

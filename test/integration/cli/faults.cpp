@@ -16,6 +16,8 @@
 #include "support/fault_proxy.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults)
+
 using evstore::test::check_same_events;
 using evstore::test::fault_kind;
 using evstore::test::parse_json_lines;
@@ -134,5 +136,7 @@ BOOST_AUTO_TEST_CASE(a_dynamodb_that_never_answers_fails_after_the_bound_without
   BOOST_TEST((took >= 2s));
   BOOST_TEST((took < 6s));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,6 +21,8 @@
 #include "evstore/store/time.hpp"
 #include "integration/cli/cli_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(interop)
+
 namespace json = boost::json;
 using evstore::test::check_same_events;
 using evstore::test::to_json_lines;
@@ -425,5 +427,7 @@ BOOST_AUTO_TEST_CASE(both_append_to_one_stream_in_turn) {
   auto sequence = adapter({"sequence", "cart", "cart-1"});
   BOOST_TEST(sequence.out == "8\n");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

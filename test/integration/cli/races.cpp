@@ -30,6 +30,8 @@
 #include "integration/cli/cli_fixture.hpp"
 #include "support/run_awaitable.hpp"
 
+BOOST_AUTO_TEST_SUITE(races)
+
 using evstore::test::process_result;
 
 namespace {
@@ -296,5 +298,7 @@ BOOST_AUTO_TEST_CASE(reset_while_another_process_replays_ends_both_cleanly) {
                           "\n");
   BOOST_TEST(append.status == 0, append.err);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

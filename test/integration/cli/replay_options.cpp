@@ -9,6 +9,8 @@
 
 #include "integration/cli/cli_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(replay_options)
+
 namespace json = boost::json;
 using evstore::test::check_same_events;
 using evstore::test::parse_json_lines;
@@ -98,5 +100,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_resume_point_is_one_line) {
   BOOST_TEST(quiet.status == 1);
   BOOST_TEST(quiet.err == unknown.err);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

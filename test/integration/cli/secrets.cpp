@@ -31,6 +31,8 @@
 #include "integration/store/store_fixture.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(secrets)
+
 using namespace evstore;
 using namespace std::chrono_literals;
 namespace detail = evstore::aws::detail;
@@ -466,5 +468,7 @@ BOOST_AUTO_TEST_CASE(the_search_finds_each_encoded_form_of_a_secret) {
   BOOST_TEST(leaks.holding(percent_encoded(secret_key, true)).size() == 1u);
   BOOST_TEST(leaks.holding(with_slash_as(session_token, "\\/")).size() == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,8 @@
 #include "integration/cli/cli_fixture.hpp"
 #include "integration/store/store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(stream_commands)
+
 namespace json = boost::json;
 using evstore::test::parse_json_lines;
 
@@ -154,5 +156,7 @@ BOOST_AUTO_TEST_CASE(migrate_reports_its_totals) {
   BOOST_TEST(lines[0].at("itemsUpdated").as_int64() == 0);
   BOOST_TEST(parse_json_lines(evstore({"replay"}).out).size() == 4u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,8 @@
 #include "integration/cli/spawn.hpp"
 #include "support/fault_proxy.hpp"
 
+BOOST_AUTO_TEST_SUITE(subscribe_processes)
+
 using namespace evstore;
 using namespace evstore::test;
 namespace fs = std::filesystem;
@@ -299,5 +301,7 @@ BOOST_AUTO_TEST_CASE(restarted_subscribers_deliver_every_committed_event_in_stre
   BOOST_TEST_MESSAGE(maybe_beyond.size() << " events of appends slower than 5 s (or failed) "
                                             "were not required");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,6 +16,8 @@
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"
 
+BOOST_AUTO_TEST_SUITE(client_scripted_server)
+
 namespace ddb = evstore::dynamodb;
 namespace aws = evstore::aws;
 namespace http = evstore::http;
@@ -179,6 +181,63 @@ BOOST_AUTO_TEST_CASE(malformed_success_body) {
   }
 }
 
+/// Counts the items and attributes a BatchGetItem answer hands over.
+class counting_visitor final : public ddb::batch_get_item_visitor {
+ public:
+  std::size_t items = 0;
+  std::vector<std::string> names;
+  void on_item_begin() override { ++items; }
+  bool on_attribute(std::string_view name) override {
+    names.emplace_back(name);
+    return true;
+  }
+  void on_value(ddb::attribute_value) override {}
+  void on_item_end() override {}
+};
+
+BOOST_AUTO_TEST_CASE(batch_get_item_hands_items_to_a_visitor) {
+  const std::string body = R"({"Responses":{"t":[{"pk":{"S":"a"}},{"pk":{"S":"b"}}]},)"
+                           R"("UnprocessedKeys":{"t":{"Keys":[{"pk":{"S":"c"}}]}},)"
+                           R"("ConsumedCapacity":[{"TableName":"t","CapacityUnits":1.5}]})";
+  answer(corrupted(body));
+  answer(json_response(200, body));
+  ddb::batch_get_item_request request;
+  request.request_items["t"].keys = {key};
+  request.return_consumed_capacity = ddb::return_consumed_capacity::total;
+  counting_visitor visitor;
+  const ddb::batch_get_item_remainder rest = run(ddb.batch_get_item(request, visitor));
+  // The damaged answer was sent again before any item was handed over.
+  BOOST_TEST(requests() == 2u);
+  BOOST_TEST(visitor.items == 2u);
+  BOOST_TEST(visitor.names.size() == 2u);
+  BOOST_TEST_REQUIRE(rest.unprocessed_keys.size() == 1u);
+  BOOST_TEST(rest.unprocessed_keys[0].at("pk").as_string() == "c");
+  BOOST_TEST(rest.consumed_capacity_units == 1.5);
+  BOOST_TEST(ddb.service().metrics().snapshot().consumed_capacity_units == 1.5);
+  BOOST_TEST(
+      received[0].body ==
+      R"({"RequestItems":{"t":{"Keys":[{"pk":{"S":"a"}}]}},"ReturnConsumedCapacity":"TOTAL"})");
+}
+
+BOOST_AUTO_TEST_CASE(batch_get_item_for_a_visitor_reads_one_table) {
+  ddb::batch_get_item_request request;
+  request.request_items["t"].keys = {key};
+  request.request_items["u"].keys = {key};
+  counting_visitor visitor;
+  try {
+    run(ddb.batch_get_item(request, visitor));
+    BOOST_FAIL("no error");
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST(e.code() == ddb::make_error_code(errc::invalid_request), e.what());
+  }
+  BOOST_TEST(requests() == 0u);
+  // An error answer is the service's error, not an empty read.
+  request.request_items.erase("u");
+  answer(json_response(400, R"({"__type":"x#ResourceNotFoundException","message":"no table"})"));
+  BOOST_CHECK_THROW(run(ddb.batch_get_item(request, visitor)), ddb::service_error);
+  BOOST_TEST(visitor.items == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(waiter_polls_until_every_index_is_active) {
   answer(json_response(400, R"({"__type":"x#ResourceNotFoundException","message":"not yet"})"));
   answer(json_response(200, table_with("CREATING", "CREATING")));
@@ -220,5 +279,7 @@ BOOST_AUTO_TEST_CASE(waiter_passes_on_other_errors) {
   run(ddb.wait_until_deleted("t", {.initial_delay = 5ms, .timeout = 5s}));
   BOOST_TEST(requests() == 4u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

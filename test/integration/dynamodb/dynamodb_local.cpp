@@ -7,6 +7,8 @@
 
 #include "local_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(dynamodb_local)
+
 namespace ddb = evstore::dynamodb;
 namespace asio = boost::asio;
 using asio::awaitable;
@@ -433,5 +435,7 @@ BOOST_AUTO_TEST_CASE(transact_write_items) {
                      ddb::transact_delete{.table_name = name, .key = key("twice")}}}),
       errc::validation_error);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

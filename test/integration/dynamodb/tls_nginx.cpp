@@ -22,6 +22,8 @@
 #include "support/servers.hpp"
 #include "support/test_ca.hpp"
 
+BOOST_AUTO_TEST_SUITE(tls_nginx)
+
 namespace ddb = evstore::dynamodb;
 namespace aws = evstore::aws;
 namespace http = evstore::http;
@@ -127,5 +129,7 @@ BOOST_AUTO_TEST_CASE(certificate_for_another_host_is_refused) {
   BOOST_TEST(contains(error.what(), "IP address mismatch"), error.what());
   BOOST_TEST(contains(error.what(), nginx.url("127.0.0.2")), error.what());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,8 @@
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"
 
+BOOST_AUTO_TEST_SUITE(connection_pool)
+
 namespace asio = boost::asio;
 namespace http = evstore::http;
 using namespace std::chrono_literals;
@@ -768,5 +770,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_pool_closes_idle_connections) {
   }
   BOOST_TEST(server.open_connections() == 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,8 @@
 #include "send_outcome.hpp"
 #include "support/run_awaitable.hpp"
 
+BOOST_AUTO_TEST_SUITE(malformed_responses)
+
 namespace asio = boost::asio;
 namespace http = evstore::http;
 using namespace std::chrono_literals;
@@ -147,5 +149,7 @@ BOOST_AUTO_TEST_CASE(oversized_heads_and_bodies_are_refused) {
                     std::string(0x20000, 'x') + "\r\n0\r\n\r\n",
                 http::errc::response_too_large, "GET");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,6 +17,8 @@
 #include "support/run_awaitable.hpp"
 #include "support/test_ca.hpp"
 
+BOOST_AUTO_TEST_SUITE(tls)
+
 namespace asio = boost::asio;
 namespace http = evstore::http;
 using evstore::test::contains;
@@ -172,5 +174,7 @@ BOOST_AUTO_TEST_CASE(missing_ca_file_is_reported_when_the_pool_is_made) {
     BOOST_TEST(contains(e.what(), "/nonexistent/evstore-ca.pem"), e.what());
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,6 +26,8 @@
 #include "s3_harness.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(client_scripted_server)
+
 using namespace evstore;
 using namespace std::chrono_literals;
 using s3::test::run;
@@ -405,5 +407,7 @@ BOOST_AUTO_TEST_CASE(delete_objects_goes_in_batches_of_1000_with_content_md5) {
     BOOST_TEST(http::find_header(req.headers, "Content-MD5") == s3::content_md5(req.body));
   BOOST_TEST(f.script.requests[2].body.find("<Key>k2000</Key>") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

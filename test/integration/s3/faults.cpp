@@ -18,6 +18,8 @@
 #include "support/for_each_concurrently.hpp"
 #include "support/servers.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults)
+
 using namespace evstore::s3;
 using evstore::test::fault_kind;
 using evstore::test::fault_proxy;
@@ -243,5 +245,7 @@ BOOST_AUTO_TEST_CASE(uploads_and_downloads_under_twenty_percent_faults_lose_noth
                  counts.of(fault_kind::internal_error) >
              0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

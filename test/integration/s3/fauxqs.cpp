@@ -12,6 +12,8 @@
 #include "s3_harness.hpp"
 #include "support/servers.hpp"
 
+BOOST_AUTO_TEST_SUITE(fauxqs)
+
 using namespace evstore;
 using s3::test::bucket_fixture;
 using s3::test::run;
@@ -221,5 +223,7 @@ BOOST_AUTO_TEST_CASE(missing_bucket_is_a_typed_error) {
   BOOST_CHECK_EXCEPTION(run(io, s3.put_object(bucket, "k", "v")), s3::service_error,
                         [](const s3::service_error& e) { return e.s3_code() == "NoSuchBucket"; });
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,8 @@
 #include "s3_harness.hpp"
 #include "support/servers.hpp"
 
+BOOST_AUTO_TEST_SUITE(s3rver)
+
 using namespace evstore;
 using s3::test::bucket_fixture;
 using s3::test::run;
@@ -98,5 +100,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_secret_is_rejected_with_signature_does_not_match) {
     BOOST_TEST(std::string(e.what()).find("not-the-secret") == std::string::npos);
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(append)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -193,5 +195,7 @@ BOOST_AUTO_TEST_CASE(a_repo_appends_after_its_own_write_without_reading_the_head
   const stream_read_options read;
   BOOST_TEST(f.run(f.store.stream_events("account", "h", read)).size() == 7u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

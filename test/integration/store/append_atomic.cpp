@@ -17,6 +17,8 @@
 #include "support/fault_proxy.hpp"
 #include "support/for_each_concurrently.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_atomic)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -693,5 +695,7 @@ BOOST_AUTO_TEST_CASE(racing_writers_under_faults_store_each_call_whole_or_not_at
   BOOST_TEST(accounted == stored.size(), "events stored that no call wrote");
   BOOST_TEST(faulted.dynamodb_proxy.counts().faults() > 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

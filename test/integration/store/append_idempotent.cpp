@@ -10,6 +10,8 @@
 #include "evstore/store/item_codec.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_idempotent)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -127,5 +129,7 @@ BOOST_AUTO_TEST_CASE(a_transaction_resent_with_its_token_succeeds_without_a_seco
   BOOST_TEST(f.run(f.store.stream_sequence("order", "t")) == 1u);
   BOOST_TEST(copies_of(f, "t-1") == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,6 +17,8 @@
 #include "evstore/store/time.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_order)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -161,5 +163,7 @@ BOOST_AUTO_TEST_CASE(a_given_time_earlier_than_the_stream_s_latest_event_is_refu
   BOOST_CHECK(stored[2].created == utc("2999-01-01T00:00:00.000Z"));
   BOOST_TEST(f.run(f.store.stream_sequence("ledger", "c")) == 4u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

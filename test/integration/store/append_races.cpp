@@ -24,6 +24,8 @@
 #include "store_fixture.hpp"
 #include "support/for_each_concurrently.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_races)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -280,5 +282,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_append_is_operation_aborted_and_its_events_sett
     check_stream(f, identifier, ids_of(resend));
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

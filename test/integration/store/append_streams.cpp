@@ -7,6 +7,8 @@
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_streams)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -68,5 +70,7 @@ BOOST_AUTO_TEST_CASE(a_failed_stream_stops_the_append_and_the_log_names_the_writ
                      line.find("cart::b, cart::c") != std::string::npos);
   BOOST_TEST(reported);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

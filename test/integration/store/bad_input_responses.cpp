@@ -24,6 +24,8 @@
 #include "integration/store/store_fixture.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(bad_input_responses)
+
 namespace ddb = evstore::dynamodb;
 namespace http = evstore::http;
 using evstore::store_errc;
@@ -211,5 +213,7 @@ BOOST_AUTO_TEST_CASE(an_error_response_with_a_malformed_body_names_the_status) {
   BOOST_TEST(error.code() != boost::system::error_code{});
   BOOST_TEST(std::string_view(error.what()).find("400") != std::string_view::npos, error.what());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

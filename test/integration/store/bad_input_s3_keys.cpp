@@ -19,6 +19,8 @@
 #include "store_fixture.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(bad_input_s3_keys)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -137,5 +139,7 @@ BOOST_AUTO_TEST_CASE(offloaded_objects_are_private_by_default) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,8 @@
 #include "evstore/store/item_codec.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(bad_input_stored)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -197,5 +199,7 @@ BOOST_AUTO_TEST_CASE(an_s3_reference_to_another_bucket_that_is_missing_is_payloa
                error.what());
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

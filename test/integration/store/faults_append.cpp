@@ -15,6 +15,8 @@
 #include "evstore/store/errors.hpp"
 #include "faults_setup.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults_append)
+
 using namespace evstore;
 using evstore::test::fault_kind;
 using evstore::test::faulted_store;
@@ -209,7 +211,7 @@ BOOST_AUTO_TEST_CASE(
   // The repo's retry defaults: no attempt count, bounded by a minute without progress.
   evstore::test::fault_settings settings;
   settings.share = 0.3;
-  settings.max_attempts = repo_options{}.max_attempts;
+  settings.max_attempts = repo_options{}.max_attempts.value_or(0);
   settings.seed = evstore::test::fault_seed(3030);
   workload load;
   load.streams = 30;
@@ -234,5 +236,7 @@ BOOST_AUTO_TEST_CASE(appends_whose_retries_run_out_are_absent_or_outcome_unknown
   std::map<outcome, std::size_t> outcomes = append_and_check(settings, load);
   BOOST_TEST(outcomes[outcome::acknowledged] < 300u, "no append failed: the test proved nothing");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

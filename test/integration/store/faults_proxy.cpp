@@ -18,6 +18,8 @@
 #include "support/fault_proxy.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults_proxy)
+
 namespace http = evstore::http;
 namespace json = boost::json;
 using evstore::test::fault_kind;
@@ -166,5 +168,7 @@ BOOST_AUTO_TEST_CASE(only_loopback_upstreams_and_fitting_kinds_are_accepted) {
   share.fault_share = 1.5;
   BOOST_CHECK_THROW(fault_proxy{share}, std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,8 @@
 #include "evstore/store/time.hpp"
 #include "faults_setup.hpp"
 
+BOOST_AUTO_TEST_SUITE(faults_replay)
+
 using namespace evstore;
 using evstore::test::fault_kind;
 using evstore::test::faulted_store;
@@ -125,5 +127,7 @@ BOOST_AUTO_TEST_CASE(replay_under_twenty_percent_faults_equals_the_fault_free_re
     if (ddb.by_kind[k] + s3.by_kind[k] > 0) ++kinds_seen;
   BOOST_TEST(kinds_seen >= 7u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

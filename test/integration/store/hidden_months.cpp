@@ -13,6 +13,8 @@
 #include "replay_events.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(hidden_months)
+
 using namespace evstore;
 using namespace evstore::test;
 namespace chr = std::chrono;
@@ -216,5 +218,7 @@ BOOST_AUTO_TEST_CASE(init_on_an_empty_table_marks_it_complete_and_on_events_does
   BOOST_TEST(replayed_ids(g) == (std::vector<std::string>{"old-1"}),
              boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

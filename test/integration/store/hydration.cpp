@@ -6,6 +6,8 @@
 // a Query of these items at 1 MB of item data, so only a direct call gets 100 keys at once.
 #include "../../../src/store/repo_state.hpp"
 
+BOOST_AUTO_TEST_SUITE(hydration)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -51,5 +53,7 @@ BOOST_AUTO_TEST_CASE(unprocessed_keys_are_asked_for_again_until_none_remain) {
     BOOST_TEST(replayed[i].payload_json.size() == std::to_string(i).size() + 340'002);
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,6 +16,8 @@
 #include "store_fixture.hpp"
 #include "support/local_http_server.hpp"
 
+BOOST_AUTO_TEST_SUITE(index_lag)
+
 namespace ddb = evstore::dynamodb;
 namespace http = evstore::http;
 using namespace std::chrono_literals;
@@ -138,5 +140,7 @@ BOOST_AUTO_TEST_CASE(an_index_that_stays_behind_is_an_index_lag_error_not_a_shor
   }
   BOOST_TEST(server.queries.load() > 1);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,8 @@
 
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(init_reset)
+
 using namespace evstore;
 using evstore::test::store_fixture;
 
@@ -127,5 +129,7 @@ BOOST_AUTO_TEST_CASE(reset_empties_table_and_offloaded_objects) {
   f.run(f.store.reset_store(true));
   BOOST_TEST(keys() == kept, boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

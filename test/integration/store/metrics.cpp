@@ -6,6 +6,8 @@
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(metrics)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -54,3 +56,5 @@ BOOST_AUTO_TEST_CASE(counts_move_with_real_operations) {
   BOOST_TEST(replayed.dynamodb.latency.total() == replayed.dynamodb.requests);
   BOOST_TEST(replayed.dynamodb.attempts >= replayed.dynamodb.requests);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

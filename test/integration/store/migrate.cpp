@@ -10,6 +10,8 @@
 #include "evstore/store/metadata_item.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(migrate)
+
 using namespace evstore;
 using evstore::test::create_adapter_table;
 using evstore::test::make_event;
@@ -90,5 +92,7 @@ BOOST_AUTO_TEST_CASE(init_from_two_repos_at_once_adds_the_index_once) {
   const auto table = f.run(f.ddb.describe_table(describe)).table;
   BOOST_TEST(table.global_secondary_indexes.size() == 3u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

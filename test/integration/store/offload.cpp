@@ -9,6 +9,8 @@
 #include "store_fixture.hpp"
 #include "support/for_each_concurrently.hpp"
 
+BOOST_AUTO_TEST_SUITE(offload)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -199,5 +201,7 @@ BOOST_AUTO_TEST_CASE(oversized_payload_without_a_bucket_is_rejected_before_writi
   }
   BOOST_TEST(f.run(f.store.stream_sequence("doc", "d3")) == 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,8 @@
 #include "store_fixture.hpp"
 #include "support/for_each_concurrently.hpp"
 
+BOOST_AUTO_TEST_SUITE(races)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -113,5 +115,7 @@ BOOST_AUTO_TEST_CASE(eight_writers_on_one_stream_get_one_winner_per_version) {
   BOOST_TEST_MESSAGE(attempts.size() << " attempts: " << version << " winners, " << losers
                                      << " concurrency errors");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(replay)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -158,5 +160,7 @@ BOOST_AUTO_TEST_CASE(get_event_by_id_uses_the_full_key) {
   BOOST_TEST(!f.run(f.store.get_event_by_id("")).has_value());
   BOOST_TEST(!f.run(f.store.get_event_by_id("HEAD::user::u9")).has_value());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,8 @@
 #include "replay_events.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(replay_cursor)
+
 using namespace evstore;
 using namespace evstore::test;
 namespace chr = std::chrono;
@@ -286,5 +288,7 @@ BOOST_AUTO_TEST_CASE(a_table_without_the_metadata_item_is_probed) {
   BOOST_TEST(count_lines(f.log_lines(log_level::info), "`evstore migrate` records the range") >=
              1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

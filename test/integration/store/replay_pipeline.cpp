@@ -13,6 +13,8 @@
 #include "replay_events.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(replay_pipeline)
+
 using namespace evstore;
 using namespace evstore::test;
 namespace asio = boost::asio;
@@ -335,5 +337,7 @@ BOOST_AUTO_TEST_CASE(a_failing_month_read_ahead_surfaces_at_next) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 #include "store_fixture.hpp"
 #include "support/fault_proxy.hpp"
 
+BOOST_AUTO_TEST_SUITE(snapshots)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -137,5 +139,7 @@ BOOST_AUTO_TEST_CASE(snapshots_are_invisible_to_replay_and_bad_ones_are_refused)
   BOOST_CHECK_THROW(f.run(f.store.save_snapshot(no_domain)), boost::system::system_error);
   BOOST_TEST(f.run(f.store.get_snapshot("account", "42"))->sequence == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

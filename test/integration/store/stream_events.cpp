@@ -11,6 +11,8 @@
 #include "evstore/store/item_codec.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(stream_events)
+
 using namespace evstore;
 using evstore::test::make_event;
 using evstore::test::store_fixture;
@@ -185,5 +187,7 @@ BOOST_AUTO_TEST_CASE(an_event_the_index_cannot_see_is_an_index_lag_error) {
   f.run(f.store.migrate({}));
   BOOST_TEST(f.run(f.store.stream_events("account", "lag", read)).size() == 3u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,8 @@
 #include "replay_events.hpp"
 #include "store_fixture.hpp"
 
+BOOST_AUTO_TEST_SUITE(subscribe)
+
 using namespace evstore;
 using namespace evstore::test;
 namespace chr = std::chrono;
@@ -275,5 +277,7 @@ BOOST_AUTO_TEST_CASE(stop_ends_a_waiting_next) {
   BOOST_TEST(drain(f, follow).events.empty());
   BOOST_TEST((chr::steady_clock::now() - started < 5s));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 
 #include "evstore/aws/timestamp.hpp"
 
+BOOST_AUTO_TEST_SUITE(clock_skew)
+
 namespace aws = evstore::aws;
 using namespace std::chrono_literals;
 
@@ -29,3 +31,5 @@ BOOST_AUTO_TEST_CASE(no_offset_without_a_valid_date) {
   res.headers.push_back({"Date", "yesterday"});
   BOOST_TEST(!aws::server_clock_offset(res, std::chrono::system_clock::now()));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,8 @@
 
 #include "evstore/aws/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(config)
+
 namespace aws = evstore::aws;
 namespace fs = std::filesystem;
 
@@ -308,3 +310,5 @@ BOOST_AUTO_TEST_CASE(sts_endpoint_variable) {
   BOOST_TEST(cfg.endpoint_for("sts").port == 4599);
   BOOST_TEST(cfg.endpoint_for("dynamodb").host == "dynamodb.ap-south-1.amazonaws.com");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

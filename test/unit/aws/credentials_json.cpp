@@ -9,6 +9,8 @@
 #include "evstore/aws/error.hpp"
 #include "evstore/aws/timestamp.hpp"
 
+BOOST_AUTO_TEST_SUITE(credentials_json)
+
 namespace aws = evstore::aws;
 
 namespace {
@@ -80,3 +82,5 @@ BOOST_AUTO_TEST_CASE(malformed_documents) {
           {"hush"})
           .find("AssumeRoleUnauthorizedAccess") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

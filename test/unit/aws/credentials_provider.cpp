@@ -14,6 +14,8 @@
 
 #include "evstore/aws/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(credentials_provider)
+
 namespace aws = evstore::aws;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -251,3 +253,5 @@ BOOST_AUTO_TEST_CASE(static_provider) {
   io.run_for(5s);
   BOOST_TEST(key == "AKID/token");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(metrics)
+
 namespace aws = evstore::aws;
 using namespace std::chrono_literals;
 
@@ -101,3 +103,5 @@ BOOST_AUTO_TEST_CASE(counters_add_up_across_threads) {
   BOOST_TEST(s.latency.total() == 40000u);
   BOOST_TEST(s.consumed_capacity_units == 20000.0);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

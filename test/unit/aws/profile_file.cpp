@@ -8,6 +8,8 @@
 
 #include "evstore/aws/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(profile_file)
+
 namespace aws = evstore::aws;
 
 BOOST_AUTO_TEST_CASE(credentials_file_sections_and_comments) {
@@ -73,3 +75,5 @@ BOOST_AUTO_TEST_CASE(malformed_lines) {
   BOOST_TEST(fails_at("[default]\n = value\n", "f:2:"));
   BOOST_TEST(aws::parse_profile_file("", aws::profile_file_kind::config, "f").profiles.empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()

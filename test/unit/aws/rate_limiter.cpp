@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+BOOST_AUTO_TEST_SUITE(rate_limiter)
+
 namespace aws = evstore::aws;
 using namespace std::chrono_literals;
 using clock_type = aws::rate_limiter::clock;
@@ -168,3 +170,5 @@ BOOST_AUTO_TEST_CASE(throttles_of_attempts_sent_before_the_cut_cut_no_further) {
   limiter.on_response(clock.now, true, after_cut);
   BOOST_TEST(limiter.fill_rate() < 0.75 * cut);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -4,7 +4,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
+
 #include "evstore/aws/retry_quota.hpp"
+
+BOOST_AUTO_TEST_SUITE(retry_policy)
 
 namespace aws = evstore::aws;
 using namespace std::chrono_literals;
@@ -217,3 +223,22 @@ BOOST_AUTO_TEST_CASE(adaptive_mode_retries_throttling_without_taking_from_the_qu
       standard.decide(aws::retry_class::throttling, after(2, 1s, 1s), standard_quota).reason ==
       "retry quota exhausted");
 }
+
+BOOST_AUTO_TEST_CASE(full_jitter_delays_stay_under_the_doubled_base_and_the_cap) {
+  std::mt19937_64 random{7};
+  for (unsigned doublings : {0u, 1u, 3u, 10u, 64u, 1000u}) {
+    const auto ceiling = std::min<std::int64_t>(25LL << std::min(doublings, 40u), 2000);
+    std::int64_t largest = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const auto delay = aws::full_jitter_delay(25ms, doublings, 2000ms, random).count();
+      BOOST_TEST_REQUIRE(delay >= 0);
+      BOOST_TEST_REQUIRE(delay <= ceiling);
+      largest = std::max(largest, delay);
+    }
+    BOOST_TEST(largest > ceiling / 2, "doublings " << doublings);  // spread over the range
+  }
+  BOOST_TEST(aws::full_jitter_delay(0ms, 5, 2000ms, random).count() == 0);
+  BOOST_TEST(aws::full_jitter_delay(25ms, 5, 0ms, random).count() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

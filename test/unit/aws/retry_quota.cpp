@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(retry_quota)
+
 namespace aws = evstore::aws;
 
 BOOST_AUTO_TEST_CASE(costs_and_exhaustion) {
@@ -32,3 +34,5 @@ BOOST_AUTO_TEST_CASE(refunds_never_exceed_capacity) {
   quota.on_success(15);
   BOOST_TEST(quota.available() == 20u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 
 #include "evstore/aws/sigv4.hpp"
 
+BOOST_AUTO_TEST_SUITE(sigv4_s3_examples)
+
 namespace aws = evstore::aws;
 namespace http = evstore::http;
 
@@ -69,3 +71,5 @@ BOOST_AUTO_TEST_CASE(list_objects) {
   BOOST_TEST(parts.signed_headers == "host;x-amz-content-sha256;x-amz-date");
   BOOST_TEST(parts.signature == "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -11,6 +11,8 @@
 #include "evstore/aws/detail/sigv4_canonical.hpp"
 #include "evstore/aws/sigv4.hpp"
 
+BOOST_AUTO_TEST_SUITE(sigv4_signer)
+
 namespace aws = evstore::aws;
 namespace http = evstore::http;
 
@@ -211,3 +213,5 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_without_revealing_the_secret) {
   BOOST_CHECK_THROW(signer.sign(req, "h", {"AKID", "", "", std::nullopt}, at(1)),
                     std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

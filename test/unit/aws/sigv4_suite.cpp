@@ -15,6 +15,8 @@
 #include "evstore/aws/detail/sigv4_canonical.hpp"
 #include "evstore/aws/sigv4.hpp"
 
+BOOST_AUTO_TEST_SUITE(sigv4_suite)
+
 namespace aws = evstore::aws;
 namespace http = evstore::http;
 namespace fs = std::filesystem;
@@ -130,3 +132,5 @@ BOOST_AUTO_TEST_CASE(every_suite_case_matches) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -11,6 +11,8 @@
 #include "evstore/aws/timestamp.hpp"
 #include "evstore/aws/xml_leaves.hpp"
 
+BOOST_AUTO_TEST_SUITE(sts)
+
 namespace aws = evstore::aws;
 
 namespace {
@@ -128,3 +130,5 @@ BOOST_AUTO_TEST_CASE(xml_leaves_reject_malformed_documents) {
   for (int i = 0; i < 40; ++i) deep += "<a>";
   BOOST_CHECK_THROW(aws::read_xml_leaves(deep), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+#include <utility>
+
+BOOST_AUTO_TEST_SUITE(timestamp)
+
 namespace aws = evstore::aws;
 using namespace std::chrono;
 
@@ -42,3 +47,29 @@ BOOST_AUTO_TEST_CASE(iso8601_times) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(iso8601_reader_says_what_is_wrong) {
+  std::string why;
+  const auto early = aws::read_iso8601("0001-01-01T00:00:00.5-01:00", why);
+  BOOST_TEST_REQUIRE(early.has_value());
+  BOOST_TEST((early->seconds == sys_days{year{1} / 1 / 1} + hours{1}));
+  BOOST_TEST((early->fraction == milliseconds{500}));
+  const std::pair<const char*, const char*> refused[] = {
+      {"2024-13-01T00:00:00Z", "the month must be 01 to 12"},
+      {"2023-02-29T00:00:00Z", "the day does not exist in that month"},
+      {"2024-05-01T12:34:60Z", "the second must be 00 to 59"},  // no leap seconds
+      {"2024-05-01T12:34:56.1234567890Z", "1 to 9 digits"},
+      {"2024-05-01T12:34:56", "the zone is missing"},
+      {"2024-05-01 12:34:56Z", "expected 'T' at position 11"},
+      {"2024-05-01T12:34:56+24:00", "the offset is out of range"},
+      {"2024-05", "expected '-' at position 8"}};
+  for (const auto& [text, reason] : refused) {
+    BOOST_TEST_CONTEXT(text) {
+      why.clear();
+      BOOST_TEST(!aws::read_iso8601(text, why));
+      BOOST_TEST(why.find(reason) != std::string::npos, why);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

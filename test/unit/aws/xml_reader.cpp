@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(xml_reader)
+
 namespace xml = evstore::aws::xml;
 
 namespace {
@@ -198,5 +200,7 @@ BOOST_AUTO_TEST_CASE(random_damage_never_escapes_as_anything_but_malformed_xml_e
   }
   BOOST_TEST(rejected > 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

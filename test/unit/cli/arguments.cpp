@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(arguments)
+
 namespace cli = evstore::cli;
 
 namespace {
@@ -184,15 +186,17 @@ BOOST_AUTO_TEST_CASE(retry_settings_from_options_and_the_environment) {
   BOOST_TEST(!defaults.settings.max_time_without_progress);
   BOOST_TEST(!defaults.settings.request_timeout);
 
+  // AWS_RETRY_MODE and AWS_MAX_ATTEMPTS are aws::config's to read (test/unit/aws/config.cpp):
+  // the options override them there, as explicit settings.
   const cli::invocation from_env = parse({"replay"}, {{"AWS_RETRY_MODE", "standard"},
                                                       {"AWS_MAX_ATTEMPTS", "5"},
                                                       {"EVSTORE_MAX_TIME_WITHOUT_PROGRESS", "120"},
                                                       {"EVSTORE_REQUEST_TIMEOUT", "10"}});
-  BOOST_TEST((from_env.settings.retry_mode == evstore::aws::retry_mode::standard));
-  BOOST_TEST(*from_env.settings.max_attempts == 5u);
+  BOOST_TEST(!from_env.settings.retry_mode);
+  BOOST_TEST(!from_env.settings.max_attempts);
   BOOST_TEST(from_env.settings.max_time_without_progress->count() == 120);
   BOOST_TEST(from_env.settings.request_timeout->count() == 10);
-  BOOST_TEST((parse({"replay"}, {{"AWS_RETRY_MODE", "legacy"}}).settings.retry_mode ==
+  BOOST_TEST((parse({"--retry-mode", "legacy", "replay"}).settings.retry_mode ==
               evstore::aws::retry_mode::standard));
 
   const cli::invocation from_options =
@@ -206,7 +210,6 @@ BOOST_AUTO_TEST_CASE(retry_settings_from_options_and_the_environment) {
 
   BOOST_TEST(contains(usage_message({"--retry-mode", "fast", "replay"}),
                       "--retry-mode takes adaptive or standard, not 'fast'"));
-  BOOST_TEST(contains(usage_message({"replay"}, {{"AWS_RETRY_MODE", "fast"}}), "AWS_RETRY_MODE"));
   BOOST_TEST(contains(usage_message({"--max-attempts", "-1", "replay"}), "--max-attempts"));
   BOOST_TEST(contains(usage_message({"--request-timeout", "0", "replay"}), "--request-timeout"));
 }
@@ -334,4 +337,6 @@ BOOST_AUTO_TEST_CASE(atomic_append_expectations) {
   BOOST_TEST(contains(usage_message({"--bucket=b", "append", "--atomic=yes"}), "--atomic"));
   BOOST_TEST(contains(usage_message({"replay", "--atomic"}), "unknown option --atomic"));
 }
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,8 @@
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(event_lines)
+
 namespace cli = evstore::cli;
 
 namespace {
@@ -123,5 +125,7 @@ BOOST_AUTO_TEST_CASE(an_id_given_twice_names_both_lines) {
   BOOST_TEST(starts_with(message, "line 3: "));
   BOOST_TEST(contains(message, "already given on line 1"));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

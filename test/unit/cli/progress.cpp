@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+BOOST_AUTO_TEST_SUITE(progress)
+
 namespace cli = evstore::cli;
 using namespace std::chrono_literals;
 using std::chrono::year;
@@ -107,5 +109,7 @@ BOOST_AUTO_TEST_CASE(throttling_note_only_when_throttled) {
       *cli::throttle_note(metrics) ==
       "throttled 1,234 times, the rate limiter held back 2,010 attempts (now 12.5 requests/s)");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(snapshot_line)
+
 namespace cli = evstore::cli;
 
 namespace {
@@ -47,5 +49,7 @@ BOOST_AUTO_TEST_CASE(a_state_that_is_not_json_is_named) {
     BOOST_TEST(contains(std::string(e.what()), "account::42"));
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

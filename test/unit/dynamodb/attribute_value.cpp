@@ -12,6 +12,8 @@
 #include "evstore/dynamodb/error.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(attribute_value)
+
 namespace ddb = evstore::dynamodb;
 using ddb::attribute_type;
 using ddb::attribute_value;
@@ -265,3 +267,5 @@ BOOST_AUTO_TEST_CASE(document_text_escapes_strings_as_boost_json_does) {
       {"m", attribute_value::map({{"ss", attribute_value::string_set({"a\"", "b\x7f"})}})}};
   BOOST_TEST(ddb::to_document_text(item) == boost::json::serialize(ddb::to_document(item)));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,8 @@
 #include "evstore/dynamodb/protocol.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(crc32)
+
 namespace ddb = evstore::dynamodb;
 
 namespace {
@@ -96,3 +98,5 @@ BOOST_AUTO_TEST_CASE(throughput) {
   BOOST_TEST(c == crc32_bitwise(data + data + data + data));
   BOOST_TEST_MESSAGE("crc32: " << (64.0 / took.count()) << " MiB/s");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

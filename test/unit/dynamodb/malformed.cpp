@@ -9,6 +9,8 @@
 #include "evstore/dynamodb/transact_write_items.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(malformed)
+
 namespace ddb = evstore::dynamodb;
 using ddb::errc;
 using ddb::test::check_error;
@@ -120,3 +122,5 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_bounded) {
       [&] { (void)ddb::from_document_text(std::string(1000, '[') + std::string(1000, ']')); },
       errc::invalid_attribute, "invalid JSON document");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

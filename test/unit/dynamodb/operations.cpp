@@ -13,6 +13,8 @@
 #include "evstore/dynamodb/transact_write_items.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(operations)
+
 namespace ddb = evstore::dynamodb;
 using ddb::attribute_value;
 using ddb::test::check_error;
@@ -442,5 +444,7 @@ BOOST_AUTO_TEST_CASE(limits) {
   check_error([&] { (void)ddb::to_body(request); }, ddb::errc::invalid_request,
               "condition check 0 has no condition expression");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

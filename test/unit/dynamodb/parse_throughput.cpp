@@ -8,6 +8,8 @@
 
 #include "evstore/dynamodb/batch_get_item.hpp"
 
+BOOST_AUTO_TEST_SUITE(parse_throughput)
+
 namespace ddb = evstore::dynamodb;
 
 namespace {
@@ -59,3 +61,5 @@ BOOST_AUTO_TEST_CASE(batch_get_item_responses) {
                        << " items/s, " << body.size() * rounds / took / 1e6 << " MB/s");
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,8 @@
 #include "evstore/dynamodb/protocol.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(protocol)
+
 namespace ddb = evstore::dynamodb;
 using ddb::test::check_error;
 using ddb::test::recorded_response;
@@ -171,3 +173,5 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_dynamodb_errors) {
   corrupted.headers.push_back({"x-amz-crc32", "1"});
   BOOST_TEST(ddb::read_error_code(corrupted) == "");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/dynamodb/scan.hpp"
 
+BOOST_AUTO_TEST_SUITE(scan)
+
 namespace ddb = evstore::dynamodb;
 
 namespace {
@@ -79,5 +81,7 @@ BOOST_AUTO_TEST_CASE(a_page_parses_and_a_wrong_count_is_malformed) {
     BOOST_CHECK(error.code() == ddb::errc::malformed_response);
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,8 @@
 #include "evstore/dynamodb/batch_get_item.hpp"
 #include "evstore/dynamodb/transact_write_items.hpp"
 
+BOOST_AUTO_TEST_SUITE(text_bodies)
+
 namespace ddb = evstore::dynamodb;
 using ddb::attribute_value;
 
@@ -138,3 +140,5 @@ BOOST_AUTO_TEST_CASE(escapes_at_every_position_of_a_block) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

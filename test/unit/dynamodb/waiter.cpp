@@ -4,6 +4,8 @@
 #include "evstore/dynamodb/waiter.hpp"
 #include "recorded.hpp"
 
+BOOST_AUTO_TEST_SUITE(waiter)
+
 namespace ddb = evstore::dynamodb;
 using namespace std::chrono_literals;
 
@@ -36,3 +38,5 @@ BOOST_AUTO_TEST_CASE(delays_double_up_to_the_cap) {
   BOOST_TEST(ddb::waiter_delay(options, 4).count() == 150);
   BOOST_TEST(ddb::waiter_delay(options, 1000000).count() == 150);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(endpoint)
+
 using evstore::http::endpoint;
 
 BOOST_AUTO_TEST_SUITE(http_endpoint)
@@ -91,5 +93,7 @@ BOOST_AUTO_TEST_CASE(bad_urls_are_rejected_with_the_url_in_the_message) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(message)
+
 using namespace evstore::http;
 
 BOOST_AUTO_TEST_SUITE(http_message)
@@ -27,5 +29,7 @@ BOOST_AUTO_TEST_CASE(response_header_looks_up_its_headers) {
   BOOST_TEST(r.header("etag") == "\"abc\"");
   BOOST_TEST(r.header("date").empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 
 #include "evstore/http/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(request_head)
+
 using namespace evstore::http;
 
 namespace {
@@ -81,5 +83,7 @@ BOOST_AUTO_TEST_CASE(error_never_quotes_a_header_value) {
     BOOST_TEST(std::string(e.what()).find("Authorization") != std::string::npos);
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

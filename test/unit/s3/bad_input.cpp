@@ -9,6 +9,8 @@
 #include "evstore/s3/model.hpp"
 #include "evstore/s3/part_plan.hpp"
 
+BOOST_AUTO_TEST_SUITE(bad_input)
+
 using namespace evstore;
 
 namespace {
@@ -40,5 +42,7 @@ BOOST_AUTO_TEST_CASE(an_object_of_exactly_5_tib_fits_in_10000_parts) {
   BOOST_TEST(part <= s3::max_part_size);
   BOOST_TEST((5 * tib + part - 1) / part <= s3::max_part_count);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(multipart_etag)
+
 using namespace evstore;
 
 BOOST_AUTO_TEST_SUITE(s3_multipart_etag)
@@ -48,5 +50,7 @@ BOOST_AUTO_TEST_CASE(matches_quoted_or_bare_etags_only_when_equal) {
                                "e09e4fd6265b36115fe3db32df945d84-2"));
   BOOST_TEST(!s3::etag_matches("", "e09e4fd6265b36115fe3db32df945d84-2"));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

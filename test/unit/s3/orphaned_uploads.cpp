@@ -7,6 +7,8 @@
 
 #include "evstore/s3/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(orphaned_uploads)
+
 using namespace evstore;
 
 namespace {
@@ -108,5 +110,7 @@ BOOST_AUTO_TEST_CASE(earlier_uploads_of_exactly_the_key_are_chosen) {
   BOOST_TEST(s3::uploads_started_before(listed, "k", "unknown").empty());
   BOOST_TEST(s3::uploads_started_before(listed, "k.bak", "ours").empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

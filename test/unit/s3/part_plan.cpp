@@ -7,6 +7,8 @@
 #include "evstore/s3/error.hpp"
 #include "evstore/s3/model.hpp"
 
+BOOST_AUTO_TEST_SUITE(part_plan)
+
 using namespace evstore;
 
 namespace {
@@ -59,5 +61,7 @@ BOOST_AUTO_TEST_CASE(split_covers_the_body_in_order) {
   BOOST_REQUIRE_EQUAL(empty.size(), 1u);
   BOOST_TEST(empty[0].empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,8 @@
 #include "evstore/s3/key_encoding.hpp"
 #include "evstore/s3/xml_reader.hpp"
 
+BOOST_AUTO_TEST_SUITE(request_builder)
+
 using namespace evstore;
 using s3::errc;
 
@@ -207,5 +209,7 @@ BOOST_AUTO_TEST_CASE(bad_bucket_names_and_empty_keys_are_rejected) {
   BOOST_CHECK_EXCEPTION(path_style.put_object("", "x", {}), boost::system::system_error,
                         is_invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,8 @@
 #include "evstore/s3/error.hpp"
 #include "recorded_response.hpp"
 
+BOOST_AUTO_TEST_SUITE(response_parser)
+
 using namespace evstore;
 using s3::errc;
 using s3::test::recorded;
@@ -354,5 +356,7 @@ BOOST_AUTO_TEST_CASE(service_error_says_what_failed) {
         return !e.retryable() && std::string(e.what()).find("AWS4-HMAC") == std::string::npos;
       });
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

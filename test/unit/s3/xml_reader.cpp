@@ -9,6 +9,8 @@
 
 #include "evstore/s3/error.hpp"
 
+BOOST_AUTO_TEST_SUITE(xml_reader)
+
 namespace xml = evstore::s3::xml;
 using evstore::s3::errc;
 
@@ -65,5 +67,7 @@ BOOST_AUTO_TEST_CASE(nesting_is_limited_to_max_depth) {
   BOOST_CHECK_EXCEPTION(xml::parse("<a>" + doc + "</a>"), boost::system::system_error,
                         is_malformed);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

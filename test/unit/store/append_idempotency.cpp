@@ -6,6 +6,8 @@
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_idempotency)
+
 namespace ddb = evstore::dynamodb;
 using evstore::event;
 
@@ -192,5 +194,7 @@ BOOST_AUTO_TEST_CASE(ids_in_the_namespaces_of_snapshots_and_metadata_are_refused
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(append_plan)
+
 namespace ddb = evstore::dynamodb;
 using evstore::cancellation_verdict;
 
@@ -226,5 +228,7 @@ BOOST_AUTO_TEST_CASE(an_append_error_reports_what_is_stored_and_never_nothing_th
              std::string::npos);
   BOOST_TEST(error.in_doubt());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

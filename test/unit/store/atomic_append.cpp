@@ -8,6 +8,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 
+BOOST_AUTO_TEST_SUITE(atomic_append)
+
 namespace ddb = evstore::dynamodb;
 using namespace evstore;
 
@@ -27,7 +29,7 @@ atomic_stream_write write_of(std::string identifier, std::size_t count,
   return {"d", std::move(identifier), expectation, events_of(count)};
 }
 
-bool refused(atomic_append request, const std::string& words) {
+bool refused(evstore::atomic_append request, const std::string& words) {
   try {
     check_atomic_request(request);
   } catch (const boost::system::system_error& error) {
@@ -67,7 +69,7 @@ BOOST_AUTO_TEST_CASE(expectations_are_met_by_the_versions_they_name) {
 }
 
 BOOST_AUTO_TEST_CASE(a_request_fills_in_its_events_streams) {
-  atomic_append request;
+  evstore::atomic_append request;
   request.writes.push_back(write_of("s", 2));
   request.writes.push_back(write_of("", 1));
   request.writes[0].events[1].identifier = "s";
@@ -80,38 +82,38 @@ BOOST_AUTO_TEST_CASE(a_request_fills_in_its_events_streams) {
 
 BOOST_AUTO_TEST_CASE(malformed_requests_are_refused) {
   BOOST_TEST(refused({}, "no stream to write to"));
-  atomic_append empty_write;
+  evstore::atomic_append empty_write;
   empty_write.writes.push_back(write_of("s", 0));
   BOOST_TEST(refused(empty_write, "give it as a check"));
-  atomic_append twice;
+  evstore::atomic_append twice;
   twice.writes.push_back(write_of("s", 1));
   twice.writes.push_back(write_of("s", 1));
   BOOST_TEST(refused(twice, "'d::s' is named more than once"));
-  atomic_append checked_too;
+  evstore::atomic_append checked_too;
   checked_too.writes.push_back(write_of("s", 1));
   checked_too.checks.push_back({"d", "s", stream_expectation::none()});
   BOOST_TEST(refused(checked_too, "named more than once"));
-  atomic_append checked_twice;
+  evstore::atomic_append checked_twice;
   checked_twice.writes.push_back(write_of("s", 1));
   checked_twice.checks.push_back({"d", "t", stream_expectation::none()});
   checked_twice.checks.push_back({"d", "t", stream_expectation::existing()});
   BOOST_TEST(refused(checked_twice, "named more than once"));
-  atomic_append any_check;
+  evstore::atomic_append any_check;
   any_check.writes.push_back(write_of("s", 1));
   any_check.checks.push_back({"d", "t", stream_expectation::anything()});
   BOOST_TEST(refused(any_check, "checks nothing"));
-  atomic_append foreign;
+  evstore::atomic_append foreign;
   foreign.writes.push_back(write_of("s", 1));
   foreign.writes[0].events[0].domain = "other";
   BOOST_TEST(refused(foreign, "an event of stream 'other::s' is given for stream 'd::s'"));
-  atomic_append no_domain;
+  evstore::atomic_append no_domain;
   no_domain.writes.push_back(write_of("s", 1));
   no_domain.writes[0].domain.clear();
   BOOST_TEST(refused(no_domain, "without domain"));
 }
 
 BOOST_AUTO_TEST_CASE(one_hundred_actions_pass_and_one_more_is_refused_counting_heads_and_checks) {
-  atomic_append full;
+  evstore::atomic_append full;
   full.writes.push_back(write_of("a", 48));
   full.writes.push_back(write_of("b", 48));
   full.checks.push_back({"d", "c", stream_expectation::none()});
@@ -231,5 +233,7 @@ BOOST_AUTO_TEST_CASE(the_token_digest_covers_writes_and_checks) {
   // Never the digest of a single append of the same stream and items.
   BOOST_CHECK(base != transaction_content_digest("table", writes[0], items));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

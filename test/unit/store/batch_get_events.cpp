@@ -1,7 +1,8 @@
 // The streaming BatchGetItem decoder against the DOM path it replaces
 // (parse_batch_get_item_result, then event_from_item on each item): the same events from
 // recorded DynamoDB Local responses (test/data/store/record-batch-get-events.sh) and from
-// generated ones, and clear errors for malformed bodies.
+// generated ones, and items that are not events refused. The reader's own checks of the body
+// are tested in test/unit/dynamodb/batch_get_item_reader.cpp.
 
 #include <boost/test/unit_test.hpp>
 
@@ -22,6 +23,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
+
+BOOST_AUTO_TEST_SUITE(batch_get_events)
 
 namespace ddb = evstore::dynamodb;
 using evstore::decoded_item;
@@ -82,11 +85,6 @@ void check_error(Fn fn, boost::system::error_code expected, std::string_view fra
     BOOST_TEST(e.code() == expected, e.code().message() << " / " << e.what());
     BOOST_TEST(std::string_view(e.what()).find(fragment) != std::string_view::npos, e.what());
   }
-}
-
-void check_malformed(std::string_view body, std::string_view fragment) {
-  check_error([&] { (void)evstore::decode_batch_get_events(body, "t"); },
-              make_error_code(ddb::errc::malformed_response), fragment);
 }
 
 constexpr std::string_view good_item =
@@ -162,112 +160,6 @@ BOOST_AUTO_TEST_CASE(generated_pages_decode_as_the_dom_path_does) {
   BOOST_TEST(got.unprocessed_keys.size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(malformed_bodies_are_clear_errors) {
-  check_malformed("", "BatchGetItem response body is not JSON");
-  check_malformed(R"({"Responses":{"t":[)", "BatchGetItem response body is not JSON");
-  check_malformed(R"({"Responses":{}} x)", "not JSON");
-  check_malformed("[]", "BatchGetItem: expected a JSON object, found an array");
-  check_malformed(R"("text")", "BatchGetItem: expected a JSON object, found a string");
-  check_malformed(R"({"UnprocessedKeys":{}})", R"(BatchGetItem: missing member "Responses")");
-  check_malformed(R"({"Responses":[]})", "BatchGetItem.Responses: expected an object");
-  check_malformed(R"({"Responses":null})",
-                  "BatchGetItem.Responses: expected an object, found null");
-  check_malformed(R"({"Responses":{"t":{}}})", "BatchGetItem.Responses.t: expected an array");
-  check_malformed(R"({"Responses":{"t":[1]}})",
-                  "BatchGetItem.Responses.t[0]: expected an object, found a number");
-  check_malformed(R"({"Responses":{"t":[]},"UnprocessedKeys":{"t":[]}})",
-                  "BatchGetItem.UnprocessedKeys.t: expected an object");
-  check_malformed(R"({"Responses":{"t":[]},"UnprocessedKeys":{"t":{}}})",
-                  R"(BatchGetItem.UnprocessedKeys.t: missing member "Keys")");
-  check_malformed(R"({"Responses":{"t":[]},"ConsumedCapacity":{}})",
-                  "BatchGetItem.ConsumedCapacity: expected an array, found an object");
-  check_malformed(R"({"Responses":{"t":[]},"ConsumedCapacity":[{"CapacityUnits":"1"}]})",
-                  "BatchGetItem.ConsumedCapacity[0].CapacityUnits: expected a number");
-  // Members the events do not need are skipped whatever they hold.
-  BOOST_TEST(evstore::decode_batch_get_events(
-                 R"({"ConsumedCapacity":[{"x":[1,{"y":null}]}],"Responses":{"u":[1,"2"],"t":[]},)"
-                 R"("UnprocessedKeys":null,"Other":"z"})",
-                 "t")
-                 .events.empty());
-}
-
-BOOST_AUTO_TEST_CASE(json_syntax_is_checked_as_boost_json_checks_it) {
-  // Each body is refused as not JSON exactly when boost::json::parse refuses it.
-  const std::vector<std::string> strings{"caf\xC3\xA9",
-                                         "\xC3",
-                                         "\xC3(",
-                                         "\xE0\x80\x80",
-                                         "\xED\xA0\x80",
-                                         "\xED\x9F\xBF",
-                                         "\xEF\xBF\xBF",
-                                         "\xF4\x90\x80\x80",
-                                         "\xF0\x9F\x98\x80",
-                                         "\xF8\x88\x80\x80\x80",
-                                         "\\ud83d",
-                                         "\\ude00",
-                                         "\\ud83d\\ude00",
-                                         "\\ud83dx",
-                                         "\\x",
-                                         "\\u12G4",
-                                         "\\u00",
-                                         "\x01",
-                                         "\x7f",
-                                         "\\/\\b\\f\\n\\r\\t",
-                                         "\t"};
-  std::vector<std::string> bodies;
-  // Strings are scanned eight bytes at a time: the same bytes at every offset of a block.
-  for (std::size_t at = 0; at < 18; ++at)
-    for (const std::string& inner : strings)
-      bodies.push_back(R"({"Responses":{"t":[]},"x":")" + std::string(at, 'a') + inner +
-                       std::string(9, 'b') + R"("})");
-  for (const std::string& text : strings)
-    bodies.push_back(R"({"Responses":{"t":[]},"x":")" + text + R"("})");
-  for (const char* value : {"01", "-0", "1.", "1e", "1e+5", "-", "tru", "nul", "[1,]", "{\"a\":1,}",
-                            "[1 2]", "1.5E-3", "18446744073709551616", "-9223372036854775809"})
-    bodies.push_back(R"({"Responses":{"t":[]},"x":)" + std::string(value) + "}");
-  bodies.push_back(" \n\t{\"Responses\" : { \"t\" : [ ] } }\r\n");
-  bodies.push_back(R"({"Responses":{"t":[]}}})");
-  bodies.push_back(R"({"Responses":{"t":[]})");
-  bodies.push_back(R"({"Responses":{"t":[]},"k\u00e9y":1})");
-  bodies.push_back(R"({"Responses":{"t":[]},"k)" + std::string("\xFF") + R"(":1})");
-  bodies.push_back(R"({"Responses":{"t":[]},"x":)" + std::string(300, '[') + std::string(300, ']') +
-                   "}");
-  for (const std::string& body : bodies) {
-    boost::system::error_code ec;
-    boost::json::parse_options options;
-    options.max_depth = 256;
-    (void)boost::json::parse(body, ec, {}, options);
-    bool refused_as_json = false;
-    try {
-      (void)evstore::decode_batch_get_events(body, "t");
-    } catch (const boost::system::system_error& e) {
-      refused_as_json = std::string_view(e.what()).find("not JSON") != std::string_view::npos;
-    }
-    BOOST_TEST(refused_as_json == static_cast<bool>(ec), body);
-  }
-}
-
-BOOST_AUTO_TEST_CASE(bad_attribute_values_name_their_path) {
-  const auto invalid = make_error_code(ddb::errc::invalid_attribute);
-  auto decode = [](const std::string& body) { (void)evstore::decode_batch_get_events(body, "t"); };
-  check_error([&] { decode(response_with_item(R"({"id":{"S":1}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].id.S: expected a string for S, found a number");
-  check_error([&] { decode(response_with_item(R"({"id":{}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].id: expected an AttributeValue");
-  check_error([&] { decode(response_with_item(R"({"id":{"S":"a","N":"1"}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].id: expected an AttributeValue");
-  check_error([&] { decode(response_with_item(R"({"id":"EventID#a"})")); }, invalid,
-              "BatchGetItem.Responses.t[0].id: expected an AttributeValue");
-  check_error([&] { decode(response_with_item(R"({"sequence":{"N":"1e99999999999"}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].sequence.N: N is not a decimal number");
-  check_error([&] { decode(response_with_item(R"({"meta":{"M":{"a":{"N":"x"}}}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].meta.M.a.N: N is not a decimal number");
-  check_error([&] { decode(response_with_item(R"({"blob":{"B":"not base64!"}})")); }, invalid,
-              "BatchGetItem.Responses.t[0].blob.B");
-  check_error([&] { decode(response_with_item(R"({"x":{"Q":"1"}})")); }, invalid,
-              "unknown AttributeValue type \"Q\"");
-}
-
 BOOST_AUTO_TEST_CASE(items_that_are_not_events_are_corrupt) {
   const auto corrupt = make_error_code(evstore::store_errc::corrupt_item);
   auto decode = [](std::string_view item) {
@@ -299,3 +191,5 @@ BOOST_AUTO_TEST_CASE(items_that_are_not_events_are_corrupt) {
   BOOST_TEST(evstore::decode_batch_get_events(response_with_item(good_item), "t").events.size() ==
              1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include "evstore/store/event_json.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(event_json)
+
 namespace {
 
 evstore::event full_event() {
@@ -134,5 +136,7 @@ BOOST_AUTO_TEST_CASE(payload_and_meta_parse_on_demand) {
   e.meta_json.reset();
   BOOST_TEST(e.meta().empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

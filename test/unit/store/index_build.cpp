@@ -5,6 +5,8 @@
 
 #include "evstore/store/index_build.hpp"
 
+BOOST_AUTO_TEST_SUITE(index_build)
+
 namespace ddb = evstore::dynamodb;
 using evstore::index_build_step;
 using namespace std::chrono_literals;
@@ -88,5 +90,7 @@ BOOST_AUTO_TEST_CASE(a_build_that_cannot_finish_fails_at_once) {
   BOOST_CHECK(evstore::judge_index_build(deleting, "streamIndex", 1s).step ==
               index_build_step::fail);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,8 @@
 #include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(item_codec)
+
 namespace ddb = evstore::dynamodb;
 
 namespace {
@@ -198,3 +200,5 @@ BOOST_AUTO_TEST_CASE(event_item_size_is_the_size_of_the_item) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 #include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(item_size)
+
 namespace ddb = evstore::dynamodb;
 using av = ddb::attribute_value;
 
@@ -69,5 +71,7 @@ BOOST_AUTO_TEST_CASE(event_item_size_grows_with_the_payload_byte_for_byte) {
   e.payload_json = "\"" + std::string(1000, 'x') + "\"";
   BOOST_TEST(evstore::item_size(evstore::to_item(e)) == 1099u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

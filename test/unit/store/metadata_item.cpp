@@ -5,6 +5,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/metadata_item.hpp"
 
+BOOST_AUTO_TEST_SUITE(metadata_item)
+
 using namespace evstore;
 namespace ddb = evstore::dynamodb;
 namespace chr = std::chrono;
@@ -269,5 +271,7 @@ BOOST_AUTO_TEST_CASE(shard_counts_are_bounded) {
   BOOST_TEST(checked_shard_count(16) == 16u);
   BOOST_CHECK_THROW(checked_shard_count(257), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

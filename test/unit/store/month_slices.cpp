@@ -2,6 +2,8 @@
 
 #include "evstore/store/month_slices.hpp"
 
+BOOST_AUTO_TEST_SUITE(month_slices)
+
 namespace chr = std::chrono;
 
 BOOST_AUTO_TEST_SUITE(month_slices_of_a_month)
@@ -54,5 +56,7 @@ BOOST_AUTO_TEST_CASE(uneven_lengths_round_down_to_the_millisecond) {
   BOOST_TEST(*slices[1].before == "2021-03-21T16:00:00.000Z");
   BOOST_TEST(*slices[2].from == "2021-03-21T16:00:00.000Z");
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 
 #include "evstore/store/payload_object.hpp"
 
+BOOST_AUTO_TEST_SUITE(payload_object)
+
 BOOST_AUTO_TEST_SUITE(store_payload_object)
 
 BOOST_AUTO_TEST_CASE(a_key_names_the_id_and_the_objects_digest) {
@@ -22,5 +24,7 @@ BOOST_AUTO_TEST_CASE(other_content_gets_another_key_of_the_same_length) {
   // check_sizes measures items with the key of an empty object.
   BOOST_TEST(first.size() == evstore::payload_object_key("p/", "same-id", {}).size());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/replay_order.hpp"
 
+BOOST_AUTO_TEST_SUITE(replay_order)
+
 using evstore::bucket_merge;
 using evstore::bucket_orderer;
 using evstore::index_key;
@@ -227,5 +229,7 @@ BOOST_AUTO_TEST_CASE(index_entries_need_string_keys) {
                                  std::string(e.what()).find("'created'") != std::string::npos;
                         });
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,8 @@
 #include "evstore/store/snapshot_item.hpp"
 #include "evstore/store/validation.hpp"
 
+BOOST_AUTO_TEST_SUITE(snapshot_item)
+
 namespace ddb = evstore::dynamodb;
 using evstore::snapshot;
 
@@ -115,5 +117,7 @@ BOOST_AUTO_TEST_CASE(bad_snapshots_and_items_are_refused) {
   item.at("savedAt") = ddb::attribute_value::string("yesterday");
   expect_code([&] { evstore::snapshot_from_item(item); }, store_errc::corrupt_item);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

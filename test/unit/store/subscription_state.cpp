@@ -6,6 +6,8 @@
 
 #include "evstore/store/subscription_state.hpp"
 
+BOOST_AUTO_TEST_SUITE(subscription_state)
+
 using evstore::stream_check;
 using evstore::stream_position;
 using evstore::stream_tracker;
@@ -137,5 +139,7 @@ BOOST_AUTO_TEST_CASE(beyond_its_capacity_the_tracker_forgets_the_oldest_and_rais
   BOOST_TEST(tracker.below_floor("2024-05-01T12:00:00.000Z"));
   BOOST_TEST((tracker.check("d", "4", 1).verdict == stream_verdict::already_delivered));
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,8 @@
 
 #include "evstore/store/uuid.hpp"
 
+BOOST_AUTO_TEST_SUITE(uuid)
+
 BOOST_AUTO_TEST_CASE(uuids_are_version_4_and_distinct) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
@@ -33,3 +35,5 @@ BOOST_AUTO_TEST_CASE(uuids_drawn_together_are_version_4_and_distinct) {
   }
   BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == 1000u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

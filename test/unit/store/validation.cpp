@@ -7,6 +7,8 @@
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 
+BOOST_AUTO_TEST_SUITE(validation)
+
 namespace {
 
 evstore::event valid_event() {
@@ -139,5 +141,7 @@ BOOST_AUTO_TEST_CASE(refuses_an_event_whose_offloaded_object_a_read_would_refuse
     BOOST_TEST(std::string(error.what()).find("256 MiB") != std::string::npos, error.what());
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,11 +1,16 @@
-#include "cli/stream_heads.hpp"
+// The pure parts of repo::scan_streams: the Scan request and the reading of head items.
 
+#include "store/stream_scan.hpp"
+
+#include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <stdexcept>
 #include <string>
 
-namespace cli = evstore::cli;
+#include "evstore/store/errors.hpp"
+
+BOOST_AUTO_TEST_SUITE(stream_scan)
+
 namespace ddb = evstore::dynamodb;
 
 namespace {
@@ -17,8 +22,9 @@ ddb::item head(std::string id, std::string version) {
 
 std::string error_of(const ddb::item& item) {
   try {
-    cli::stream_head_from_item(item);
-  } catch (const std::runtime_error& e) {
+    evstore::stream_summary_from_item(item);
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST((e.code() == evstore::store_errc::corrupt_item));
     return e.what();
   }
   return "no error";
@@ -26,10 +32,8 @@ std::string error_of(const ddb::item& item) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(cli_stream_heads)
-
 BOOST_AUTO_TEST_CASE(the_request_returns_only_heads_projected) {
-  const ddb::scan_request first = cli::stream_heads_request("t-schemeless-event-store", {});
+  const ddb::scan_request first = evstore::stream_heads_request("t-schemeless-event-store", {});
   BOOST_TEST(first.table_name == "t-schemeless-event-store");
   BOOST_TEST(first.filter_expression.value() == "#created = :head AND begins_with(#id, :prefix)");
   BOOST_TEST(first.projection_expression.value() == "#id, #version");
@@ -43,19 +47,20 @@ BOOST_AUTO_TEST_CASE(the_request_returns_only_heads_projected) {
 
   const ddb::item key = {{"id", ddb::attribute_value::string("EventID#HEAD::a::1")},
                          {"created", ddb::attribute_value::string("HEAD")}};
-  BOOST_TEST((cli::stream_heads_request("t", key).exclusive_start_key.value() == key));
+  BOOST_TEST((evstore::stream_heads_request("t", key).exclusive_start_key.value() == key));
 }
 
 BOOST_AUTO_TEST_CASE(heads_name_their_stream) {
-  auto order = cli::stream_head_from_item(head("EventID#HEAD::order::o-1", "3"));
+  auto order = evstore::stream_summary_from_item(head("EventID#HEAD::order::o-1", "3"));
   BOOST_TEST(order.domain == "order");
   BOOST_TEST(order.identifier == "o-1");
   BOOST_TEST(order.version == 3u);
   // The identifier may hold "::" (only domains may not), or be empty.
-  auto nested = cli::stream_head_from_item(head("EventID#HEAD::a::b::c", "1"));
+  auto nested = evstore::stream_summary_from_item(head("EventID#HEAD::a::b::c", "1"));
   BOOST_TEST(nested.domain == "a");
   BOOST_TEST(nested.identifier == "b::c");
-  BOOST_TEST(cli::stream_head_from_item(head("EventID#HEAD::note::", "2")).identifier.empty());
+  BOOST_TEST(
+      evstore::stream_summary_from_item(head("EventID#HEAD::note::", "2")).identifier.empty());
 }
 
 BOOST_AUTO_TEST_CASE(items_not_as_the_layout_says_are_named) {

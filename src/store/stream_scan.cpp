@@ -1,15 +1,23 @@
-#include "stream_heads.hpp"
+#include "stream_scan.hpp"
 
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
-#include "evstore/store/item_codec.hpp"
+#include <boost/system/system_error.hpp>
 
-namespace evstore::cli {
+#include "evstore/store/errors.hpp"
+#include "evstore/store/item_codec.hpp"
+#include "repo_state.hpp"
+
+namespace evstore {
 namespace {
 
 constexpr std::string_view head_id_prefix = "EventID#HEAD::";
+
+[[noreturn]] void throw_corrupt(const std::string& what) {
+  throw boost::system::system_error(make_error_code(store_errc::corrupt_item), what);
+}
 
 }  // namespace
 
@@ -28,54 +36,56 @@ dynamodb::scan_request stream_heads_request(std::string table_name,
   return request;
 }
 
-stream_head stream_head_from_item(const dynamodb::item& item) {
+stream_summary stream_summary_from_item(const dynamodb::item& item) {
   auto id = item.find("id");
   if (id == item.end() || id->second.type() != dynamodb::attribute_type::s) {
-    throw std::runtime_error("a stream head item has no string id");
+    throw_corrupt("a stream head item has no string id");
   }
   const std::string& text = id->second.as_string();
   if (!text.starts_with(head_id_prefix)) {
-    throw std::runtime_error("the item '" + text + "' is not a stream head");
+    throw_corrupt("the item '" + text + "' is not a stream head");
   }
   // Domains hold no "::" (validation refuses them), so the first one ends the domain.
   const std::string_view name = std::string_view(text).substr(head_id_prefix.size());
   const auto separator = name.find("::");
   if (separator == std::string_view::npos || separator == 0) {
-    throw std::runtime_error("the stream head '" + text + "' does not name domain::identifier");
+    throw_corrupt("the stream head '" + text + "' does not name domain::identifier");
   }
-  stream_head head;
-  head.domain = name.substr(0, separator);
-  head.identifier = name.substr(separator + 2);
+  stream_summary summary;
+  summary.domain = name.substr(0, separator);
+  summary.identifier = name.substr(separator + 2);
   try {
-    head.version = head_version(std::optional<dynamodb::item>(item));
+    summary.version = head_version(std::optional<dynamodb::item>(item));
   } catch (const std::exception& e) {
-    throw std::runtime_error("the stream head '" + text + "': " + e.what());
+    throw_corrupt("the stream head '" + text + "': " + e.what());
   }
-  return head;
+  return summary;
 }
 
-boost::asio::awaitable<scan_totals> scan_stream_heads(
-    dynamodb::client& client, std::string table_name,
-    std::function<void(const std::vector<stream_head>&)> on_page) {
-  scan_totals totals;
+boost::asio::awaitable<stream_scan_totals> scan_stream_heads(
+    std::shared_ptr<repo_state> state,
+    std::function<void(const std::vector<stream_summary>&)> on_page) {
+  stream_scan_totals totals;
   std::optional<dynamodb::item> start;
   // Ends when DynamoDB reports no further key; a repeated key would loop forever, so it stops.
   while (true) {
-    const dynamodb::scan_request request = stream_heads_request(table_name, start);
-    dynamodb::scan_result page = co_await client.scan(request);
+    const dynamodb::scan_request request = stream_heads_request(state->table, start);
+    dynamodb::scan_result page = co_await state->ddb.scan(request);
     totals.items_read += static_cast<std::uint64_t>(page.scanned_count);
     if (page.consumed_capacity) totals.capacity_units += page.consumed_capacity->capacity_units;
-    std::vector<stream_head> heads;
-    heads.reserve(page.items.size());
-    for (const dynamodb::item& item : page.items) heads.push_back(stream_head_from_item(item));
-    on_page(heads);
+    std::vector<stream_summary> streams;
+    streams.reserve(page.items.size());
+    for (const dynamodb::item& item : page.items) {
+      streams.push_back(stream_summary_from_item(item));
+    }
+    on_page(streams);
     if (!page.last_evaluated_key) break;
     if (start && *page.last_evaluated_key == *start) {
-      throw std::runtime_error("the Scan of " + table_name + " returned the same page key twice");
+      throw std::runtime_error("the Scan of " + state->table + " returned the same page key twice");
     }
     start = std::move(page.last_evaluated_key);
   }
   co_return totals;
 }
 
-}  // namespace evstore::cli
+}  // namespace evstore

@@ -1,13 +1,16 @@
 #pragma once
 // A JSON reader (RFC 8259; strings checked to be UTF-8 and escapes to be well formed, as
-// Boost.JSON checks them) that hands its handler whole keys and strings: a string without
-// escapes is a view into the text, never copied. It exists for speed: payloads of events are
-// JSON text stored inside a string, so nearly every byte of a BatchGetItem response is in a
-// string full of escaped quotes, which Boost.JSON's parser reads a byte at a time.
+// Boost.JSON checks them), handing its handler whole keys and strings: a string without escapes
+// is a view into the text, never copied. It is evstore's own for speed on escape-dense text:
+// payloads of events are JSON text stored inside a string, so nearly every byte of a
+// BatchGetItem response is in a string full of escaped quotes, which Boost.JSON's parser reads a
+// byte at a time (3x slower there). On plain text Boost.JSON's parser is the faster one, so trees
+// are read by parse_json (json_document.hpp) and payloads validated by it (store json_text).
 //
 // Handler: on_object_begin(), on_object_end(members), on_array_begin(), on_array_end(elements),
 // on_key(view), on_string(view), on_int64(i), on_uint64(u), on_double(d), on_bool(b),
-// on_null(). Views are valid only during the call. Handlers may throw; a syntax error throws
+// on_null(); a handler with on_number_text(view) gets each number's text instead of its value.
+// Views are valid only during the call. Handlers may throw; a syntax error throws
 // json_syntax_error.
 
 #include <algorithm>
@@ -22,7 +25,7 @@
 
 #include "evstore/http/utf8.hpp"
 
-namespace evstore::detail {
+namespace evstore::aws::detail {
 
 struct json_syntax_error {
   std::size_t offset;
@@ -214,6 +217,10 @@ class json_scanner {
       while (digit_at()) ++p_;
       integer = false;
     }
+    if constexpr (requires(Handler & h, std::string_view text) { h.on_number_text(text); }) {
+      handler_.on_number_text(std::string_view(start, static_cast<std::size_t>(p_ - start)));
+      return;
+    }
     if (integer) {
       std::int64_t i = 0;
       if (std::from_chars(start, p_, i).ec == std::errc{}) {
@@ -227,10 +234,41 @@ class json_scanner {
       }
     }
     double d = 0;
-    if (std::from_chars(start, p_, d).ec != std::errc{})
-      d = negative ? -std::numeric_limits<double>::infinity()
-                   : std::numeric_limits<double>::infinity();
+    if (std::from_chars(start, p_, d).ec != std::errc{}) d = out_of_range(start, p_, negative);
     handler_.on_double(d);
+  }
+
+  /// A well-formed number too large or too small for a double: infinity or zero (signed), as
+  /// Boost.JSON reads it. Which one is told by the power of ten of its first significant digit.
+  static double out_of_range(const char* first, const char* last, bool negative) {
+    std::int64_t power = 0;
+    bool significant = false;
+    bool fraction = false;
+    const char* p = negative ? first + 1 : first;
+    for (; p < last && *p != 'e' && *p != 'E'; ++p) {
+      if (*p == '.') {
+        fraction = true;
+        continue;
+      }
+      if (!significant && *p != '0') {
+        significant = true;
+        if (fraction) --power;
+        continue;
+      }
+      if (significant && !fraction) ++power;
+      if (!significant && fraction) --power;
+    }
+    std::int64_t exponent = 0;
+    if (p < last) {
+      ++p;
+      const bool exponent_negative = *p == '-';
+      if (*p == '+' || *p == '-') ++p;
+      for (; p < last && exponent < 100'000; ++p) exponent = exponent * 10 + (*p - '0');
+      if (exponent_negative) exponent = -exponent;
+    }
+    const double magnitude =
+        significant && power + exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+    return negative ? -magnitude : magnitude;
   }
 
   /// Reads a string at its opening quote: a view of the text when it holds no escape, else of
@@ -372,4 +410,4 @@ class json_scanner {
   std::string unescaped_;
 };
 
-}  // namespace evstore::detail
+}  // namespace evstore::aws::detail

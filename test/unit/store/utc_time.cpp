@@ -5,6 +5,8 @@
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 
+BOOST_AUTO_TEST_SUITE(utc_time)
+
 namespace chr = std::chrono;
 using evstore::timestamp;
 
@@ -122,5 +124,7 @@ BOOST_AUTO_TEST_CASE(months_iterate_across_years) {
   BOOST_TEST(buckets == (std::vector<std::string>{"2023-11", "2023-12", "2024-01", "2024-02"}),
              boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()
