@@ -220,9 +220,10 @@ BOOST_AUTO_TEST_CASE(appends_cancelled_at_random_points_report_what_is_stored) {
     }
   }
   for (const auto& [end, count] : ends) BOOST_TEST_MESSAGE(end << ": " << count);
-  // The spread of delays reaches every end.
+  // The spread of delays reaches both ends (how many land before a transaction is sent depends
+  // on the machine's speed: the case of append_races cancels before any request).
   BOOST_TEST(ends["completed"] > 0);
-  BOOST_TEST(ends["aborted"] > 0);
+  BOOST_TEST(ends["aborted"] + ends["aborted in doubt"] > 0);
   BOOST_TEST(ends["other"] == 0);
 }
 
@@ -392,7 +393,7 @@ BOOST_AUTO_TEST_CASE(a_subscription_cancelled_midway_resumes_from_its_checkpoint
       std::multiset<std::string> delivered;
       std::string checkpoint;
       int cancellations = 0;
-      for (int part = 0; part < 50; ++part) {
+      for (int part = 0; part < 300; ++part) {
         subscription_options resumed = options;
         if (!checkpoint.empty()) resumed.checkpoint = checkpoint;
         subscription follower = f.store.subscribe(resumed);
@@ -415,7 +416,8 @@ BOOST_AUTO_TEST_CASE(a_subscription_cancelled_midway_resumes_from_its_checkpoint
                          failure = e;
                          finished = true;
                        }));
-        const chr::microseconds delay{static_cast<std::int64_t>(random() % 40'000)};
+        // Later parts run longer, so that the rounds end however slow the machine is.
+        const chr::microseconds delay{static_cast<std::int64_t>(random() % 40'000) + part * 2'000};
         f.run([&]() -> asio::awaitable<void> {
           asio::steady_timer timer{co_await asio::this_coro::executor, delay};
           co_await timer.async_wait(asio::use_awaitable);
