@@ -16,8 +16,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "evstore/dynamodb/batch_get_item.hpp"
-#include "evstore/store/batch_get_events.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/batch_get_events.hpp"
+#include "store/item_codec.hpp"
 #include "support/arguments.hpp"
 #include "support/bench_events.hpp"
 #include "support/process_usage.hpp"

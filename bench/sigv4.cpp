@@ -12,7 +12,7 @@
 #include <ctime>
 #include <string>
 
-#include "evstore/aws/detail/sigv4_canonical.hpp"
+#include "aws/sigv4_canonical.hpp"
 #include "evstore/aws/sigv4.hpp"
 
 namespace {

@@ -36,7 +36,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include "evstore/dynamodb/crc32.hpp"
+#include "dynamodb/crc32.hpp"
 #include "evstore/store/time.hpp"
 #include "support/arguments.hpp"
 #include "support/process_usage.hpp"

@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "dynamodb/crc32.hpp"
+#include "dynamodb/protocol.hpp"
 #include "evstore/dynamodb/batch_get_item.hpp"
-#include "evstore/dynamodb/crc32.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/dynamodb/items.hpp"
-#include "evstore/dynamodb/protocol.hpp"
 #include "evstore/dynamodb/query.hpp"
 #include "evstore/dynamodb/tables.hpp"
 #include "evstore/dynamodb/transact_write_items.hpp"

@@ -15,8 +15,8 @@
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "fuzz_support.hpp"
+#include "store/item_codec.hpp"
 
 namespace ddb = evstore::dynamodb;
 using evstore::fuzz::accepts;

@@ -16,8 +16,8 @@
 
 #include "evstore/http/message.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/response_parser.hpp"
 #include "fuzz_support.hpp"
+#include "s3/response_parser.hpp"
 
 namespace s3 = evstore::s3;
 namespace beast_http = boost::beast::http;

@@ -10,9 +10,9 @@
 
 #include "evstore/http/message.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/response_parser.hpp"
-#include "evstore/s3/xml_reader.hpp"
 #include "fuzz_support.hpp"
+#include "s3/response_parser.hpp"
+#include "s3/xml_reader.hpp"
 
 namespace s3 = evstore::s3;
 using evstore::fuzz::accepts;

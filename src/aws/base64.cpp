@@ -1,4 +1,4 @@
-#include "evstore/aws/detail/base64.hpp"
+#include "aws/base64.hpp"
 
 #include <array>
 #include <string>

@@ -1,6 +1,6 @@
-#include "evstore/aws/clock_skew.hpp"
+#include "aws/clock_skew.hpp"
 
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 
 namespace evstore::aws {
 

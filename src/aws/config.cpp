@@ -8,8 +8,8 @@
 
 #include <boost/system/system_error.hpp>
 
+#include "aws/profile_file.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/profile_file.hpp"
 
 namespace evstore::aws {
 

@@ -1,4 +1,4 @@
-#include "evstore/aws/container_credentials.hpp"
+#include "aws/container_credentials.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -8,7 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/credentials_json.hpp"
+#include "aws/credentials_json.hpp"
 #include "evstore/aws/error.hpp"
 
 namespace evstore::aws {

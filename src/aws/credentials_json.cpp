@@ -1,13 +1,13 @@
-#include "evstore/aws/credentials_json.hpp"
+#include "aws/credentials_json.hpp"
 
 #include <optional>
 
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
+#include "aws/timestamp.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/timestamp.hpp"
 
 namespace evstore::aws {
 

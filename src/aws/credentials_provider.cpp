@@ -15,11 +15,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "aws/container_credentials.hpp"
+#include "aws/instance_metadata_credentials.hpp"
+#include "aws/web_identity_credentials.hpp"
 #include "evstore/aws/config.hpp"
-#include "evstore/aws/container_credentials.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/instance_metadata_credentials.hpp"
-#include "evstore/aws/web_identity_credentials.hpp"
 
 namespace evstore::aws {
 

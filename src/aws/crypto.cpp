@@ -1,4 +1,4 @@
-#include "evstore/aws/detail/crypto.hpp"
+#include "aws/crypto.hpp"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

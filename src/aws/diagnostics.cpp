@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 
 namespace evstore::aws {
 

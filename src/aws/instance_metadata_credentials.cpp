@@ -1,11 +1,11 @@
-#include "evstore/aws/instance_metadata_credentials.hpp"
+#include "aws/instance_metadata_credentials.hpp"
 
 #include <stdexcept>
 #include <utility>
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/credentials_json.hpp"
+#include "aws/credentials_json.hpp"
 #include "evstore/aws/error.hpp"
 
 namespace evstore::aws {

@@ -1,4 +1,4 @@
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 
 #include <utility>
 

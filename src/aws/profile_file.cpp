@@ -1,4 +1,4 @@
-#include "evstore/aws/profile_file.hpp"
+#include "aws/profile_file.hpp"
 
 #include <boost/system/system_error.hpp>
 

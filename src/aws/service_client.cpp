@@ -15,7 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/clock_skew.hpp"
+#include "aws/clock_skew.hpp"
 #include "evstore/aws/error.hpp"
 #include "evstore/http/error.hpp"
 

@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "evstore/aws/detail/crypto.hpp"
-#include "evstore/aws/detail/sigv4_canonical.hpp"
-#include "evstore/http/ascii.hpp"
+#include "aws/crypto.hpp"
+#include "aws/sigv4_canonical.hpp"
+#include "http/ascii.hpp"
 
 namespace evstore::aws {
 

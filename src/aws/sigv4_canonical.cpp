@@ -1,10 +1,10 @@
-#include "evstore/aws/detail/sigv4_canonical.hpp"
+#include "aws/sigv4_canonical.hpp"
 
 #include <algorithm>
 #include <tuple>
 
-#include "evstore/http/ascii.hpp"
-#include "evstore/http/percent_encoding.hpp"
+#include "http/ascii.hpp"
+#include "http/percent_encoding.hpp"
 
 namespace evstore::aws::detail {
 

@@ -1,4 +1,4 @@
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 
 #include <new>
 #include <stdexcept>

@@ -1,13 +1,13 @@
-#include "evstore/aws/sts.hpp"
+#include "aws/sts.hpp"
 
 #include <stdexcept>
 
 #include <boost/system/system_error.hpp>
 
+#include "aws/timestamp.hpp"
+#include "aws/xml_leaves.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/timestamp.hpp"
-#include "evstore/aws/xml_leaves.hpp"
-#include "evstore/http/percent_encoding.hpp"
+#include "http/percent_encoding.hpp"
 
 namespace evstore::aws {
 

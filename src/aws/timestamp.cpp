@@ -1,4 +1,4 @@
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "evstore/aws/web_identity_credentials.hpp"
+#include "aws/web_identity_credentials.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -10,8 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "aws/sts.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/sts.hpp"
 
 namespace evstore::aws {
 

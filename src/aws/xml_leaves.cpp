@@ -1,9 +1,9 @@
-#include "evstore/aws/xml_leaves.hpp"
+#include "aws/xml_leaves.hpp"
 
 #include <string>
 #include <vector>
 
-#include "evstore/aws/xml_reader.hpp"
+#include "aws/xml_reader.hpp"
 
 namespace evstore::aws {
 

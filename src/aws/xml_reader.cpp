@@ -1,10 +1,10 @@
-#include "evstore/aws/xml_reader.hpp"
+#include "aws/xml_reader.hpp"
 
 #include <cstdint>
 #include <string>
 #include <utility>
 
-#include "evstore/http/utf8.hpp"
+#include "http/utf8.hpp"
 
 namespace evstore::aws::xml {
 

@@ -6,7 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 #include "evstore/store/time.hpp"
 
 namespace evstore::cli {

@@ -11,8 +11,8 @@
 #include <boost/json/value.hpp>
 
 #include "attribute_json.hpp"
-#include "evstore/aws/detail/base64.hpp"
-#include "evstore/aws/detail/json_scanner.hpp"
+#include "aws/base64.hpp"
+#include "aws/json_scanner.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "json_path.hpp"
 #include "json_writer.hpp"

@@ -14,7 +14,7 @@
 #include <boost/json/value_stack.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/json_scanner.hpp"
+#include "aws/json_scanner.hpp"
 #include "evstore/dynamodb/error.hpp"
 
 namespace evstore::dynamodb {

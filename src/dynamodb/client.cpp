@@ -10,8 +10,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
-#include "evstore/dynamodb/protocol.hpp"
+#include "aws/spawn_operation.hpp"
+#include "dynamodb/protocol.hpp"
 #include "wire.hpp"
 
 namespace evstore::dynamodb {

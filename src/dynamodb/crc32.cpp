@@ -1,4 +1,4 @@
-#include "evstore/dynamodb/crc32.hpp"
+#include "dynamodb/crc32.hpp"
 
 #include <array>
 

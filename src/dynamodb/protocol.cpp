@@ -1,4 +1,4 @@
-#include "evstore/dynamodb/protocol.hpp"
+#include "dynamodb/protocol.hpp"
 
 #include <charconv>
 #include <optional>
@@ -7,8 +7,8 @@
 #include <boost/json/value.hpp>
 
 #include "attribute_json.hpp"
-#include "evstore/aws/detail/json_document.hpp"
-#include "evstore/dynamodb/crc32.hpp"
+#include "aws/json_document.hpp"
+#include "dynamodb/crc32.hpp"
 #include "json_path.hpp"
 
 namespace evstore::dynamodb {

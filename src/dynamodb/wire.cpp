@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "attribute_json.hpp"
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 #include "evstore/dynamodb/error.hpp"
 
 namespace evstore::dynamodb::detail {

@@ -16,10 +16,10 @@
 #include <boost/system/system_error.hpp>
 
 #include "connection.hpp"
-#include "evstore/http/ascii.hpp"
 #include "evstore/http/client.hpp"
 #include "evstore/http/error.hpp"
-#include "evstore/http/request_head.hpp"
+#include "http/ascii.hpp"
+#include "http/request_head.hpp"
 #include "tls.hpp"
 
 namespace evstore::http {

@@ -6,7 +6,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include "evstore/http/ascii.hpp"
+#include "http/ascii.hpp"
 
 namespace evstore::http {
 

@@ -1,6 +1,6 @@
 #include "evstore/http/message.hpp"
 
-#include "evstore/http/ascii.hpp"
+#include "http/ascii.hpp"
 
 namespace evstore::http {
 

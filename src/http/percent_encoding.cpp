@@ -1,4 +1,4 @@
-#include "evstore/http/percent_encoding.hpp"
+#include "http/percent_encoding.hpp"
 
 #include <array>
 

@@ -1,12 +1,12 @@
-#include "evstore/http/request_head.hpp"
+#include "http/request_head.hpp"
 
 #include <charconv>
 #include <string>
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/http/ascii.hpp"
 #include "evstore/http/error.hpp"
+#include "http/ascii.hpp"
 
 namespace evstore::http {
 

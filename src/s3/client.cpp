@@ -17,13 +17,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/multipart_etag.hpp"
-#include "evstore/s3/orphaned_uploads.hpp"
-#include "evstore/s3/part_plan.hpp"
-#include "evstore/s3/request_builder.hpp"
-#include "evstore/s3/response_parser.hpp"
+#include "s3/multipart_etag.hpp"
+#include "s3/orphaned_uploads.hpp"
+#include "s3/part_plan.hpp"
+#include "s3/request_builder.hpp"
+#include "s3/response_parser.hpp"
 
 namespace evstore::s3 {
 

@@ -1,11 +1,11 @@
-#include "evstore/s3/content_md5.hpp"
+#include "s3/content_md5.hpp"
 
 #include <memory>
 #include <stdexcept>
 
 #include <openssl/evp.h>
 
-#include "evstore/aws/detail/base64.hpp"
+#include "aws/base64.hpp"
 
 namespace evstore::s3 {
 

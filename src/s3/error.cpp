@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "evstore/aws/retry_policy.hpp"
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/xml_reader.hpp"
 
 namespace evstore::s3 {
 

@@ -1,7 +1,7 @@
-#include "evstore/s3/key_encoding.hpp"
+#include "s3/key_encoding.hpp"
 
-#include "evstore/http/percent_encoding.hpp"
 #include "evstore/s3/error.hpp"
+#include "http/percent_encoding.hpp"
 
 namespace evstore::s3 {
 

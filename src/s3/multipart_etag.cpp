@@ -1,4 +1,4 @@
-#include "evstore/s3/multipart_etag.hpp"
+#include "s3/multipart_etag.hpp"
 
 #include <memory>
 #include <stdexcept>

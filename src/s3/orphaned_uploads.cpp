@@ -1,10 +1,10 @@
-#include "evstore/s3/orphaned_uploads.hpp"
+#include "s3/orphaned_uploads.hpp"
 
 #include <algorithm>
 
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/key_encoding.hpp"
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/key_encoding.hpp"
+#include "s3/xml_reader.hpp"
 
 namespace evstore::s3 {
 

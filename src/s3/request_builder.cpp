@@ -1,10 +1,10 @@
-#include "evstore/s3/request_builder.hpp"
+#include "s3/request_builder.hpp"
 
 #include <utility>
 
-#include "evstore/s3/content_md5.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/key_encoding.hpp"
+#include "s3/content_md5.hpp"
+#include "s3/key_encoding.hpp"
 
 namespace evstore::s3 {
 

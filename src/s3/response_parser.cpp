@@ -1,12 +1,12 @@
-#include "evstore/s3/response_parser.hpp"
+#include "s3/response_parser.hpp"
 
 #include <charconv>
 #include <string_view>
 #include <utility>
 
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/key_encoding.hpp"
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/key_encoding.hpp"
+#include "s3/xml_reader.hpp"
 
 namespace evstore::s3 {
 

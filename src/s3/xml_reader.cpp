@@ -1,4 +1,4 @@
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/xml_reader.hpp"
 
 #include <string>
 

@@ -15,12 +15,12 @@
 #include <boost/system/system_error.hpp>
 
 #include "append_steps.hpp"
-#include "evstore/store/append_plan.hpp"
-#include "evstore/store/append_token.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 #include "repo_state.hpp"
+#include "store/append_token.hpp"
 
 namespace evstore {
 namespace {

@@ -10,13 +10,13 @@
 #include <boost/system/system_error.hpp>
 
 #include "append_steps.hpp"
-#include "evstore/store/append_token.hpp"
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 #include "repo_state.hpp"
+#include "store/append_token.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

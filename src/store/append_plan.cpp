@@ -1,4 +1,4 @@
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,10 +7,10 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 

@@ -4,8 +4,8 @@
 
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
-#include "evstore/store/item_size.hpp"
-#include "evstore/store/payload_object.hpp"
+#include "store/item_size.hpp"
+#include "store/payload_object.hpp"
 
 namespace evstore {
 

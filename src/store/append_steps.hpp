@@ -21,7 +21,7 @@
 
 #include "evstore/dynamodb/transact_write_items.hpp"
 
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "repo_state.hpp"
 
 namespace evstore {

@@ -1,8 +1,8 @@
-#include "evstore/store/append_token.hpp"
+#include "store/append_token.hpp"
 
 #include <cstring>
 
-#include "evstore/aws/detail/crypto.hpp"
+#include "aws/crypto.hpp"
 
 namespace evstore {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

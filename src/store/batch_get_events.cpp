@@ -1,4 +1,4 @@
-#include "evstore/store/batch_get_events.hpp"
+#include "store/batch_get_events.hpp"
 
 #include <type_traits>
 #include <utility>

@@ -2,7 +2,7 @@
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/s3/error.hpp"
 #include "evstore/store/errors.hpp"

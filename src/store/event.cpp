@@ -7,7 +7,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 #include "evstore/store/errors.hpp"
 
 namespace evstore {

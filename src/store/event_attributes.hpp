@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore::detail {
 

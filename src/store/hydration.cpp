@@ -8,9 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/store/batch_get_events.hpp"
 #include "evstore/store/errors.hpp"
 #include "payload_reads.hpp"
+#include "store/batch_get_events.hpp"
 
 namespace evstore {
 namespace {

@@ -1,4 +1,4 @@
-#include "evstore/store/index_build.hpp"
+#include "store/index_build.hpp"
 
 #include <algorithm>
 

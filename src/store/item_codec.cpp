@@ -1,4 +1,4 @@
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 
 #include <array>
 
@@ -6,9 +6,9 @@
 
 #include "event_attributes.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 #include "json_text.hpp"
+#include "store/item_size.hpp"
 
 namespace evstore {
 namespace {

@@ -1,4 +1,4 @@
-#include "evstore/store/item_size.hpp"
+#include "store/item_size.hpp"
 
 #include <string_view>
 

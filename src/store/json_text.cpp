@@ -8,7 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
-#include "evstore/aws/detail/json_scanner.hpp"
+#include "aws/json_scanner.hpp"
 
 namespace evstore::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "evstore/store/metadata_item.hpp"
+#include "store/metadata_item.hpp"
 
 #include <algorithm>
 #include <charconv>

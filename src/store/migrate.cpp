@@ -12,10 +12,10 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "repo_operations.hpp"
 #include "repo_state.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

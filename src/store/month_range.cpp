@@ -13,9 +13,9 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/metadata_item.hpp"
 #include "evstore/store/time.hpp"
 #include "repo_state.hpp"
+#include "store/metadata_item.hpp"
 
 namespace evstore {
 namespace {

@@ -1,4 +1,4 @@
-#include "evstore/store/month_slices.hpp"
+#include "store/month_slices.hpp"
 
 #include <algorithm>
 

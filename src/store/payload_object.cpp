@@ -1,8 +1,8 @@
-#include "evstore/store/payload_object.hpp"
+#include "store/payload_object.hpp"
 
 #include <span>
 
-#include "evstore/aws/detail/crypto.hpp"
+#include "aws/crypto.hpp"
 
 namespace evstore {
 

@@ -23,15 +23,15 @@
 
 #include "background_tasks.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/metadata_item.hpp"
-#include "evstore/store/month_slices.hpp"
-#include "evstore/store/replay_order.hpp"
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
 #include "month_buckets.hpp"
 #include "repo_state.hpp"
 #include "start_operation.hpp"
+#include "store/metadata_item.hpp"
+#include "store/month_slices.hpp"
+#include "store/replay_order.hpp"
 
 namespace evstore {
 namespace {

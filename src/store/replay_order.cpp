@@ -1,4 +1,4 @@
-#include "evstore/store/replay_order.hpp"
+#include "store/replay_order.hpp"
 
 #include <algorithm>
 #include <tuple>

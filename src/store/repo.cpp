@@ -5,11 +5,11 @@
 
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"
 #include "repo_operations.hpp"
 #include "repo_state.hpp"
 #include "start_operation.hpp"
+#include "store/item_codec.hpp"
 #include "stream_index.hpp"
 #include "stream_scan.hpp"
 

@@ -8,9 +8,9 @@
 #include "background_tasks.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/aws/retry_policy.hpp"
-#include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
+#include "store/item_size.hpp"
 
 namespace evstore {
 namespace {

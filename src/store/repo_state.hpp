@@ -23,10 +23,10 @@
 
 #include "evstore/dynamodb/client.hpp"
 #include "evstore/s3/client.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/metadata_item.hpp"
 #include "evstore/store/repo.hpp"
 #include "payload_reads.hpp"
+#include "store/item_codec.hpp"
+#include "store/metadata_item.hpp"
 
 namespace evstore {
 

@@ -1,13 +1,13 @@
-#include "evstore/store/snapshot_item.hpp"
+#include "store/snapshot_item.hpp"
 
 #include <charconv>
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/http/percent_encoding.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/validation.hpp"
+#include "http/percent_encoding.hpp"
 #include "json_text.hpp"
 
 namespace evstore {

@@ -4,14 +4,14 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_size.hpp"
-#include "evstore/store/snapshot_item.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/uuid.hpp"
 #include "evstore/store/validation.hpp"
 #include "json_text.hpp"
 #include "repo_operations.hpp"
 #include "repo_state.hpp"
+#include "store/item_size.hpp"
+#include "store/snapshot_item.hpp"
 
 namespace evstore {
 namespace {

@@ -8,7 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 #include "evstore/store/diagnostics.hpp"
 
 namespace evstore {

@@ -10,9 +10,9 @@
 
 #include "evstore/dynamodb/waiter.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/index_build.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "repo_state.hpp"
+#include "store/index_build.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

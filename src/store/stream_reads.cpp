@@ -10,8 +10,8 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "repo_state.hpp"
+#include "store/item_codec.hpp"
 #include "stream_index.hpp"
 
 namespace evstore {

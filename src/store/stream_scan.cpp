@@ -7,8 +7,8 @@
 #include <boost/system/system_error.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "repo_state.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

@@ -13,14 +13,14 @@
 
 #include "background_tasks.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/replay_order.hpp"
 #include "evstore/store/repo.hpp"
-#include "evstore/store/subscription_state.hpp"
 #include "evstore/store/time.hpp"
 #include "month_buckets.hpp"
 #include "repo_state.hpp"
 #include "start_operation.hpp"
+#include "store/item_codec.hpp"
+#include "store/replay_order.hpp"
+#include "store/subscription_state.hpp"
 #include "stream_index.hpp"
 
 namespace evstore {

@@ -1,4 +1,4 @@
-#include "evstore/store/subscription_state.hpp"
+#include "store/subscription_state.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -10,7 +10,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 #include "evstore/store/time.hpp"
 
 namespace evstore {

@@ -6,7 +6,7 @@
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 #include "evstore/store/errors.hpp"
 
 namespace evstore {

@@ -9,10 +9,10 @@
 
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
 #include "evstore/store/uuid.hpp"
 #include "json_text.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 namespace {

@@ -32,9 +32,9 @@
 
 #include "checker.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "integration/cli/run_process.hpp"
 #include "integration/store/store_fixture.hpp"
+#include "store/item_codec.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/for_each_concurrently.hpp"
 #include "workload.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "evstore/dynamodb/error.hpp"
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event.hpp"
 

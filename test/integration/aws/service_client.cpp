@@ -21,7 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 #include "evstore/http/error.hpp"
 #include "support/local_http_server.hpp"
 #include "support/utc_text.hpp"

@@ -2,7 +2,7 @@
 // points there): the request sent, refresh with a rotated token file, STS errors and malformed
 // answers, never the token in a message.
 
-#include "evstore/aws/web_identity_credentials.hpp"
+#include "aws/web_identity_credentials.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -24,10 +24,10 @@
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/dynamodb/client.hpp"
 #include "evstore/dynamodb/error.hpp"
-#include "evstore/store/append_plan.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/time.hpp"
 #include "integration/cli/cli_fixture.hpp"
+#include "store/item_codec.hpp"
 #include "support/run_awaitable.hpp"
 
 BOOST_AUTO_TEST_SUITE(races)

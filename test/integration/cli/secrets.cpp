@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "aws/crypto.hpp"
 #include "evstore/aws/config.hpp"
-#include "evstore/aws/detail/crypto.hpp"
 #include "evstore/aws/environment.hpp"
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/store/errors.hpp"

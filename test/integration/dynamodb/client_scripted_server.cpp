@@ -9,9 +9,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "dynamodb/crc32.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/dynamodb/client.hpp"
-#include "evstore/dynamodb/crc32.hpp"
 #include "evstore/http/endpoint.hpp"
 #include "support/local_http_server.hpp"
 #include "support/run_awaitable.hpp"

@@ -20,9 +20,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/s3/client.hpp"
-#include "evstore/s3/content_md5.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/multipart_etag.hpp"
+#include "s3/content_md5.hpp"
+#include "s3/multipart_etag.hpp"
 #include "s3_harness.hpp"
 #include "support/local_http_server.hpp"
 

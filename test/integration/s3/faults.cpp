@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/multipart_etag.hpp"
+#include "s3/multipart_etag.hpp"
 #include "s3_harness.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/for_each_concurrently.hpp"

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 
 namespace evstore::test {

@@ -11,8 +11,8 @@
 
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "faults_setup.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/for_each_concurrently.hpp"

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(append_order)

@@ -20,7 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 #include "support/for_each_concurrently.hpp"
 

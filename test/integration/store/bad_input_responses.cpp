@@ -16,7 +16,7 @@
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/dynamodb/crc32.hpp"
+#include "dynamodb/crc32.hpp"
 #include "evstore/dynamodb/error.hpp"
 #include "evstore/http/error.hpp"
 #include "evstore/store/errors.hpp"

@@ -15,7 +15,7 @@
 #include "evstore/http/message.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/event_json.hpp"
-#include "evstore/store/payload_object.hpp"
+#include "store/payload_object.hpp"
 #include "store_fixture.hpp"
 #include "support/local_http_server.hpp"
 

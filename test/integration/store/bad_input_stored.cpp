@@ -15,7 +15,7 @@
 #include "evstore/dynamodb/items.hpp"
 #include "evstore/dynamodb/scan.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(bad_input_stored)

@@ -9,8 +9,8 @@
 
 #include "adapter_table.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/metadata_item.hpp"
 #include "replay_events.hpp"
+#include "store/metadata_item.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(hidden_months)

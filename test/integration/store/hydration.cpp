@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 // The hydration step itself, which replay and find_by_causation_id share: DynamoDB Local pages
 // a Query of these items at 1 MB of item data, so only a direct call gets 100 keys at once.

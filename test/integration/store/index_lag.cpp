@@ -9,7 +9,7 @@
 #include <chrono>
 #include <string>
 
-#include "evstore/dynamodb/crc32.hpp"
+#include "dynamodb/crc32.hpp"
 #include "evstore/http/message.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/repo.hpp"

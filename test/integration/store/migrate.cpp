@@ -6,8 +6,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "adapter_table.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/metadata_item.hpp"
+#include "store/item_codec.hpp"
+#include "store/metadata_item.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(migrate)

@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "evstore/store/event_json.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/item_size.hpp"
-#include "evstore/store/payload_object.hpp"
+#include "store/item_codec.hpp"
+#include "store/item_size.hpp"
+#include "store/payload_object.hpp"
 #include "store_fixture.hpp"
 #include "support/for_each_concurrently.hpp"
 

@@ -8,9 +8,9 @@
 #include <map>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/metadata_item.hpp"
 #include "replay_events.hpp"
+#include "store/item_codec.hpp"
+#include "store/metadata_item.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(replay_cursor)

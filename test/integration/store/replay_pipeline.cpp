@@ -9,8 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "replay_events.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(replay_pipeline)

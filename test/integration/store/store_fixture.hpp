@@ -23,9 +23,9 @@
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/dynamodb/client.hpp"
 #include "evstore/s3/client.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/repo.hpp"
 #include "evstore/store/time.hpp"
+#include "store/item_codec.hpp"
 #include "support/servers.hpp"
 
 namespace evstore::test {

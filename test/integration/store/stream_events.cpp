@@ -8,7 +8,7 @@
 
 #include "adapter_table.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "store_fixture.hpp"
 
 BOOST_AUTO_TEST_SUITE(stream_events)

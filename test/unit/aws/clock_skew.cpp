@@ -1,10 +1,10 @@
 // The server's clock offset from a response's Date header.
 
-#include "evstore/aws/clock_skew.hpp"
+#include "aws/clock_skew.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 
 BOOST_AUTO_TEST_SUITE(clock_skew)
 

@@ -1,13 +1,13 @@
 // The credentials document of container endpoints and instance metadata.
 
-#include "evstore/aws/credentials_json.hpp"
+#include "aws/credentials_json.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <boost/system/system_error.hpp>
 
+#include "aws/timestamp.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/timestamp.hpp"
 
 BOOST_AUTO_TEST_SUITE(credentials_json)
 

@@ -1,7 +1,7 @@
 // parse_json (trees, read by Boost.JSON's parser) with its errors and storage; json_scanner's
 // numbers beyond a double's range (infinity or zero, as Boost.JSON reads them).
 
-#include "evstore/aws/detail/json_document.hpp"
+#include "aws/json_document.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,7 +15,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "evstore/aws/detail/json_scanner.hpp"
+#include "aws/json_scanner.hpp"
 
 BOOST_AUTO_TEST_SUITE(json_document)
 

@@ -1,6 +1,6 @@
 // The INI dialect of ~/.aws/credentials and ~/.aws/config.
 
-#include "evstore/aws/profile_file.hpp"
+#include "aws/profile_file.hpp"
 
 #include <boost/test/unit_test.hpp>
 

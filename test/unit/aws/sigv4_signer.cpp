@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "evstore/aws/detail/sigv4_canonical.hpp"
+#include "aws/sigv4_canonical.hpp"
 #include "evstore/aws/sigv4.hpp"
 
 BOOST_AUTO_TEST_SUITE(sigv4_signer)

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "evstore/aws/detail/crypto.hpp"
-#include "evstore/aws/detail/sigv4_canonical.hpp"
+#include "aws/crypto.hpp"
+#include "aws/sigv4_canonical.hpp"
 #include "evstore/aws/sigv4.hpp"
 
 BOOST_AUTO_TEST_SUITE(sigv4_suite)

@@ -24,7 +24,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "evstore/aws/detail/spawn_operation.hpp"
+#include "aws/spawn_operation.hpp"
 
 BOOST_AUTO_TEST_SUITE(spawn_operation)
 

@@ -1,15 +1,15 @@
 // STS AssumeRoleWithWebIdentity: the form body, the credentials and error answers, and the
 // XML reader under them.
 
-#include "evstore/aws/sts.hpp"
+#include "aws/sts.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <boost/system/system_error.hpp>
 
+#include "aws/timestamp.hpp"
+#include "aws/xml_leaves.hpp"
 #include "evstore/aws/error.hpp"
-#include "evstore/aws/timestamp.hpp"
-#include "evstore/aws/xml_leaves.hpp"
 
 BOOST_AUTO_TEST_SUITE(sts)
 

@@ -1,6 +1,6 @@
 // RFC 1123 and ISO 8601 parsing.
 
-#include "evstore/aws/timestamp.hpp"
+#include "aws/timestamp.hpp"
 
 #include <boost/test/unit_test.hpp>
 

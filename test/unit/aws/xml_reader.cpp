@@ -1,4 +1,4 @@
-#include "evstore/aws/xml_reader.hpp"
+#include "aws/xml_reader.hpp"
 
 #include <cstdint>
 #include <random>

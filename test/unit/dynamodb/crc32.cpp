@@ -4,8 +4,8 @@
 #include <random>
 #include <string>
 
-#include "evstore/dynamodb/crc32.hpp"
-#include "evstore/dynamodb/protocol.hpp"
+#include "dynamodb/crc32.hpp"
+#include "dynamodb/protocol.hpp"
 #include "recorded.hpp"
 
 BOOST_AUTO_TEST_SUITE(crc32)

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/dynamodb/protocol.hpp"
+#include "dynamodb/protocol.hpp"
 #include "recorded.hpp"
 
 BOOST_AUTO_TEST_SUITE(protocol)

@@ -1,4 +1,4 @@
-#include "evstore/http/request_head.hpp"
+#include "http/request_head.hpp"
 
 #include <string>
 

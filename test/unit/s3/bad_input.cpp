@@ -7,7 +7,7 @@
 
 #include "evstore/s3/error.hpp"
 #include "evstore/s3/model.hpp"
-#include "evstore/s3/part_plan.hpp"
+#include "s3/part_plan.hpp"
 
 BOOST_AUTO_TEST_SUITE(bad_input)
 

@@ -1,4 +1,4 @@
-#include "evstore/s3/orphaned_uploads.hpp"
+#include "s3/orphaned_uploads.hpp"
 
 #include <string>
 #include <vector>

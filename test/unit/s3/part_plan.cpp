@@ -1,4 +1,4 @@
-#include "evstore/s3/part_plan.hpp"
+#include "s3/part_plan.hpp"
 
 #include <string>
 

@@ -1,14 +1,14 @@
-#include "evstore/s3/request_builder.hpp"
+#include "s3/request_builder.hpp"
 
 #include <string>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/s3/content_md5.hpp"
 #include "evstore/s3/error.hpp"
-#include "evstore/s3/key_encoding.hpp"
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/content_md5.hpp"
+#include "s3/key_encoding.hpp"
+#include "s3/xml_reader.hpp"
 
 BOOST_AUTO_TEST_SUITE(request_builder)
 

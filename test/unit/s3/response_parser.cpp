@@ -1,4 +1,4 @@
-#include "evstore/s3/response_parser.hpp"
+#include "s3/response_parser.hpp"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // The S3 face of the aws::xml reader: S3 error codes and messages, the S3 nesting limit and
 // required elements. The reader itself is tested in test/unit/aws/xml_reader.cpp.
 
-#include "evstore/s3/xml_reader.hpp"
+#include "s3/xml_reader.hpp"
 
 #include <string>
 

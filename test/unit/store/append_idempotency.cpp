@@ -1,10 +1,10 @@
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/append_plan.hpp"
-#include "evstore/store/append_token.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/validation.hpp"
+#include "store/append_token.hpp"
+#include "store/item_codec.hpp"
 
 BOOST_AUTO_TEST_SUITE(append_idempotency)
 

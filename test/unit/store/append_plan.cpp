@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/append_plan.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/time.hpp"
 

@@ -3,10 +3,10 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/append_token.hpp"
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/append_token.hpp"
+#include "store/item_codec.hpp"
 
 BOOST_AUTO_TEST_SUITE(atomic_append)
 

@@ -19,10 +19,10 @@
 
 #include "evstore/dynamodb/batch_get_item.hpp"
 #include "evstore/dynamodb/error.hpp"
-#include "evstore/store/batch_get_events.hpp"
 #include "evstore/store/errors.hpp"
-#include "evstore/store/item_codec.hpp"
 #include "evstore/store/time.hpp"
+#include "store/batch_get_events.hpp"
+#include "store/item_codec.hpp"
 
 BOOST_AUTO_TEST_SUITE(batch_get_events)
 

@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/index_build.hpp"
+#include "store/index_build.hpp"
 
 BOOST_AUTO_TEST_SUITE(index_build)
 

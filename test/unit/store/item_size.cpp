@@ -1,9 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "evstore/store/item_codec.hpp"
-#include "evstore/store/item_size.hpp"
 #include "evstore/store/time.hpp"
+#include "store/item_codec.hpp"
+#include "store/item_size.hpp"
 
 BOOST_AUTO_TEST_SUITE(item_size)
 

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/metadata_item.hpp"
+#include "store/metadata_item.hpp"
 
 BOOST_AUTO_TEST_SUITE(metadata_item)
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/month_slices.hpp"
+#include "store/month_slices.hpp"
 
 BOOST_AUTO_TEST_SUITE(month_slices)
 

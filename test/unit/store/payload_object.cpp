@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "evstore/store/payload_object.hpp"
+#include "store/payload_object.hpp"
 
 BOOST_AUTO_TEST_SUITE(payload_object)
 

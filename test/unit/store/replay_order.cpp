@@ -4,7 +4,7 @@
 #include <random>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/replay_order.hpp"
+#include "store/replay_order.hpp"
 
 BOOST_AUTO_TEST_SUITE(replay_order)
 

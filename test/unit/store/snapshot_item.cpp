@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "evstore/store/errors.hpp"
-#include "evstore/store/snapshot_item.hpp"
 #include "evstore/store/validation.hpp"
+#include "store/snapshot_item.hpp"
 
 BOOST_AUTO_TEST_SUITE(snapshot_item)
 

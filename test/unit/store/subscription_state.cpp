@@ -4,7 +4,7 @@
 
 #include <boost/system/system_error.hpp>
 
-#include "evstore/store/subscription_state.hpp"
+#include "store/subscription_state.hpp"
 
 BOOST_AUTO_TEST_SUITE(subscription_state)
 

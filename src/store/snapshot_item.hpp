@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 #include "evstore/store/repo.hpp"
 
 namespace evstore {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "evstore/store/append_plan.hpp"
 #include "evstore/store/atomic_append.hpp"
+#include "evstore/store/detail/append_plan.hpp"
 
 namespace evstore {
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-#include "evstore/http/utf8.hpp"
+#include "http/utf8.hpp"
 
 namespace evstore::aws::detail {
 

@@ -16,7 +16,7 @@
 
 #include "evstore/dynamodb/attribute_value.hpp"
 #include "evstore/dynamodb/batch_get_item.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "evstore/aws/xml_reader.hpp"
+#include "aws/xml_reader.hpp"
 
 namespace evstore::s3::xml {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "evstore/store/item_codec.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 
