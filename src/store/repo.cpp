@@ -331,4 +331,11 @@ asio::awaitable<stream_scan_totals> repo::scan_streams(
   return scan_stream_heads(state_, std::move(on_page));
 }
 
+void repo::start_scan_streams(handler<stream_scan_totals> h, shared_state state, diagnostics* diag,
+                              std::function<void(const std::vector<stream_summary>&)> on_page) {
+  const asio::any_io_executor executor = state->executor;
+  start_operation(executor, scan_stream_heads(std::move(state), std::move(on_page)), std::move(h),
+                  diag);
+}
+
 }  // namespace evstore

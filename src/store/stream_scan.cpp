@@ -65,6 +65,7 @@ stream_summary stream_summary_from_item(const dynamodb::item& item) {
 boost::asio::awaitable<stream_scan_totals> scan_stream_heads(
     std::shared_ptr<repo_state> state,
     std::function<void(const std::vector<stream_summary>&)> on_page) {
+  state->check_open("scan_streams");
   stream_scan_totals totals;
   std::optional<dynamodb::item> start;
   // Ends when DynamoDB reports no further key; a repeated key would loop forever, so it stops.

@@ -429,6 +429,14 @@ class repo {
   boost::asio::awaitable<void> reset_store();
   boost::asio::awaitable<void> reset_store(bool keep_objects);
 
+  /// Every stream of the table with its version, read from the stream head items by a Scan and
+  /// handed to on_page a page at a time (pages may be empty). The Scan evaluates every item of
+  /// the table: its cost is the table's size. Throws system_error(store_errc::corrupt_item)
+  /// naming a head item not as the table layout says, std::runtime_error when DynamoDB hands
+  /// back the same page key twice, and what the DynamoDB client throws.
+  boost::asio::awaitable<stream_scan_totals> scan_streams(
+      std::function<void(const std::vector<stream_summary>&)> on_page);
+
   // --- Completion-token forms (docs/api.md). Each takes any completion token and completes
   // with void(error_code, T) (void(error_code) for init and reset_store); failures are codes,
   // never exceptions. An overload taking `diagnostics&` fills it with the failure's details.
@@ -609,15 +617,19 @@ class repo {
     return initiate<void>(std::forward<CompletionToken>(token), &repo::start_reset_store, &diag,
                           keep_objects);
   }
+  template <class CompletionToken>
+  auto async_scan_streams(std::function<void(const std::vector<stream_summary>&)> on_page,
+                          CompletionToken&& token) {
+    return initiate<stream_scan_totals>(std::forward<CompletionToken>(token),
+                                        &repo::start_scan_streams, nullptr, std::move(on_page));
+  }
+  template <class CompletionToken>
+  auto async_scan_streams(std::function<void(const std::vector<stream_summary>&)> on_page,
+                          diagnostics& diag, CompletionToken&& token) {
+    return initiate<stream_scan_totals>(std::forward<CompletionToken>(token),
+                                        &repo::start_scan_streams, &diag, std::move(on_page));
+  }
   // --- end of the completion-token forms.
-
-  /// Every stream of the table with its version, read from the stream head items by a Scan and
-  /// handed to on_page a page at a time (pages may be empty). The Scan evaluates every item of
-  /// the table: its cost is the table's size. Throws system_error(store_errc::corrupt_item)
-  /// naming a head item not as the table layout says, std::runtime_error when DynamoDB hands
-  /// back the same page key twice, and what the DynamoDB client throws.
-  boost::asio::awaitable<stream_scan_totals> scan_streams(
-      std::function<void(const std::vector<stream_summary>&)> on_page);
 
  private:
   template <class T, class CompletionToken, class Start, class... Args>
@@ -626,7 +638,7 @@ class repo {
                                          std::forward<Args>(args)...);
   }
 
-  // The compiled starts of the completion-token forms (src/store/repo_async.cpp).
+  // The compiled starts of the completion-token forms (src/store/repo.cpp).
   template <class T>
   using handler = aws::detail::completion_handler<T>;
   using shared_state = std::shared_ptr<repo_state>;
@@ -652,6 +664,9 @@ class repo {
                                     diagnostics* diag, std::string id);
   static void start_find_by_causation_id(handler<std::vector<event>> h, shared_state state,
                                          diagnostics* diag, std::string id);
+  static void start_scan_streams(handler<stream_scan_totals> h, shared_state state,
+                                 diagnostics* diag,
+                                 std::function<void(const std::vector<stream_summary>&)> on_page);
   static void start_reset_store(handler<void> h, shared_state state, diagnostics* diag,
                                 bool keep_objects);
 
