@@ -246,6 +246,10 @@ bool still_settling(const service_error& e) {
 }
 }  // namespace
 
+asio::awaitable<table_description> client::wait_until_active(std::string table_name) {
+  return wait_until_active(std::move(table_name), waiter_options{});
+}
+
 asio::awaitable<table_description> client::wait_until_active(std::string table_name,
                                                              waiter_options options) {
   const auto deadline = steady::now() + options.timeout;
@@ -270,6 +274,10 @@ asio::awaitable<table_description> client::wait_until_active(std::string table_n
     }
     co_await pause(options, polls, deadline, table_name, state);
   }
+}
+
+asio::awaitable<void> client::wait_until_deleted(std::string table_name) {
+  return wait_until_deleted(std::move(table_name), waiter_options{});
 }
 
 asio::awaitable<void> client::wait_until_deleted(std::string table_name, waiter_options options) {

@@ -325,6 +325,11 @@ asio::awaitable<void> client::delete_bucket(std::string bucket) {
 }
 
 asio::awaitable<put_result> client::put_object(std::string bucket, std::string key,
+                                               std::string body) {
+  return put_object(std::move(bucket), std::move(key), std::move(body), put_options{});
+}
+
+asio::awaitable<put_result> client::put_object(std::string bucket, std::string key,
                                                std::string body, put_options options) {
   auto impl = impl_;
   if (body.size() <= impl->options().multipart_threshold)
@@ -333,6 +338,11 @@ asio::awaitable<put_result> client::put_object(std::string bucket, std::string k
   std::uint64_t part_size = choose_part_size(body.size(), impl->options().part_size);
   co_return co_await multipart_upload(std::move(bucket), std::move(key),
                                       split_into_parts(body, part_size), std::move(options));
+}
+
+asio::awaitable<put_result> client::put_object_single(std::string bucket, std::string key,
+                                                      std::string body) {
+  return put_object_single(std::move(bucket), std::move(key), std::move(body), put_options{});
 }
 
 asio::awaitable<put_result> client::put_object_single(std::string bucket, std::string key,
@@ -422,6 +432,10 @@ asio::awaitable<std::vector<object_summary>> client::list_all_objects(
   }
 }
 
+asio::awaitable<std::string> client::create_multipart_upload(std::string bucket, std::string key) {
+  return create_multipart_upload(std::move(bucket), std::move(key), put_options{});
+}
+
 asio::awaitable<std::string> client::create_multipart_upload(std::string bucket, std::string key,
                                                              put_options options) {
   auto impl = impl_;
@@ -460,6 +474,11 @@ asio::awaitable<void> client::abort_multipart_upload(std::string bucket, std::st
   route target = impl->route_for(bucket);
   co_await client_impl::send(*target.service, target.builder.abort_multipart_upload(key, upload_id),
                              "AbortMultipartUpload");
+}
+
+asio::awaitable<put_result> client::multipart_upload(std::string bucket, std::string key,
+                                                     std::vector<std::string_view> parts) {
+  return multipart_upload(std::move(bucket), std::move(key), std::move(parts), put_options{});
 }
 
 asio::awaitable<put_result> client::multipart_upload(std::string bucket, std::string key,

@@ -90,12 +90,13 @@ class client {
   /// errc::waiter_failed when the table is being deleted (or otherwise cannot become ACTIVE),
   /// and DescribeTable's errors except ResourceNotFoundException (a table just created may not
   /// be visible yet).
+  boost::asio::awaitable<table_description> wait_until_active(std::string table_name);
   boost::asio::awaitable<table_description> wait_until_active(std::string table_name,
-                                                              waiter_options options = {});
+                                                              waiter_options options);
   /// Polls DescribeTable until it answers ResourceNotFoundException. Throws
   /// errc::waiter_timeout after options.timeout.
-  boost::asio::awaitable<void> wait_until_deleted(std::string table_name,
-                                                  waiter_options options = {});
+  boost::asio::awaitable<void> wait_until_deleted(std::string table_name);
+  boost::asio::awaitable<void> wait_until_deleted(std::string table_name, waiter_options options);
 
   /// The executor the client runs its work on (the service client's).
   executor_type get_executor() const noexcept { return service_.get_executor(); }

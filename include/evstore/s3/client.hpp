@@ -80,10 +80,14 @@ class client {
 
   /// Stores `body`: one PutObject up to multipart_threshold, a multipart upload above it.
   boost::asio::awaitable<put_result> put_object(std::string bucket, std::string key,
-                                                std::string body, put_options options = {});
+                                                std::string body);
+  boost::asio::awaitable<put_result> put_object(std::string bucket, std::string key,
+                                                std::string body, put_options options);
   /// PutObject in one request, whatever the size (S3 takes up to 5 GiB).
   boost::asio::awaitable<put_result> put_object_single(std::string bucket, std::string key,
-                                                       std::string body, put_options options = {});
+                                                       std::string body);
+  boost::asio::awaitable<put_result> put_object_single(std::string bucket, std::string key,
+                                                       std::string body, put_options options);
   /// GetObject into memory, transferring at most `max_size` + 1 bytes: an object larger than
   /// `max_size` throws system_error with s3::errc::object_too_large. A missing key throws
   /// s3::service_error with s3_code() "NoSuchKey". `max_size` must stay below the connection
@@ -106,8 +110,9 @@ class client {
       std::string bucket, std::string prefix, std::optional<unsigned> page_size = {});
 
   /// The steps of a multipart upload, for callers that drive one themselves.
+  boost::asio::awaitable<std::string> create_multipart_upload(std::string bucket, std::string key);
   boost::asio::awaitable<std::string> create_multipart_upload(std::string bucket, std::string key,
-                                                              put_options options = {});
+                                                              put_options options);
   boost::asio::awaitable<completed_part> upload_part(std::string bucket, std::string key,
                                                      std::string upload_id, unsigned part_number,
                                                      std::string body);
@@ -126,8 +131,10 @@ class client {
   /// and aborted. On any other failure, including cancellation, it aborts the upload and throws
   /// s3::multipart_upload_error.
   boost::asio::awaitable<put_result> multipart_upload(std::string bucket, std::string key,
+                                                      std::vector<std::string_view> parts);
+  boost::asio::awaitable<put_result> multipart_upload(std::string bucket, std::string key,
                                                       std::vector<std::string_view> parts,
-                                                      put_options options = {});
+                                                      put_options options);
 
   const client_options& options() const noexcept;
 
