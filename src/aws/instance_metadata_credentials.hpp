@@ -9,8 +9,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "evstore/aws/config.hpp"
 #include "aws/container_credentials.hpp"
+#include "evstore/aws/config.hpp"
 #include "evstore/aws/credentials_provider.hpp"
 #include "evstore/http/client.hpp"
 

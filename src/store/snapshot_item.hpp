@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "evstore/dynamodb/attribute_value.hpp"
-#include "store/item_codec.hpp"
 #include "evstore/store/repo.hpp"
+#include "store/item_codec.hpp"
 
 namespace evstore {
 
