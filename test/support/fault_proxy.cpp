@@ -66,6 +66,8 @@ std::string_view to_string(fault_kind kind) noexcept {
       return "unprocessed_keys";
     case fault_kind::dropped_transaction:
       return "dropped_transaction";
+    case fault_kind::delayed_transaction:
+      return "delayed_transaction";
   }
   return "unknown";
 }
@@ -103,7 +105,8 @@ constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 bool dynamodb_only(fault_kind kind) {
   return kind == fault_kind::throughput_exceeded || kind == fault_kind::corrupt_crc32 ||
-         kind == fault_kind::unprocessed_keys || kind == fault_kind::dropped_transaction;
+         kind == fault_kind::unprocessed_keys || kind == fault_kind::dropped_transaction ||
+         kind == fault_kind::delayed_transaction;
 }
 
 /// Answered by the proxy itself, without forwarding.
@@ -399,7 +402,9 @@ class fault_proxy::impl {
     std::vector<fault_kind> applicable;
     for (fault_kind kind : options_.kinds) {
       if (kind == fault_kind::unprocessed_keys && operation != "BatchGetItem") continue;
-      if (kind == fault_kind::dropped_transaction && operation != "TransactWriteItems") continue;
+      if ((kind == fault_kind::dropped_transaction || kind == fault_kind::delayed_transaction) &&
+          operation != "TransactWriteItems")
+        continue;
       if (kind == fault_kind::truncated_body && head) continue;
       applicable.push_back(kind);
     }
@@ -446,6 +451,10 @@ class fault_proxy::impl {
         break;
       }
 
+      if (fault == fault_kind::delayed_transaction) {
+        stall_timer.expires_after(options_.stall_time);
+        co_await stall_timer.async_wait(as_tuple_awaitable);
+      }
       std::optional<relayed_response> response = co_await forward(up, up_buffer, request, head);
       if (!response) {
         ++upstream_failures_;
@@ -493,7 +502,8 @@ class fault_proxy::impl {
         stall_timer.expires_after(options_.stall_time);
         co_await stall_timer.async_wait(as_tuple_awaitable);
       }
-      // stall (once the time has passed) and dropped_transaction: the response is lost.
+      // stall (once the time has passed), dropped_transaction and delayed_transaction: the
+      // response is lost.
       reset_connection(down);
       break;
     }

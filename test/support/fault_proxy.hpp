@@ -53,8 +53,12 @@ enum class fault_kind : std::size_t {
   /// Forwarded TransactWriteItems (the server applies it); its response is never sent and the
   /// connection is reset (DynamoDB only).
   dropped_transaction,
+  /// TransactWriteItems held for stall_time, then forwarded (the server applies it after the
+  /// client gave up on it, maybe after a later attempt or a resend); its response is never sent
+  /// and the connection is reset (DynamoDB only).
+  delayed_transaction,
 };
-inline constexpr std::size_t fault_kind_count = 11;
+inline constexpr std::size_t fault_kind_count = 12;
 
 std::string_view to_string(fault_kind kind) noexcept;
 

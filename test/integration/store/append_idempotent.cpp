@@ -1,11 +1,21 @@
 // Idempotent appends: re-appending events already stored writes no second copy, a different
-// event under a stored id is a duplicate, and a TransactWriteItems resent with its token is
-// answered as success.
+// event under a stored id is a duplicate, a TransactWriteItems resent with its token is
+// answered as success, and a resend settles an append exactly once while its first transaction
+// is still on its way to the server.
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
+#include "faults_setup.hpp"
 #include "store/append_token.hpp"
 #include "store/item_codec.hpp"
 #include "store_fixture.hpp"
@@ -23,8 +33,6 @@ event with_id(std::string id, std::string stream, std::string payload) {
   e.id = std::move(id);
   return e;
 }
-
-/// Every item stored under the event id, whatever its created time.
 
 }  // namespace
 
@@ -128,6 +136,74 @@ BOOST_AUTO_TEST_CASE(a_transaction_resent_with_its_token_succeeds_without_a_seco
   f.run(f.ddb.transact_write_items(request));
   BOOST_TEST(f.run(f.store.stream_sequence("order", "t")) == 1u);
   BOOST_TEST(copies_of(f, "t-1") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_resend_settles_exactly_once_while_the_first_transaction_arrives_late) {
+  namespace chr = std::chrono;
+  using evstore::test::fault_kind;
+  store_fixture f("late", {.skip_bucket_creation = true});
+  f.run(f.store.init());
+  // Every transaction through the proxy is held past the request timeout, then applied: the
+  // append reports its first one in doubt, and its resend (sent at once, not through the
+  // proxy) looks its ids up and writes while that transaction is on its way. The hold grows by
+  // round so that the late transaction lands before, among and after the resend's 250 lookups
+  // and its transactions.
+  constexpr int rounds = 24;
+  constexpr chr::milliseconds request_timeout{150};
+  int in_doubt = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const evstore::test::fault_settings settings{
+        .share = 1.0,
+        .seed = evstore::test::fault_seed(11) + round,
+        .request_timeout = request_timeout,
+        .stall_time = request_timeout + chr::milliseconds{5 + 6 * round},
+        .max_attempts = 1,
+        .dynamodb_kinds = {fault_kind::delayed_transaction}};
+    evstore::test::faulted_store faulted(f, settings);
+    const std::string stream = "late-" + std::to_string(round);
+    std::vector<event> events;
+    for (int i = 0; i < 250; ++i)
+      events.push_back(make_event("order", stream, "placed", R"({"i":)" + std::to_string(i) + "}"));
+    // A hold near the timeout may end before the append reads its transaction back: then the
+    // append goes on and completes, and the resend is a plain re-append.
+    std::vector<event> resend;
+    try {
+      resend = f.run(faulted.store.append(events));
+    } catch (const append_error& failure) {
+      BOOST_TEST_REQUIRE(failure.in_doubt(), failure.what());
+      resend = failure.resend_events();
+      ++in_doubt;
+    }
+    BOOST_TEST_CONTEXT("round " << round << ", held " << settings.stall_time.count() << " ms") {
+      const std::vector<event> stored = f.run(f.store.append(resend));
+      // Every held transaction has reached the server and been answered (its conditions fail
+      // when the resend wrote first) before the table is read.
+      f.run([&]() -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+        for (int k = 0; k < 500; ++k) {
+          const evstore::test::fault_counts counts = faulted.dynamodb_proxy.counts();
+          if (counts.forwarded == counts.requests) co_return;
+          timer.expires_after(chr::milliseconds{10});
+          co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+      }());
+      const evstore::test::fault_counts counts = faulted.dynamodb_proxy.counts();
+      BOOST_TEST_REQUIRE(counts.forwarded == counts.requests);
+      BOOST_TEST(counts.of(fault_kind::delayed_transaction) >= 1u);
+      const std::vector<event> in_stream = f.run(f.store.stream_events("order", stream, {}));
+      BOOST_TEST_REQUIRE(in_stream.size() == events.size());
+      for (std::size_t k = 0; k < in_stream.size(); ++k) {
+        BOOST_TEST(in_stream[k].id == resend[k].id);
+        BOOST_TEST(in_stream[k].sequence == k + 1);
+        BOOST_TEST(in_stream[k].payload_json == events[k].payload_json);
+        BOOST_TEST(stored.at(k).id == resend[k].id);
+        BOOST_TEST(stored[k].sequence == k + 1);
+      }
+      for (std::size_t k = 0; k < resend.size(); k += 50)
+        BOOST_TEST(copies_of(f, resend[k].id) == 1u);
+    }
+  }
+  BOOST_TEST(in_doubt >= rounds / 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
