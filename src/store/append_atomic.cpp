@@ -106,18 +106,32 @@ std::vector<stream_conflict> unmet(const atomic_append& request,
 
 /// What of the request is stored: every event (a resend of an applied call: true, `events` set
 /// to the stored ones), or none (false). Some but not all is refused: an atomic append is
-/// stored whole or not at all, so those events were stored by another call.
+/// stored whole or not at all, so those events were stored by another call. Ids looked up at
+/// once can straddle this call's transaction applied meanwhile (an attempt that reached the
+/// server late): the ids not found are looked up again once before that conclusion.
 asio::awaitable<bool> already_stored(std::shared_ptr<repo_state> state, atomic_call& call) {
   std::vector<std::size_t> chosen;
   for (std::size_t p = 0; p < call.events.size(); ++p)
     if (call.caller_ids[p]) chosen.push_back(p);
   if (chosen.empty()) co_return false;
-  const std::vector<std::optional<event>> stored =
+  std::vector<std::optional<event>> stored =
       co_await find_stored(state, call.events, chosen, call.caller_times);
-  const auto found = std::count_if(stored.begin(), stored.end(),
-                                   [](const std::optional<event>& e) { return e.has_value(); });
+  const auto count_found = [&] {
+    return static_cast<std::size_t>(std::count_if(
+        stored.begin(), stored.end(), [](const std::optional<event>& e) { return e.has_value(); }));
+  };
+  std::size_t found = count_found();
   if (found == 0) co_return false;
-  if (static_cast<std::size_t>(found) < call.events.size()) {
+  if (found < chosen.size()) {
+    std::vector<std::size_t> missing;
+    for (const std::size_t p : chosen)
+      if (!stored[p]) missing.push_back(p);
+    std::vector<std::optional<event>> again =
+        co_await find_stored(state, call.events, missing, call.caller_times);
+    for (const std::size_t p : missing) stored[p] = std::move(again[p]);
+    found = count_found();
+  }
+  if (found < call.events.size()) {
     const auto first = std::find_if(stored.begin(), stored.end(),
                                     [](const std::optional<event>& e) { return e.has_value(); });
     throw boost::system::system_error(
@@ -163,7 +177,9 @@ asio::awaitable<bool> applied_unless_cancelled(std::shared_ptr<repo_state> state
       "it may or may not have been");
 }
 
-enum class send_result { written, replan };
+/// written: by this call's transaction; found_stored: stored already (the call's events are
+/// now the stored ones); replan: to be planned again.
+enum class send_result { written, found_stored, replan };
 
 /// Sends the planned call (`chunks`: its writes), retrying cancellations by other transactions or
 /// throttling. Returns replan when heads moved (or an id turned up stored) while every
@@ -245,6 +261,10 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
         }
         std::vector<stream_conflict> conflicts = unmet(request, versions);
         if (!conflicts.empty()) {
+          // Heads moved by this call's own events stored since they were looked up (an attempt
+          // that reached the server late, or the same request sent twice at once) are no
+          // conflict.
+          if (co_await already_stored(state, call)) co_return send_result::found_stored;
           state->log(log_level::debug,
                      "atomic append cancelled by its conditions (" + verdict->summary + ")");
           throw atomic_conflict_error(std::move(conflicts));
@@ -338,8 +358,9 @@ asio::awaitable<bool> plan_and_send(std::shared_ptr<repo_state> state, atomic_ca
   const std::vector<atomic_action> actions = atomic_actions(call.positions, request.checks.size());
 
   std::vector<stream_conflict> moved;
-  if (co_await send(state, call, request, chunks, tx, content, actions, moved) ==
-      send_result::replan) {
+  const send_result sent = co_await send(state, call, request, chunks, tx, content, actions, moved);
+  if (sent == send_result::found_stored) co_return true;
+  if (sent == send_result::replan) {
     // Heads kept moving under this call: reported with the versions it was planned from.
     if (plan + 1 >= max_plans && !moved.empty()) throw atomic_conflict_error(std::move(moved));
     co_return false;

@@ -34,6 +34,49 @@ event with_id(std::string id, std::string stream, std::string payload) {
   return e;
 }
 
+constexpr int late_rounds = 24;
+
+/// A repo whose every TransactWriteItems is held past its request timeout by a proxy, then
+/// applied. The hold grows by round so that the late transaction lands before, among and after
+/// a resend's lookups and transactions.
+struct held_transactions {
+  static constexpr std::chrono::milliseconds request_timeout{150};
+
+  held_transactions(store_fixture& fixture, int round)
+      : f(fixture),
+        hold(request_timeout + std::chrono::milliseconds{5 + 6 * round}),
+        faulted(fixture, {.share = 1.0,
+                          .seed = evstore::test::fault_seed(11) + round,
+                          .request_timeout = request_timeout,
+                          .stall_time = hold,
+                          .max_attempts = 1,
+                          .dynamodb_kinds = {evstore::test::fault_kind::delayed_transaction}}) {}
+
+  /// Returns once every held transaction has reached the server and been answered (its
+  /// conditions fail when a resend wrote first), so the table can be read.
+  void wait_until_answered() const {
+    f.run([this]() -> boost::asio::awaitable<void> {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+      for (int k = 0; k < 500 && !answered(); ++k) {
+        timer.expires_after(std::chrono::milliseconds{10});
+        co_await timer.async_wait(boost::asio::use_awaitable);
+      }
+    }());
+    BOOST_TEST_REQUIRE(answered());
+    BOOST_TEST(faulted.dynamodb_proxy.count(evstore::test::fault_kind::delayed_transaction) >= 1u);
+  }
+
+  store_fixture& f;
+  const std::chrono::milliseconds hold;
+  evstore::test::faulted_store faulted;
+
+ private:
+  bool answered() const {
+    const evstore::test::fault_counts counts = faulted.dynamodb_proxy.counts();
+    return counts.forwarded == counts.requests;
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_append_idempotent)
@@ -139,27 +182,13 @@ BOOST_AUTO_TEST_CASE(a_transaction_resent_with_its_token_succeeds_without_a_seco
 }
 
 BOOST_AUTO_TEST_CASE(a_resend_settles_exactly_once_while_the_first_transaction_arrives_late) {
-  namespace chr = std::chrono;
-  using evstore::test::fault_kind;
   store_fixture f("late", {.skip_bucket_creation = true});
   f.run(f.store.init());
-  // Every transaction through the proxy is held past the request timeout, then applied: the
-  // append reports its first one in doubt, and its resend (sent at once, not through the
-  // proxy) looks its ids up and writes while that transaction is on its way. The hold grows by
-  // round so that the late transaction lands before, among and after the resend's 250 lookups
-  // and its transactions.
-  constexpr int rounds = 24;
-  constexpr chr::milliseconds request_timeout{150};
+  // The append reports its first transaction in doubt; its resend (sent at once, not through
+  // the proxy) looks its 250 ids up and writes while that transaction is on its way.
   int in_doubt = 0;
-  for (int round = 0; round < rounds; ++round) {
-    const evstore::test::fault_settings settings{
-        .share = 1.0,
-        .seed = evstore::test::fault_seed(11) + round,
-        .request_timeout = request_timeout,
-        .stall_time = request_timeout + chr::milliseconds{5 + 6 * round},
-        .max_attempts = 1,
-        .dynamodb_kinds = {fault_kind::delayed_transaction}};
-    evstore::test::faulted_store faulted(f, settings);
+  for (int round = 0; round < late_rounds; ++round) {
+    held_transactions held(f, round);
     const std::string stream = "late-" + std::to_string(round);
     std::vector<event> events;
     for (int i = 0; i < 250; ++i)
@@ -168,28 +197,15 @@ BOOST_AUTO_TEST_CASE(a_resend_settles_exactly_once_while_the_first_transaction_a
     // append goes on and completes, and the resend is a plain re-append.
     std::vector<event> resend;
     try {
-      resend = f.run(faulted.store.append(events));
+      resend = f.run(held.faulted.store.append(events));
     } catch (const append_error& failure) {
       BOOST_TEST_REQUIRE(failure.in_doubt(), failure.what());
       resend = failure.resend_events();
       ++in_doubt;
     }
-    BOOST_TEST_CONTEXT("round " << round << ", held " << settings.stall_time.count() << " ms") {
+    BOOST_TEST_CONTEXT("round " << round << ", held " << held.hold.count() << " ms") {
       const std::vector<event> stored = f.run(f.store.append(resend));
-      // Every held transaction has reached the server and been answered (its conditions fail
-      // when the resend wrote first) before the table is read.
-      f.run([&]() -> boost::asio::awaitable<void> {
-        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-        for (int k = 0; k < 500; ++k) {
-          const evstore::test::fault_counts counts = faulted.dynamodb_proxy.counts();
-          if (counts.forwarded == counts.requests) co_return;
-          timer.expires_after(chr::milliseconds{10});
-          co_await timer.async_wait(boost::asio::use_awaitable);
-        }
-      }());
-      const evstore::test::fault_counts counts = faulted.dynamodb_proxy.counts();
-      BOOST_TEST_REQUIRE(counts.forwarded == counts.requests);
-      BOOST_TEST(counts.of(fault_kind::delayed_transaction) >= 1u);
+      held.wait_until_answered();
       const std::vector<event> in_stream = f.run(f.store.stream_events("order", stream, {}));
       BOOST_TEST_REQUIRE(in_stream.size() == events.size());
       for (std::size_t k = 0; k < in_stream.size(); ++k) {
@@ -203,7 +219,57 @@ BOOST_AUTO_TEST_CASE(a_resend_settles_exactly_once_while_the_first_transaction_a
         BOOST_TEST(copies_of(f, resend[k].id) == 1u);
     }
   }
-  BOOST_TEST(in_doubt >= rounds / 2);
+  BOOST_TEST(in_doubt >= late_rounds / 2);
+}
+
+BOOST_AUTO_TEST_CASE(an_atomic_resend_settles_exactly_once_while_its_transaction_arrives_late) {
+  store_fixture f("late-atomic", {.skip_bucket_creation = true});
+  f.run(f.store.init());
+  // Three streams of 30 events in one transaction; the resend looks its 90 ids up while the
+  // first send is on its way.
+  int in_doubt = 0;
+  for (int round = 0; round < late_rounds; ++round) {
+    held_transactions held(f, round);
+    const std::string prefix = "late-atomic-" + std::to_string(round) + "-";
+    const auto request_of = [&](const std::vector<event>& events) {
+      atomic_append request;
+      for (int s = 0; s < 3; ++s)
+        request.writes.push_back(
+            {"order", prefix + std::to_string(s), stream_expectation::none(),
+             std::vector<event>(events.begin() + 30 * s, events.begin() + 30 * (s + 1))});
+      return request;
+    };
+    std::vector<event> events;
+    for (int s = 0; s < 3; ++s)
+      for (int i = 0; i < 30; ++i)
+        events.push_back(make_event("order", prefix + std::to_string(s), "placed",
+                                    R"({"i":)" + std::to_string(i) + "}"));
+    std::vector<event> resend;
+    try {
+      resend = f.run(held.faulted.store.append_atomic(request_of(events)));
+    } catch (const append_error& failure) {
+      BOOST_TEST_REQUIRE(failure.in_doubt(), failure.what());
+      resend = failure.resend_events();
+      ++in_doubt;
+    }
+    BOOST_TEST_CONTEXT("round " << round << ", held " << held.hold.count() << " ms") {
+      BOOST_TEST_REQUIRE(resend.size() == events.size());
+      const std::vector<event> stored = f.run(f.store.append_atomic(request_of(resend)));
+      held.wait_until_answered();
+      for (int s = 0; s < 3; ++s) {
+        const std::vector<event> in_stream =
+            f.run(f.store.stream_events("order", prefix + std::to_string(s), {}));
+        BOOST_TEST_REQUIRE(in_stream.size() == 30u);
+        for (std::size_t k = 0; k < in_stream.size(); ++k) {
+          BOOST_TEST(in_stream[k].id == resend[30 * s + k].id);
+          BOOST_TEST(in_stream[k].sequence == k + 1);
+          BOOST_TEST(stored.at(30 * s + k).id == resend[30 * s + k].id);
+        }
+      }
+      BOOST_TEST(copies_of(f, resend.front().id) == 1u);
+    }
+  }
+  BOOST_TEST(in_doubt >= late_rounds / 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
