@@ -5,8 +5,10 @@
 // once with operation_aborted and sends nothing more. Tasks hold what they use (shared_ptrs),
 // so a task ending after its owner is gone touches no freed memory.
 //
-// Signals are emitted on the caller's thread; co_spawn hands the emission to the task's
-// executor. Owners use them from the repo's executor (a strand when several threads run it).
+// Signals are emitted on the executor, never on the caller's thread: co_spawn hands an emission
+// made elsewhere to the task's executor with a pointer into the signal, which a task finishing
+// first would free (its completion holds the last reference to this object). On the executor
+// the emission is delivered at once, while this object is held by the emitting handler.
 
 #include <cstddef>
 #include <exception>
@@ -21,6 +23,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 
 namespace evstore {
 
@@ -31,8 +34,11 @@ class background_tasks : public std::enable_shared_from_this<background_tasks> {
   background_tasks(const background_tasks&) = delete;
   background_tasks& operator=(const background_tasks&) = delete;
 
-  /// Runs `task` on the executor; `done` gets what co_spawn gives a completion handler. A task
-  /// spawned after cancel() is cancelled before it runs its first step.
+  /// Runs `task`; `done` gets what co_spawn gives a completion handler. Called on the executor
+  /// (from the owner's coroutines), so the task runs to its first suspension at once: with Asio
+  /// 1.81 a cancellation reaching a co_spawned coroutine before it has started escapes the
+  /// io_context's run() as an exception. A task spawned after cancel() is cancelled at its first
+  /// suspension.
   template <class T, class Handler>
   void spawn(boost::asio::awaitable<T> task, Handler done) {
     std::list<entry>::iterator slot;
@@ -52,24 +58,17 @@ class background_tasks : public std::enable_shared_from_this<background_tasks> {
               }
               std::move(done)(std::forward<decltype(results)>(results)...);
             }));
-    std::unique_lock lock{mutex_};
-    if (!cancelled_ || slot->finished) return;
-    lock.unlock();
-    slot->signal.emit(boost::asio::cancellation_type::terminal);
+    if (cancelled()) emit_on_executor();
   }
 
-  /// Emits terminal cancellation to every task still running, and to every later one.
+  /// Emits terminal cancellation to every task still running (on the executor: at once when
+  /// called there), and to every later one.
   void cancel() {
-    std::vector<boost::asio::cancellation_signal*> running;
     {
       const std::lock_guard lock{mutex_};
       cancelled_ = true;
-      prune();
-      for (entry& task : entries_) running.push_back(&task.signal);
     }
-    // Outside the lock: an emission may complete a task's operation at once.
-    for (boost::asio::cancellation_signal* signal : running)
-      signal->emit(boost::asio::cancellation_type::terminal);
+    emit_on_executor();
   }
 
   bool cancelled() const {
@@ -82,6 +81,20 @@ class background_tasks : public std::enable_shared_from_this<background_tasks> {
     boost::asio::cancellation_signal signal;
     bool finished = false;
   };
+
+  void emit_on_executor() {
+    boost::asio::dispatch(executor_, [self = shared_from_this()] {
+      std::vector<boost::asio::cancellation_signal*> running;
+      {
+        const std::lock_guard lock{self->mutex_};
+        self->prune();
+        for (entry& task : self->entries_) running.push_back(&task.signal);
+      }
+      // Outside the lock: an emission may complete a task's operation at once.
+      for (boost::asio::cancellation_signal* signal : running)
+        signal->emit(boost::asio::cancellation_type::terminal);
+    });
+  }
 
   /// Drops the signals of finished tasks. Never called from a task's completion handler, which
   /// runs while co_spawn still holds the task's cancellation state (kept in the signal).
