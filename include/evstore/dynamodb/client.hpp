@@ -26,7 +26,6 @@
 #include <string_view>
 #include <utility>
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/detail/completion_handler.hpp"
@@ -280,11 +279,11 @@ class client {
   template <class T, class CompletionToken>
   auto async_run(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,
                  CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, aws::detail::completion_signature_t<T>>(
-        [this](auto handler, boost::asio::awaitable<T> started, aws::diagnostics* where) {
-          start(std::move(started), where, aws::detail::completion_handler<T>(std::move(handler)));
-        },
-        token, std::move(operation), diagnostics);
+    return aws::detail::initiate_operation<T>(
+        std::forward<CompletionToken>(token),
+        [this](aws::detail::completion_handler<T> handler, boost::asio::awaitable<T> started,
+               aws::diagnostics* where) { start(std::move(started), where, std::move(handler)); },
+        std::move(operation), diagnostics);
   }
   // Compiled once per result type (src/dynamodb/client.cpp).
   template <class T>

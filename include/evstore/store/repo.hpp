@@ -16,7 +16,6 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "evstore/aws/config.hpp"
@@ -165,20 +164,6 @@ struct stream_scan_totals {
   double capacity_units = 0;     ///< read capacity the Scan consumed
 };
 
-namespace detail {
-/// The initiation of every `async_*` form: hands the caller's handler, type-erased, to the
-/// compiled function `start` with the arguments (stored by deferred tokens until launched).
-template <class T, class CompletionToken, class Start, class... Args>
-auto initiate_operation(CompletionToken&& token, Start start, Args&&... args) {
-  return boost::asio::async_initiate<CompletionToken, aws::detail::completion_signature_t<T>>(
-      [start](auto handler, auto&&... stored) {
-        start(aws::detail::completion_handler<T>(std::move(handler)),
-              std::forward<decltype(stored)>(stored)...);
-      },
-      token, std::forward<Args>(args)...);
-}
-}  // namespace detail
-
 /// Pages of events in replay order: (created, domain, identifier, sequence, id) ascending, month
 /// by month, so events of one millisecond come in their streams' sequence order. Never yields an
 /// empty page; memory stays bounded by parallel_buckets x month_slices x (prefetch_pages + 1)
@@ -201,13 +186,13 @@ class replay {
 
   template <class CompletionToken>
   auto async_next(CompletionToken&& token) {
-    return detail::initiate_operation<std::optional<std::vector<event>>>(
+    return aws::detail::initiate_operation<std::optional<std::vector<event>>>(
         std::forward<CompletionToken>(token), &replay::start_next, cursor_.get(),
         static_cast<diagnostics*>(nullptr));
   }
   template <class CompletionToken>
   auto async_next(diagnostics& diag, CompletionToken&& token) {
-    return detail::initiate_operation<std::optional<std::vector<event>>>(
+    return aws::detail::initiate_operation<std::optional<std::vector<event>>>(
         std::forward<CompletionToken>(token), &replay::start_next, cursor_.get(), &diag);
   }
   // --- end of the completion-token form.
@@ -301,13 +286,13 @@ class subscription {
 
   template <class CompletionToken>
   auto async_next(CompletionToken&& token) {
-    return detail::initiate_operation<std::optional<subscription_page>>(
+    return aws::detail::initiate_operation<std::optional<subscription_page>>(
         std::forward<CompletionToken>(token), &subscription::start_next, follower_.get(),
         static_cast<diagnostics*>(nullptr));
   }
   template <class CompletionToken>
   auto async_next(diagnostics& diag, CompletionToken&& token) {
-    return detail::initiate_operation<std::optional<subscription_page>>(
+    return aws::detail::initiate_operation<std::optional<subscription_page>>(
         std::forward<CompletionToken>(token), &subscription::start_next, follower_.get(), &diag);
   }
   // --- end of the completion-token form.
@@ -634,8 +619,8 @@ class repo {
  private:
   template <class T, class CompletionToken, class Start, class... Args>
   auto initiate(CompletionToken&& token, Start start, diagnostics* diag, Args&&... args) {
-    return detail::initiate_operation<T>(std::forward<CompletionToken>(token), start, state_, diag,
-                                         std::forward<Args>(args)...);
+    return aws::detail::initiate_operation<T>(std::forward<CompletionToken>(token), start, state_,
+                                              diag, std::forward<Args>(args)...);
   }
 
   // The compiled starts of the completion-token forms (src/store/repo.cpp).
