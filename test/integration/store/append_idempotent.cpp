@@ -40,7 +40,9 @@ constexpr int late_rounds = 24;
 /// applied. The hold grows by round so that the late transaction lands before, among and after
 /// a resend's lookups and transactions.
 struct held_transactions {
-  static constexpr std::chrono::milliseconds request_timeout{150};
+  /// Long enough that no other request of the faulted repo (one attempt each) times out on a
+  /// loaded machine; the holds end 5-143 ms after it.
+  static constexpr std::chrono::milliseconds request_timeout{1'000};
 
   held_transactions(store_fixture& fixture, int round)
       : f(fixture),
