@@ -3,7 +3,6 @@
 // diagnostics, never as exceptions; a terminal cancellation.
 
 #include <chrono>
-#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -22,6 +21,7 @@
 #include "evstore/aws/diagnostics.hpp"
 #include "evstore/dynamodb/client.hpp"
 #include "integration/dynamodb/local_fixture.hpp"
+#include "support/run_until.hpp"
 
 BOOST_AUTO_TEST_SUITE(client_tokens)
 
@@ -32,27 +32,10 @@ using evstore::aws::diagnostics;
 using evstore::dynamodb::test::local_fixture;
 using evstore::dynamodb::test::n;
 using evstore::dynamodb::test::s;
+using evstore::test::run_until;
+using evstore::test::wait_for;
 
 namespace {
-
-// Runs the io_context until `done` says so, failing after `limit`.
-void run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::seconds limit = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  io.restart();
-  while (!done()) {
-    const auto now = std::chrono::steady_clock::now();
-    BOOST_TEST_REQUIRE((now < deadline), "the operation did not complete in time");
-    io.run_one_for(deadline - now);
-  }
-}
-
-template <class T>
-T wait_for(asio::io_context& io, std::future<T>& future) {
-  run_until(io,
-            [&] { return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-  return future.get();
-}
 
 put_item_request new_item(const std::string& table, const std::string& pk, std::int64_t value) {
   return {.table_name = table,

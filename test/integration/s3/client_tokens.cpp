@@ -3,7 +3,6 @@
 // never as exceptions.
 
 #include <chrono>
-#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -21,6 +20,7 @@
 #include "evstore/s3/client.hpp"
 #include "evstore/s3/error.hpp"
 #include "integration/s3/s3_harness.hpp"
+#include "support/run_until.hpp"
 #include "support/servers.hpp"
 
 BOOST_AUTO_TEST_SUITE(client_tokens)
@@ -29,30 +29,14 @@ namespace asio = boost::asio;
 namespace s3 = evstore::s3;
 using boost::system::error_code;
 using evstore::aws::diagnostics;
+using evstore::test::run_until;
+using evstore::test::wait_for;
 using s3::test::bucket_fixture;
 
 namespace {
 
 struct token_bucket : bucket_fixture {
   token_bucket() : bucket_fixture(evstore::test::s3_url(), "tokens") {}
-
-  // Runs the io_context until `done` says so, failing after 30 s.
-  void run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    io.restart();
-    while (!done()) {
-      const auto now = std::chrono::steady_clock::now();
-      BOOST_TEST_REQUIRE((now < deadline), "the operation did not complete in time");
-      io.run_one_for(deadline - now);
-    }
-  }
-
-  template <class T>
-  T wait_for(std::future<T>& future) {
-    run_until(
-        [&] { return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-    return future.get();
-  }
 };
 
 }  // namespace
@@ -61,17 +45,17 @@ BOOST_FIXTURE_TEST_CASE(buckets_with_a_callback_and_use_future, token_bucket) {
   BOOST_TEST((s3.get_executor() == asio::any_io_executor(io.get_executor())));
   std::optional<std::pair<error_code, bool>> head;
   s3.async_head_bucket(bucket, [&](error_code ec, bool exists) { head.emplace(ec, exists); });
-  run_until([&] { return head.has_value(); });
+  run_until(io, [&] { return head.has_value(); });
   BOOST_TEST(!head->first);
   BOOST_TEST(head->second);
   const std::string other = s3::test::unique_bucket_name("tokens-other");
   std::future<bool> absent = s3.async_head_bucket(other, asio::use_future);
-  BOOST_TEST(!wait_for(absent));
+  BOOST_TEST(!wait_for(io, absent));
   std::future<bool> made = s3.async_create_bucket(other, asio::use_future);
-  BOOST_TEST(wait_for(made));
+  BOOST_TEST(wait_for(io, made));
   std::optional<error_code> deleted;
   s3.async_delete_bucket(other, [&](error_code ec) { deleted = ec; });
-  run_until([&] { return deleted.has_value(); });
+  run_until(io, [&] { return deleted.has_value(); });
   BOOST_TEST(!*deleted);
 }
 
@@ -79,7 +63,7 @@ BOOST_FIXTURE_TEST_CASE(objects_with_deferred_use_awaitable_and_as_tuple, token_
   auto put = s3.async_put_object(bucket, "a/1", "first", asio::deferred);
   std::optional<error_code> put_code;
   std::move(put)([&](error_code ec, s3::put_result) { put_code = ec; });
-  run_until([&] { return put_code.has_value(); });
+  run_until(io, [&] { return put_code.has_value(); });
   BOOST_TEST(!*put_code);
 
   std::string body, content_type;
@@ -153,7 +137,7 @@ BOOST_FIXTURE_TEST_CASE(errors_are_codes_with_diagnostics_not_exceptions, token_
   std::optional<error_code> missing;
   s3.async_get_object(bucket, "no-such-key", 1024, diag,
                       [&](error_code ec, s3::object) { missing = ec; });
-  run_until([&] { return missing.has_value(); });
+  run_until(io, [&] { return missing.has_value(); });
   BOOST_TEST((*missing == s3::errc::service_error));
   BOOST_TEST(diag.error_code == "NoSuchKey");
   BOOST_TEST(diag.http_status == 404u);

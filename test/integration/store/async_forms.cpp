@@ -21,6 +21,7 @@
 #include "evstore/store/diagnostics.hpp"
 #include "evstore/store/errors.hpp"
 #include "store_fixture.hpp"
+#include "support/run_until.hpp"
 
 BOOST_AUTO_TEST_SUITE(async_forms)
 
@@ -29,18 +30,7 @@ using namespace evstore::test;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using boost::system::error_code;
-
-/// Runs `io` until `done()` holds, failing the test after `limit`.
-template <class Done>
-void run_until(asio::io_context& io, Done done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  io.restart();
-  while (!done()) {
-    const auto now = std::chrono::steady_clock::now();
-    BOOST_TEST_REQUIRE((now < deadline), "the operation did not complete in time");
-    io.run_one_for(deadline - now);
-  }
-}
+using evstore::test::run_until;
 
 /// The result of one callback: its code and value, once it ran.
 template <class T>
