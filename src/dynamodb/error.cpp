@@ -166,23 +166,28 @@ bool service_error::retryable() const noexcept {
   return http_status_ >= 500 || http_status_ == 429 || is_retryable_code_name(code_name_);
 }
 
+boost::system::error_code diagnose(const service_error& error,
+                                   aws::diagnostics* diagnostics) noexcept {
+  if (diagnostics) {
+    try {
+      diagnostics->error_code = error.code_name();
+      diagnostics->message = error.service_message();
+      diagnostics->request_id = error.request_id();
+      diagnostics->http_status = error.http_status();
+      for (const cancellation_reason& reason : error.cancellation_reasons())
+        diagnostics->cancellation_reasons.push_back(reason.code);
+    } catch (...) {  // out of memory: the code alone
+    }
+  }
+  return error.code();
+}
+
 boost::system::error_code diagnose(std::exception_ptr failure,
                                    aws::diagnostics* diagnostics) noexcept {
   try {
     std::rethrow_exception(failure);
   } catch (const service_error& e) {
-    if (diagnostics) {
-      try {
-        diagnostics->error_code = e.code_name();
-        diagnostics->message = e.service_message();
-        diagnostics->request_id = e.request_id();
-        diagnostics->http_status = e.http_status();
-        for (const cancellation_reason& reason : e.cancellation_reasons())
-          diagnostics->cancellation_reasons.push_back(reason.code);
-      } catch (...) {  // out of memory: the code alone
-      }
-    }
-    return e.code();
+    return diagnose(e, diagnostics);
   } catch (...) {
     return aws::diagnose(std::current_exception(), diagnostics);
   }

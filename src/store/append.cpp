@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "append_outcome.hpp"
 #include "append_steps.hpp"
 #include "evstore/store/detail/append_plan.hpp"
 #include "evstore/store/errors.hpp"
@@ -89,28 +90,27 @@ asio::awaitable<std::optional<stream_head>> write_chunk(repo_state& state, appen
     std::optional<cancellation_verdict> verdict;
     std::string failure;
     bool unknown = false;
+    // A cancelled transaction comes back as a value: a conflict raises no exception.
+    ddb::transact_write_items_answer answer;
     try {
-      co_await state.ddb.transact_write_items(request);
-      co_return std::nullopt;
-    } catch (const ddb::service_error& error) {
-      // A server error (5xx), or a refusal the service client retries (throttling, a
-      // transaction still in progress), ends the retries without saying whether an earlier
-      // attempt whose answer was lost was applied; other 4xx say it was not.
-      if (error.http_status() >= 500 || error.code() == ddb::errc::throughput_exceeded ||
-          error.code() == ddb::errc::transaction_in_progress ||
-          error.code() == ddb::errc::limit_exceeded) {
-        unknown = true;
-        failure = error.what();
-      } else if (error.code() != ddb::errc::transaction_canceled) {
-        throw;
-      } else {
-        verdict = classify_cancellation(chunk, events, error.cancellation_reasons());
-        failure = error.what();
-      }
+      answer = co_await state.ddb.try_transact_write_items(request);
     } catch (const boost::system::system_error& error) {
       // Transport failures after the retries: the request may have reached DynamoDB.
       unknown = true;
       failure = error.what();
+    }
+    if (const auto* error = std::get_if<ddb::service_error>(&answer)) {
+      if (leaves_outcome_open(*error)) {
+        unknown = true;
+        failure = error->what();
+      } else if (error->code() != ddb::errc::transaction_canceled) {
+        throw *error;
+      } else {
+        verdict = classify_cancellation(chunk, events, error->cancellation_reasons());
+        failure = error->what();
+      }
+    } else if (!unknown) {
+      co_return std::nullopt;
     }
     // Read inline: awaiting a coroutine once cancelled throws before it runs.
     const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
@@ -253,8 +253,9 @@ asio::awaitable<void> cover_stream_months(repo_state& state, const std::vector<e
 /// (without expected sequence) or has a later lastCreated is taken as it is and the rest planned
 /// again from it, each later chunk's caller-chosen ids looked up again first: events another
 /// call stored meanwhile are taken as stored, never written twice.
-asio::awaitable<void> append_stream(std::shared_ptr<repo_state> state_ptr, append_call& call,
-                                    stream_write write, std::optional<stream_head> head) {
+asio::awaitable<std::optional<concurrency_error>> append_stream(
+    std::shared_ptr<repo_state> state_ptr, append_call& call, stream_write write,
+    std::optional<stream_head> head) {
   repo_state& state = *state_ptr;
   std::vector<event>& events = call.events;
   stream_events stream = std::move(write.stream);
@@ -301,7 +302,7 @@ asio::awaitable<void> append_stream(std::shared_ptr<repo_state> state_ptr, appen
     if (!actual) {
       const transaction_chunk& last = chunks.back();
       state.remember_head_version(name, {last.new_version, events[last.positions.back()].created});
-      co_return;
+      co_return std::nullopt;
     }
     const transaction_chunk& failed = chunks[c];
     state.forget_head_version(name);
@@ -312,16 +313,17 @@ asio::awaitable<void> append_stream(std::shared_ptr<repo_state> state_ptr, appen
       // The caller's version is stale, unless the events are stored by now (the same append
       // sent twice at once).
       if (!co_await adopt_stored(state_ptr, call, failed.positions, stream, expected))
-        throw concurrency_error(stream.domain, stream.identifier, failed.expected_version,
-                                actual->version);
+        co_return concurrency_error(stream.domain, stream.identifier, failed.expected_version,
+                                    actual->version);
       head.reset();
       continue;
     }
     if (++rereads >= max_head_rereads)
-      throw concurrency_error(stream.domain, stream.identifier, failed.expected_version,
-                              actual->version);
+      co_return concurrency_error(stream.domain, stream.identifier, failed.expected_version,
+                                  actual->version);
     head = actual;
   }
+  co_return std::nullopt;
 }
 
 std::string stream_list(const std::vector<stream_write>& writes, const std::vector<char>& pick) {
@@ -335,23 +337,29 @@ std::string stream_list(const std::vector<stream_write>& writes, const std::vect
 }
 
 /// Writes the streams, up to max_concurrent_streams at once, each in order. After a failure no
-/// further stream is started; the error is the failed stream's (append_events reports what is
-/// stored), and the log says which streams were written.
-asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, append_call& call,
-                                    const std::vector<stream_write>& writes,
-                                    const std::vector<std::optional<stream_head>>& heads) {
-  if (writes.empty()) co_return;
+/// further stream is started; the failure is the first failed stream's, its conflict returned,
+/// its error thrown (append_events reports what is stored), and the log says which streams
+/// were written.
+asio::awaitable<std::optional<concurrency_error>> write_streams(
+    std::shared_ptr<repo_state> state, append_call& call, const std::vector<stream_write>& writes,
+    const std::vector<std::optional<stream_head>>& heads) {
+  if (writes.empty()) co_return std::nullopt;
   const std::size_t workers =
       std::clamp<std::size_t>(state->options.max_concurrent_streams, 1, writes.size());
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<char> written(writes.size(), 0);
   std::vector<std::exception_ptr> errors(writes.size());
+  std::vector<std::optional<concurrency_error>> conflicts(writes.size());
   const auto worker = [&]() -> asio::awaitable<void> {
     for (std::size_t s = next++; s < writes.size() && !failed; s = next++) {
       try {
-        co_await append_stream(state, call, writes[s], heads[s]);
-        written[s] = 1;
+        conflicts[s] = co_await append_stream(state, call, writes[s], heads[s]);
+        if (conflicts[s]) {
+          failed = true;
+        } else {
+          written[s] = 1;
+        }
       } catch (...) {
         errors[s] = std::current_exception();
         failed = true;
@@ -369,9 +377,10 @@ asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, append_ca
     co_await asio::experimental::make_parallel_group(std::move(ops))
         .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
   }
-  const auto first_error = std::find_if(errors.begin(), errors.end(),
-                                        [](const std::exception_ptr& e) { return bool(e); });
-  if (first_error == errors.end()) co_return;
+  std::size_t first_failed = 0;
+  while (first_failed < writes.size() && !errors[first_failed] && !conflicts[first_failed])
+    ++first_failed;
+  if (first_failed == writes.size()) co_return std::nullopt;
   if (writes.size() > 1) {
     std::vector<char> unwritten(writes.size());
     for (std::size_t s = 0; s < writes.size(); ++s) unwritten[s] = !written[s];
@@ -379,7 +388,8 @@ asio::awaitable<void> write_streams(std::shared_ptr<repo_state> state, append_ca
                "append failed; streams written completely: " + stream_list(writes, written) +
                    "; not written or written in part: " + stream_list(writes, unwritten));
   }
-  std::rethrow_exception(*first_error);
+  if (errors[first_failed]) std::rethrow_exception(errors[first_failed]);
+  co_return std::move(conflicts[first_failed]);
 }
 
 /// The heads of the streams, as the append starts from them: remembered by this repo, or read
@@ -430,15 +440,21 @@ std::vector<event> events_to_resend(const append_call& call) {
   return resend;
 }
 
+/// Records in `error` what of the call is stored and how to settle it.
+void set_outcome(append_error& error, const append_call& call) {
+  error.set_outcome(
+      stored_events(call), events_to_resend(call),
+      std::find(call.in_doubt.begin(), call.in_doubt.end(), 1) != call.in_doubt.end());
+}
+
 }  // namespace
 
 // GCC 12 takes the frame allocation of this coroutine for a mismatched new/delete pair (GCC
 // bug 109224, a false positive with class-specific operator new in coroutines).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
-                                                  std::vector<event> events,
-                                                  append_options options) {
+asio::awaitable<append_outcome> append_events(std::shared_ptr<repo_state> state,
+                                              std::vector<event> events, append_options options) {
   state->check_open("append");
   std::vector<bool> caller_ids(events.size());
   std::vector<bool> caller_times(events.size());
@@ -490,20 +506,20 @@ asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> st
     // replay.
     std::vector<std::chrono::year_month> months(month_set.begin(), month_set.end());
     if (!months.empty()) co_await state->cover_months(std::move(months));
-    co_await write_streams(state, call, writes, heads);
+    std::optional<concurrency_error> conflict = co_await write_streams(state, call, writes, heads);
+    if (conflict) {
+      set_outcome(*conflict, call);
+      co_return append_outcome::refused(std::move(*conflict));
+    }
   } catch (append_error& error) {
-    error.set_outcome(
-        stored_events(call), events_to_resend(call),
-        std::find(call.in_doubt.begin(), call.in_doubt.end(), 1) != call.in_doubt.end());
+    set_outcome(error, call);
     throw;
   } catch (const boost::system::system_error& error) {
     append_error outcome(error.code(), message_of(error));
-    outcome.set_outcome(
-        stored_events(call), events_to_resend(call),
-        std::find(call.in_doubt.begin(), call.in_doubt.end(), 1) != call.in_doubt.end());
+    set_outcome(outcome, call);
     std::throw_with_nested(std::move(outcome));
   }
-  co_return events;
+  co_return append_outcome::appended(std::move(events));
 }
 #pragma GCC diagnostic pop
 

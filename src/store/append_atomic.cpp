@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "append_outcome.hpp"
 #include "append_steps.hpp"
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
@@ -178,45 +179,45 @@ asio::awaitable<bool> applied_unless_cancelled(std::shared_ptr<repo_state> state
 }
 
 /// written: by this call's transaction; found_stored: stored already (the call's events are
-/// now the stored ones); replan: to be planned again.
-enum class send_result { written, found_stored, replan };
+/// now the stored ones); replan: to be planned again; conflict: an expectation does not hold.
+enum class send_result { written, found_stored, replan, conflict };
 
 /// Sends the planned call (`chunks`: its writes), retrying cancellations by other transactions or
 /// throttling. Returns replan when heads moved (or an id turned up stored) while every
-/// expectation still holds, with the moved streams in `moved` (expected: the version planned
-/// from); throws atomic_conflict_error when an expectation does not hold.
+/// expectation still holds, with the moved streams in `streams` (expected: the version planned
+/// from); conflict with the streams that do not meet their expectations in `streams`.
 asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call& call,
                                   const atomic_append& request,
                                   const std::vector<transaction_chunk>& chunks,
                                   ddb::transact_write_items_request& tx,
                                   const transaction_digest& content,
                                   const std::vector<atomic_action>& actions,
-                                  std::vector<stream_conflict>& moved) {
+                                  std::vector<stream_conflict>& streams) {
   for (unsigned attempt = 1;; ++attempt) {
     tx.client_request_token = client_request_token(content, attempt);
     std::optional<atomic_cancellation> verdict;
     std::string failure;
     bool unknown = false;
+    // A cancelled transaction comes back as a value: a conflict raises no exception.
+    ddb::transact_write_items_answer answer;
     try {
-      co_await state->ddb.transact_write_items(tx);
-      co_return send_result::written;
-    } catch (const ddb::service_error& error) {
-      // As for single appends (write_chunk): these end the retries without saying whether an
-      // attempt whose answer was lost was applied; other 4xx say it was not.
-      if (error.http_status() >= 500 || error.code() == ddb::errc::throughput_exceeded ||
-          error.code() == ddb::errc::transaction_in_progress ||
-          error.code() == ddb::errc::limit_exceeded) {
-        unknown = true;
-        failure = error.what();
-      } else if (error.code() != ddb::errc::transaction_canceled) {
-        throw;
-      } else {
-        verdict = classify_atomic_cancellation(actions, call.events, error.cancellation_reasons());
-        failure = error.what();
-      }
+      answer = co_await state->ddb.try_transact_write_items(tx);
     } catch (const boost::system::system_error& error) {
       unknown = true;
       failure = error.what();
+    }
+    if (const auto* error = std::get_if<ddb::service_error>(&answer)) {
+      if (leaves_outcome_open(*error)) {
+        unknown = true;
+        failure = error->what();
+      } else if (error->code() != ddb::errc::transaction_canceled) {
+        throw *error;
+      } else {
+        verdict = classify_atomic_cancellation(actions, call.events, error->cancellation_reasons());
+        failure = error->what();
+      }
+    } else if (!unknown) {
+      co_return send_result::written;
     }
     const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
     if (unknown && cancellation.cancelled() != asio::cancellation_type::none) {
@@ -267,18 +268,19 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
           if (co_await already_stored(state, call)) co_return send_result::found_stored;
           state->log(log_level::debug,
                      "atomic append cancelled by its conditions (" + verdict->summary + ")");
-          throw atomic_conflict_error(std::move(conflicts));
+          streams = std::move(conflicts);
+          co_return send_result::conflict;
         }
         for (std::size_t k = 0; k < versions.size(); ++k) {
           if (!versions[k]) continue;
           if (k < writes)
-            moved.push_back({request.writes[k].domain, request.writes[k].identifier, false,
-                             stream_expectation::exactly(chunks[k].expected_version),
-                             *versions[k]});
+            streams.push_back({request.writes[k].domain, request.writes[k].identifier, false,
+                               stream_expectation::exactly(chunks[k].expected_version),
+                               *versions[k]});
           else
-            moved.push_back({request.checks[k - writes].domain,
-                             request.checks[k - writes].identifier, true,
-                             request.checks[k - writes].expectation, *versions[k]});
+            streams.push_back({request.checks[k - writes].domain,
+                               request.checks[k - writes].identifier, true,
+                               request.checks[k - writes].expectation, *versions[k]});
         }
         state->log(log_level::debug, "atomic append cancelled (" + verdict->summary +
                                          "); every expectation still holds: planning again");
@@ -306,17 +308,22 @@ asio::awaitable<send_result> send(std::shared_ptr<repo_state> state, atomic_call
   }
 }
 
-/// Plans the call from the heads as they are and sends it; returns false to plan again.
-asio::awaitable<bool> plan_and_send(std::shared_ptr<repo_state> state, atomic_call& call,
-                                    const atomic_append& request, unsigned plan) {
+/// What one plan of the call came to: stored (written or found stored), refused by the streams
+/// in `conflicts`, or to be planned again.
+enum class plan_result { stored, conflict, replan };
+
+/// Plans the call from the heads as they are and sends it.
+asio::awaitable<plan_result> plan_and_send(std::shared_ptr<repo_state> state, atomic_call& call,
+                                           const atomic_append& request, unsigned plan,
+                                           std::vector<stream_conflict>& conflicts) {
   // Read before the ids are looked up: a call storing one of them later moves a head past the
   // version read, so this call's condition fails and the ids are looked up again.
   const std::vector<stream_head> heads = co_await read_heads(state, request);
-  if (co_await already_stored(state, call)) co_return true;
+  if (co_await already_stored(state, call)) co_return plan_result::stored;
   std::vector<std::optional<std::uint64_t>> versions;
   for (const stream_head& head : heads) versions.push_back(head.version);
-  std::vector<stream_conflict> conflicts = unmet(request, versions);
-  if (!conflicts.empty()) throw atomic_conflict_error(std::move(conflicts));
+  conflicts = unmet(request, versions);
+  if (!conflicts.empty()) co_return plan_result::conflict;
 
   std::vector<transaction_chunk> chunks;
   std::set<std::chrono::year_month> month_set;
@@ -357,19 +364,23 @@ asio::awaitable<bool> plan_and_send(std::shared_ptr<repo_state> state, atomic_ca
     tx.items.emplace_back(build_check(*state, check));
   const std::vector<atomic_action> actions = atomic_actions(call.positions, request.checks.size());
 
-  std::vector<stream_conflict> moved;
-  const send_result sent = co_await send(state, call, request, chunks, tx, content, actions, moved);
-  if (sent == send_result::found_stored) co_return true;
-  if (sent == send_result::replan) {
-    // Heads kept moving under this call: reported with the versions it was planned from.
-    if (plan + 1 >= max_plans && !moved.empty()) throw atomic_conflict_error(std::move(moved));
-    co_return false;
+  switch (co_await send(state, call, request, chunks, tx, content, actions, conflicts)) {
+    case send_result::found_stored:
+      co_return plan_result::stored;
+    case send_result::conflict:
+      co_return plan_result::conflict;
+    case send_result::replan:
+      // Heads kept moving under this call: reported with the versions it was planned from.
+      co_return plan + 1 >= max_plans && !conflicts.empty() ? plan_result::conflict
+                                                            : plan_result::replan;
+    case send_result::written:
+      break;
   }
   for (std::size_t w = 0; w < chunks.size(); ++w)
     state->remember_head_version(
         name_of(request.writes[w]),
         {chunks[w].new_version, call.events[chunks[w].positions.back()].created});
-  co_return true;
+  co_return plan_result::stored;
 }
 
 /// The events as a caller sends them again to settle a failure: ids as generated, times only
@@ -385,8 +396,11 @@ std::vector<event> events_to_resend(const atomic_call& call) {
 
 }  // namespace
 
-asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_state> state,
-                                                         atomic_append request) {
+// GCC 12's false positive on this coroutine's frame allocation, as for append_events (append.cpp).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+asio::awaitable<append_outcome> append_atomic_events(std::shared_ptr<repo_state> state,
+                                                     atomic_append request) {
   state->check_open("append_atomic");
   check_atomic_request(request);
   atomic_call call;
@@ -409,8 +423,20 @@ asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_st
   prepare_events(call.events, call.now);
   check_atomic_size(check_sizes(*state, call.events));
   try {
-    for (unsigned plan = 0; plan < max_plans; ++plan)
-      if (co_await plan_and_send(state, call, request, plan)) co_return call.events;
+    for (unsigned plan = 0; plan < max_plans; ++plan) {
+      std::vector<stream_conflict> conflicts;
+      switch (co_await plan_and_send(state, call, request, plan, conflicts)) {
+        case plan_result::stored:
+          co_return append_outcome::appended(std::move(call.events));
+        case plan_result::conflict: {
+          atomic_conflict_error conflict(std::move(conflicts));
+          conflict.set_outcome({}, events_to_resend(call), call.in_doubt);
+          co_return append_outcome::refused(std::move(conflict));
+        }
+        case plan_result::replan:
+          break;
+      }
+    }
     throw boost::system::system_error(
         make_error_code(store_errc::concurrency_conflict),
         "the atomic append's streams kept changing under it (" + std::to_string(max_plans) +
@@ -425,5 +451,7 @@ asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_st
     std::throw_with_nested(std::move(outcome));
   }
 }
+
+#pragma GCC diagnostic pop
 
 }  // namespace evstore

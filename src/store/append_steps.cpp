@@ -113,6 +113,12 @@ asio::awaitable<void> build_items(repo_state& state, const stream_events& stream
   }
 }
 
+bool leaves_outcome_open(const ddb::service_error& error) noexcept {
+  return error.http_status() >= 500 || error.code() == ddb::errc::throughput_exceeded ||
+         error.code() == ddb::errc::transaction_in_progress ||
+         error.code() == ddb::errc::limit_exceeded;
+}
+
 std::string message_of(const boost::system::system_error& error) {
   std::string what = error.what();
   const std::size_t code_text = what.rfind(": " + error.code().message());

@@ -96,6 +96,12 @@ boost::asio::awaitable<void> build_items(repo_state& state, const stream_events&
                                          std::vector<dynamodb::item>& items,
                                          std::vector<std::size_t>& sizes);
 
+/// Whether an error response to an append's transaction leaves open whether an earlier attempt
+/// of it, whose answer was lost, was applied: a server error (5xx), or a refusal the service
+/// client retries (throttling, a transaction still in progress), ends the retries without saying;
+/// other 4xx say it was not.
+bool leaves_outcome_open(const dynamodb::service_error& error) noexcept;
+
 /// The message of `error` without the text of its code that what() appends (": <message>",
 /// with or without " [<category>:<value>]").
 std::string message_of(const boost::system::system_error& error);

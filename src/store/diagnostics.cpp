@@ -42,34 +42,48 @@ void diagnostics::clear() noexcept {
   *this = diagnostics{};
 }
 
+bool diagnostics::fill(const append_error& failure) {
+  message_ = failure.what();
+  written_events_ = failure.written_events();
+  resend_events_ = failure.resend_events();
+  in_doubt_ = failure.in_doubt();
+  if (const auto* conflict = dynamic_cast<const concurrency_error*>(&failure)) {
+    stream_domain_ = conflict->domain();
+    stream_identifier_ = conflict->identifier();
+    expected_version_ = conflict->expected_version();
+    actual_version_ = conflict->actual_version();
+  }
+  if (const auto* atomic = dynamic_cast<const atomic_conflict_error*>(&failure))
+    conflicts_ = atomic->conflicts();
+  if (const auto* duplicate = dynamic_cast<const duplicate_event_error*>(&failure))
+    duplicate_event_id_ = duplicate->event_id();
+  // A conflict or a duplicate id is the store's own finding.
+  return !dynamic_cast<const concurrency_error*>(&failure) &&
+         !dynamic_cast<const duplicate_event_error*>(&failure);
+}
+
+boost::system::error_code diagnostics::record(const append_error& failure) noexcept {
+  clear();
+  try {
+    fill(failure);
+  } catch (...) {
+    // Out of memory while copying the details: the code alone still says what happened.
+  }
+  return failure.code();
+}
+
 boost::system::error_code diagnostics::record(std::exception_ptr failure) noexcept {
   clear();
   boost::system::error_code code;
   // One rethrow for the code and the details; the cause's message only for failures that can
-  // have one (a conflict or a duplicate id is the store's own finding).
+  // have one.
   bool may_have_cause = true;
   try {
     try {
       std::rethrow_exception(failure);
     } catch (const append_error& e) {
       code = e.code();
-      message_ = e.what();
-      written_events_ = e.written_events();
-      resend_events_ = e.resend_events();
-      in_doubt_ = e.in_doubt();
-      if (const auto* conflict = dynamic_cast<const concurrency_error*>(&e)) {
-        may_have_cause = false;
-        stream_domain_ = conflict->domain();
-        stream_identifier_ = conflict->identifier();
-        expected_version_ = conflict->expected_version();
-        actual_version_ = conflict->actual_version();
-      }
-      if (const auto* atomic = dynamic_cast<const atomic_conflict_error*>(&e))
-        conflicts_ = atomic->conflicts();
-      if (const auto* duplicate = dynamic_cast<const duplicate_event_error*>(&e)) {
-        may_have_cause = false;
-        duplicate_event_id_ = duplicate->event_id();
-      }
+      may_have_cause = fill(e);
     } catch (const boost::system::system_error& e) {
       code = e.code();
       message_ = e.what();

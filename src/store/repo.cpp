@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "append_outcome.hpp"
 #include "evstore/store/atomic_append.hpp"
 #include "evstore/store/errors.hpp"
 #include "evstore/store/validation.hpp"
@@ -168,16 +169,16 @@ asio::awaitable<void> repo::init() {
 }
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events) {
-  return append_events(state_, std::move(events), append_options{});
+  return events_or_throw(append_events(state_, std::move(events), append_options{}));
 }
 
 asio::awaitable<std::vector<event>> repo::append(std::vector<event> events,
                                                  append_options options) {
-  return append_events(state_, std::move(events), options);
+  return events_or_throw(append_events(state_, std::move(events), options));
 }
 
 asio::awaitable<std::vector<event>> repo::append_atomic(atomic_append request) {
-  return append_atomic_events(state_, std::move(request));
+  return events_or_throw(append_atomic_events(state_, std::move(request)));
 }
 
 asio::awaitable<std::uint64_t> repo::stream_sequence(std::string_view domain,
@@ -252,15 +253,15 @@ void repo::start_init(handler<void> h, shared_state state, diagnostics* diag) {
 void repo::start_append(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
                         std::vector<event> events, append_options options) {
   const asio::any_io_executor executor = state->executor;
-  start_operation(executor, append_events(std::move(state), std::move(events), options),
-                  std::move(h), diag);
+  start_append_operation(executor, append_events(std::move(state), std::move(events), options),
+                         std::move(h), diag);
 }
 
 void repo::start_append_atomic(handler<std::vector<event>> h, shared_state state, diagnostics* diag,
                                atomic_append request) {
   const asio::any_io_executor executor = state->executor;
-  start_operation(executor, append_atomic_events(std::move(state), std::move(request)),
-                  std::move(h), diag);
+  start_append_operation(executor, append_atomic_events(std::move(state), std::move(request)),
+                         std::move(h), diag);
 }
 
 void repo::start_stream_sequence(handler<std::uint64_t> h, shared_state state, diagnostics* diag,

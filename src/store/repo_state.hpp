@@ -175,13 +175,4 @@ boost::asio::awaitable<T> when_open(std::shared_ptr<repo_state> state, std::stri
   co_return co_await std::move(operation);
 }
 
-/// repo::append, on the shared state (so that it outlives the repo object).
-boost::asio::awaitable<std::vector<event>> append_events(std::shared_ptr<repo_state> state,
-                                                         std::vector<event> events,
-                                                         append_options options);
-
-/// repo::append_atomic, on the shared state.
-boost::asio::awaitable<std::vector<event>> append_atomic_events(std::shared_ptr<repo_state> state,
-                                                                atomic_append request);
-
 }  // namespace evstore

@@ -13,18 +13,20 @@
 
 namespace evstore {
 
+/// How a failure of an operation becomes its code: recorded in `diag` when given.
+inline auto failure_code(diagnostics* diag) {
+  return [diag](std::exception_ptr failure) {
+    return diag ? diag->record(failure) : aws::detail::error_code_of(failure);
+  };
+}
+
 template <class T>
 void start_operation(const boost::asio::any_io_executor& executor,
                      boost::asio::awaitable<T> operation,
                      aws::detail::completion_handler<T> handler, diagnostics* diag) {
-  if (!diag) {
-    aws::detail::spawn_operation(executor, std::move(operation), std::move(handler));
-    return;
-  }
-  diag->clear();
-  aws::detail::spawn_operation(
-      executor, std::move(operation), std::move(handler),
-      [diag](std::exception_ptr failure) { return diag->record(failure); });
+  if (diag) diag->clear();
+  aws::detail::spawn_operation(executor, std::move(operation), std::move(handler),
+                               failure_code(diag));
 }
 
 }  // namespace evstore

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -41,6 +42,9 @@
 #include "evstore/dynamodb/waiter.hpp"
 
 namespace evstore::dynamodb {
+
+/// What try_transact_write_items answers: the result, or the service's error response.
+using transact_write_items_answer = std::variant<transact_write_items_result, service_error>;
 
 struct client_options {
   /// Sends of one request whose error response fails its x-amz-crc32 check, before giving up
@@ -83,6 +87,13 @@ class client {
       const batch_get_item_request& request, batch_get_item_visitor& visitor);
   boost::asio::awaitable<transact_write_items_result> transact_write_items(
       const transact_write_items_request& request);
+  /// transact_write_items with an error response as a value instead of an exception: a
+  /// transaction cancelled by its conditions (service_error with errc::transaction_canceled and
+  /// its cancellation_reasons()) is an expected outcome of conditional writes, and a burst of
+  /// them should not be a burst of throws. Transport failures, a request refused before sending,
+  /// a response failing its checksum on every attempt and an unreadable body still throw.
+  boost::asio::awaitable<transact_write_items_answer> try_transact_write_items(
+      const transact_write_items_request& request);
 
   /// Polls DescribeTable until the table and all its global secondary indexes are ACTIVE and
   /// returns that description. Throws errc::waiter_timeout after options.timeout,
@@ -104,7 +115,8 @@ class client {
   // with void(boost::system::error_code, <result>) (void(error_code) for wait_until_deleted)
   // instead of throwing. Service errors come as this layer's codes (errc, from the error
   // response's `__type`: conditional_check_failed, transaction_canceled, resource_not_found, ...;
-  // waiter_timeout, waiter_failed), other failures as the codes the awaitable forms throw
+  // waiter_timeout, waiter_failed), held as values from the response on, so an error response
+  // raises no exception anywhere; other failures as the codes the awaitable forms throw
   // (http::errc, aws::errc, Asio's). The overloads taking aws::diagnostics fill it with the
   // service's code name, message, request id, status and a transaction's cancellation reasons.
   // The work runs on get_executor(); the handler on its associated executor (default: the
@@ -113,124 +125,123 @@ class client {
   // The client must outlive the operation; the request is read before the call returns.
   template <class CompletionToken>
   auto async_create_table(const create_table_request& request, CompletionToken&& token) {
-    return async_run(create_table(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_create_table(const create_table_request& request, aws::diagnostics& diagnostics,
                           CompletionToken&& token) {
-    return async_run(create_table(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_describe_table(const describe_table_request& request, CompletionToken&& token) {
-    return async_run(describe_table(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_describe_table(const describe_table_request& request, aws::diagnostics& diagnostics,
                             CompletionToken&& token) {
-    return async_run(describe_table(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_update_table(const update_table_request& request, CompletionToken&& token) {
-    return async_run(update_table(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_update_table(const update_table_request& request, aws::diagnostics& diagnostics,
                           CompletionToken&& token) {
-    return async_run(update_table(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_delete_table(const delete_table_request& request, CompletionToken&& token) {
-    return async_run(delete_table(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_delete_table(const delete_table_request& request, aws::diagnostics& diagnostics,
                           CompletionToken&& token) {
-    return async_run(delete_table(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_put_item(const put_item_request& request, CompletionToken&& token) {
-    return async_run(put_item(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_put_item(const put_item_request& request, aws::diagnostics& diagnostics,
                       CompletionToken&& token) {
-    return async_run(put_item(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_get_item(const get_item_request& request, CompletionToken&& token) {
-    return async_run(get_item(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_get_item(const get_item_request& request, aws::diagnostics& diagnostics,
                       CompletionToken&& token) {
-    return async_run(get_item(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_update_item(const update_item_request& request, CompletionToken&& token) {
-    return async_run(update_item(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_update_item(const update_item_request& request, aws::diagnostics& diagnostics,
                          CompletionToken&& token) {
-    return async_run(update_item(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_delete_item(const delete_item_request& request, CompletionToken&& token) {
-    return async_run(delete_item(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_delete_item(const delete_item_request& request, aws::diagnostics& diagnostics,
                          CompletionToken&& token) {
-    return async_run(delete_item(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_query(const query_request& request, CompletionToken&& token) {
-    return async_run(query(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_query(const query_request& request, aws::diagnostics& diagnostics,
                    CompletionToken&& token) {
-    return async_run(query(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_scan(const scan_request& request, CompletionToken&& token) {
-    return async_run(scan(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_scan(const scan_request& request, aws::diagnostics& diagnostics,
                   CompletionToken&& token) {
-    return async_run(scan(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_batch_get_item(const batch_get_item_request& request, CompletionToken&& token) {
-    return async_run(batch_get_item(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_batch_get_item(const batch_get_item_request& request, aws::diagnostics& diagnostics,
                             CompletionToken&& token) {
-    return async_run(batch_get_item(request), &diagnostics, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
   auto async_transact_write_items(const transact_write_items_request& request,
                                   CompletionToken&& token) {
-    return async_run(transact_write_items(request), nullptr, std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), nullptr, std::forward<CompletionToken>(token));
   }
   template <class CompletionToken>
   auto async_transact_write_items(const transact_write_items_request& request,
                                   aws::diagnostics& diagnostics, CompletionToken&& token) {
-    return async_run(transact_write_items(request), &diagnostics,
-                     std::forward<CompletionToken>(token));
+    return async_answer(answer_to(request), &diagnostics, std::forward<CompletionToken>(token));
   }
 
   template <class CompletionToken>
@@ -273,8 +284,49 @@ class client {
 
  private:
   /// Sends one operation's body (from the operation's to_body) with the checks above and
-  /// returns its 2xx response unparsed; throws service_error otherwise.
+  /// returns its response unparsed: 2xx, or an error response whose checksum matched.
   boost::asio::awaitable<http::response> send(std::string_view operation, std::string body);
+
+  // Each operation with an error response as a value instead of an exception: the token forms
+  // complete with its code and diagnostics without raising one; the awaitable forms throw it.
+  template <class Result>
+  using answer = std::variant<Result, service_error>;
+  boost::asio::awaitable<answer<create_table_result>> answer_to(
+      const create_table_request& request);
+  boost::asio::awaitable<answer<describe_table_result>> answer_to(
+      const describe_table_request& request);
+  boost::asio::awaitable<answer<update_table_result>> answer_to(
+      const update_table_request& request);
+  boost::asio::awaitable<answer<delete_table_result>> answer_to(
+      const delete_table_request& request);
+  boost::asio::awaitable<answer<put_item_result>> answer_to(const put_item_request& request);
+  boost::asio::awaitable<answer<get_item_result>> answer_to(const get_item_request& request);
+  boost::asio::awaitable<answer<update_item_result>> answer_to(const update_item_request& request);
+  boost::asio::awaitable<answer<delete_item_result>> answer_to(const delete_item_request& request);
+  boost::asio::awaitable<answer<query_result>> answer_to(const query_request& request);
+  boost::asio::awaitable<answer<scan_result>> answer_to(const scan_request& request);
+  boost::asio::awaitable<answer<batch_get_item_result>> answer_to(
+      const batch_get_item_request& request);
+  boost::asio::awaitable<answer<transact_write_items_result>> answer_to(
+      const transact_write_items_request& request) {
+    return try_transact_write_items(request);
+  }
+
+  template <class T, class CompletionToken>
+  auto async_answer(boost::asio::awaitable<answer<T>> operation, aws::diagnostics* diagnostics,
+                    CompletionToken&& token) {
+    return aws::detail::initiate_operation<T>(
+        std::forward<CompletionToken>(token),
+        [this](aws::detail::completion_handler<T> handler,
+               boost::asio::awaitable<answer<T>> started, aws::diagnostics* where) {
+          start_answer(std::move(started), where, std::move(handler));
+        },
+        std::move(operation), diagnostics);
+  }
+  // Compiled once per result type (src/dynamodb/client.cpp).
+  template <class T>
+  void start_answer(boost::asio::awaitable<answer<T>> operation, aws::diagnostics* diagnostics,
+                    aws::detail::completion_handler<T> handler);
 
   template <class T, class CompletionToken>
   auto async_run(boost::asio::awaitable<T> operation, aws::diagnostics* diagnostics,

@@ -105,6 +105,9 @@ bool is_retryable_code_name(std::string_view code_name) noexcept;
 /// reasons in `diagnostics` (when not null); any other failure as aws::diagnose.
 boost::system::error_code diagnose(std::exception_ptr failure,
                                    aws::diagnostics* diagnostics) noexcept;
+/// The same for an error response a token form got as a value (no exception raised).
+boost::system::error_code diagnose(const service_error& error,
+                                   aws::diagnostics* diagnostics) noexcept;
 
 }  // namespace evstore::dynamodb
 

@@ -13,6 +13,8 @@
 
 namespace evstore {
 
+class append_error;
+
 /// Passed by reference to an `async_*` overload, which clears it when the operation starts and
 /// fills it when it fails; it must outlive the operation. Read it in the completion handler
 /// (or after it ran). Holds no secrets.
@@ -47,8 +49,14 @@ class diagnostics {
   /// Records the failure `failure` (what an operation's coroutine ended with) and returns its
   /// code; called by the store's operations. Never throws.
   boost::system::error_code record(std::exception_ptr failure) noexcept;
+  /// Records an append's failure the operation returned instead of throwing it (a version
+  /// conflict) and returns its code. Never throws.
+  boost::system::error_code record(const append_error& failure) noexcept;
 
  private:
+  /// Fills the details of `failure`; returns whether a server's message may lie behind it.
+  bool fill(const append_error& failure);
+
   std::string message_;
   std::string server_message_;
   std::string stream_domain_;

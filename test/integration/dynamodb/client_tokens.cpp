@@ -1,8 +1,9 @@
 // The token forms of dynamodb::client on DynamoDB Local: every operation family once, with a
 // callback, use_future, deferred, use_awaitable and as_tuple; service errors as error codes and
-// diagnostics, never as exceptions; a terminal cancellation.
+// diagnostics, without an exception raised on the way; a terminal cancellation.
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "evstore/aws/diagnostics.hpp"
 #include "evstore/dynamodb/client.hpp"
 #include "integration/dynamodb/local_fixture.hpp"
+#include "support/raised_exceptions.hpp"
 #include "support/run_until.hpp"
 
 BOOST_AUTO_TEST_SUITE(client_tokens)
@@ -32,6 +34,7 @@ using evstore::aws::diagnostics;
 using evstore::dynamodb::test::local_fixture;
 using evstore::dynamodb::test::n;
 using evstore::dynamodb::test::s;
+using evstore::test::raised_exceptions;
 using evstore::test::run_until;
 using evstore::test::wait_for;
 
@@ -154,6 +157,8 @@ BOOST_AUTO_TEST_CASE(a_failed_condition_is_a_code_with_diagnostics_not_an_except
   const std::string table = f.make_table("tokens-condition", false);
   const put_item_request put = new_item(table, "a", 1);
   f.run(f.ddb.put_item(put));
+  // Error responses reach the token forms as values: none of what follows raises an exception.
+  const std::uint64_t raised_before = raised_exceptions();
 
   diagnostics diag;
   diag.message = "left over from an earlier call";
@@ -193,6 +198,20 @@ BOOST_AUTO_TEST_CASE(a_failed_condition_is_a_code_with_diagnostics_not_an_except
   BOOST_TEST(!std::get<1>(*missing_result).item);
   BOOST_TEST(diag.error_code == "ResourceNotFoundException");
   BOOST_TEST(diag.cancellation_reasons.empty());
+
+  // A burst of refused conditional writes, and a waiter polling a table that is gone.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    std::optional<error_code> refused;
+    f.ddb.async_put_item(put, [&](error_code ec, put_item_result) { refused = ec; });
+    run_until(f.io, [&] { return refused.has_value(); });
+    BOOST_TEST((*refused == errc::conditional_check_failed));
+  }
+  std::optional<error_code> gone;
+  f.ddb.async_wait_until_deleted(table + "-missing", waiter_options{},
+                                 [&](error_code ec) { gone = ec; });
+  run_until(f.io, [&] { return gone.has_value(); });
+  BOOST_TEST(!*gone);
+  BOOST_TEST(raised_exceptions() - raised_before == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_terminal_cancellation_completes_with_operation_aborted) {
