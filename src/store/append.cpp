@@ -412,7 +412,7 @@ asio::awaitable<std::vector<std::optional<stream_head>>> starting_heads(
                                    [&](std::size_t p) { return call.caller_times[p]; });
     if (!expected || timed) reads.push_back(s);
   }
-  const std::vector<stream_head> found = co_await read_in_batches<stream_head>(
+  const std::vector<stream_head> found = co_await read_concurrently<stream_head>(
       state->executor, reads.size(), concurrent_head_reads, [&](std::size_t k) {
         return read_head(*state, streams[reads[k]].domain, streams[reads[k]].identifier);
       });

@@ -77,7 +77,7 @@ std::string name_of(const atomic_stream_write& write) {
 asio::awaitable<std::vector<stream_head>> read_heads(std::shared_ptr<repo_state> state,
                                                      const atomic_append& request) {
   const std::size_t writes = request.writes.size();
-  co_return co_await read_in_batches<stream_head>(
+  co_return co_await read_concurrently<stream_head>(
       state->executor, writes + request.checks.size(), concurrent_head_reads, [&](std::size_t k) {
         return k < writes
                    ? read_head(*state, request.writes[k].domain, request.writes[k].identifier)
@@ -156,7 +156,7 @@ asio::awaitable<bool> call_applied(std::shared_ptr<repo_state> state,
     if (const auto* put = std::get_if<ddb::transact_put>(&action)) puts.push_back(&put->item);
   if (!co_await chunk_applied(*state, *puts.front())) co_return false;
   const std::vector<char> rest =
-      co_await read_in_batches<char>(state->executor, puts.size() - 1, concurrent_head_reads,
+      co_await read_concurrently<char>(state->executor, puts.size() - 1, concurrent_head_reads,
                                      [&](std::size_t k) -> asio::awaitable<char> {
                                        co_return co_await chunk_applied(*state, *puts[k + 1]);
                                      });

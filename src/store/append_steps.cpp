@@ -56,7 +56,7 @@ asio::awaitable<std::vector<std::optional<event>>> find_stored(
     std::shared_ptr<repo_state> state, const std::vector<event>& events,
     const std::vector<std::size_t>& lookups, const std::vector<bool>& caller_times) {
   std::vector<std::optional<event>> stored(events.size());
-  std::vector<std::optional<event>> found = co_await read_in_batches<std::optional<event>>(
+  std::vector<std::optional<event>> found = co_await read_concurrently<std::optional<event>>(
       state->executor, lookups.size(), concurrent_id_lookups,
       [&](std::size_t k) { return state->event_by_id(events[lookups[k]].id); });
   for (std::size_t k = 0; k < lookups.size(); ++k) {

@@ -4,9 +4,9 @@
 // oversized payloads), and telling whether a transaction whose answer was lost is applied.
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,28 +38,39 @@ inline constexpr std::size_t concurrent_head_reads = 16;
 /// sequence. Throws system_error(store_errc::invalid_event).
 std::vector<std::size_t> check_sizes(const repo_state& state, const std::vector<event>& events);
 
-/// `read(k)` for every k below `count`, `batch` of them at once; the results in k order. A
-/// failure is rethrown once its batch has ended.
+/// `read(k)` for every k below `count`, up to `window` at once: each read that ends starts the
+/// next, so one slow read (a stall, a retry's backoff) holds up a single place of the window,
+/// not a whole batch. The results in k order. After a failure no further read starts; the first
+/// failure (in k order) is rethrown once the reads under way have ended.
 template <class T, class Read>
-boost::asio::awaitable<std::vector<T>> read_in_batches(boost::asio::any_io_executor executor,
-                                                       std::size_t count, std::size_t batch,
-                                                       Read read) {
-  using read_op = decltype(boost::asio::co_spawn(
-      executor, std::declval<boost::asio::awaitable<T>>(), boost::asio::deferred));
-  std::vector<T> results;
-  results.reserve(count);
-  for (std::size_t start = 0; start < count; start += batch) {
-    std::vector<read_op> ops;
-    for (std::size_t k = start; k < std::min(count, start + batch); ++k)
-      ops.push_back(boost::asio::co_spawn(executor, read(k), boost::asio::deferred));
-    auto [order, errors, found] =
-        co_await boost::asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(boost::asio::experimental::wait_for_one_error(),
-                        boost::asio::use_awaitable);
-    for (const std::exception_ptr& error : errors)
-      if (error) std::rethrow_exception(error);
-    std::move(found.begin(), found.end(), std::back_inserter(results));
-  }
+boost::asio::awaitable<std::vector<T>> read_concurrently(boost::asio::any_io_executor executor,
+                                                         std::size_t count, std::size_t window,
+                                                         Read read) {
+  std::vector<T> results(count);
+  std::vector<std::exception_ptr> errors(count);
+  // Atomic: the workers may run on several threads when the executor is not a strand.
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  const auto worker = [&]() -> boost::asio::awaitable<void> {
+    for (std::size_t k = next++; k < count && !failed; k = next++) {
+      try {
+        results[k] = co_await read(k);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  using worker_op = decltype(boost::asio::co_spawn(
+      executor, std::declval<boost::asio::awaitable<void>>(), boost::asio::deferred));
+  std::vector<worker_op> ops;
+  for (std::size_t w = 0; w < std::min(count, window); ++w)
+    ops.push_back(boost::asio::co_spawn(executor, worker(), boost::asio::deferred));
+  if (!ops.empty())
+    co_await boost::asio::experimental::make_parallel_group(std::move(ops))
+        .async_wait(boost::asio::experimental::wait_for_all(), boost::asio::use_awaitable);
+  for (const std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
   co_return results;
 }
 

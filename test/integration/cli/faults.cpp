@@ -90,7 +90,15 @@ BOOST_AUTO_TEST_CASE(replay_and_append_through_thirty_percent_faults) {
   }
 
   // Appends through the same faults: each acknowledged once, none failed.
+  const auto counts_before_append = proxy.counts();
+  const auto append_started = std::chrono::steady_clock::now();
   const auto more = evstore({"append"}, event_lines(300, 1'200));
+  BOOST_TEST_MESSAGE(
+      "faulted append took "
+      << std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count()
+      << " s: " << proxy.counts().summary() << " (replay included: requests "
+      << counts_before_append.requests << ", faults " << counts_before_append.faults()
+      << "); stderr: " << more.err);
   BOOST_TEST(more.status == 0, more.err);
   environment()["AWS_ENDPOINT_URL_DYNAMODB"] = evstore::test::dynamodb_url();
   const auto all = evstore({"replay"});
