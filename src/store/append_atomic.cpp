@@ -157,9 +157,9 @@ asio::awaitable<bool> call_applied(std::shared_ptr<repo_state> state,
   if (!co_await chunk_applied(*state, *puts.front())) co_return false;
   const std::vector<char> rest =
       co_await read_concurrently<char>(state->executor, puts.size() - 1, concurrent_head_reads,
-                                     [&](std::size_t k) -> asio::awaitable<char> {
-                                       co_return co_await chunk_applied(*state, *puts[k + 1]);
-                                     });
+                                       [&](std::size_t k) -> asio::awaitable<char> {
+                                         co_return co_await chunk_applied(*state, *puts[k + 1]);
+                                       });
   co_return std::all_of(rest.begin(), rest.end(), [](char applied) { return applied != 0; });
 }
 
